@@ -1,0 +1,1 @@
+"""Consultation service: public consultation rounds that residents answer."""

@@ -1,0 +1,136 @@
+"""Identity inside the platform: the gateway's signed internal token, verified by services.
+
+The gateway authenticates people (OAuth2 password flow) and machines (API keys), then
+calls a service with a short-lived internal JWT in ``Authorization: Bearer``. Services
+trust nothing else: no raw identity header from outside is ever read. HS256 is pinned, and
+issuer, audience and expiry are required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+import jwt
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict
+
+from localrights.errors import Forbidden, Unauthorized
+
+INTERNAL_ISSUER = "localrights-gateway"
+INTERNAL_AUDIENCE = "localrights-services"
+INTERNAL_ALGORITHM = "HS256"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MINISTRY_OFFICER = "ministry_officer"
+    INSTITUTION_OFFICER = "institution_officer"
+    ALERT_PUBLISHER = "alert_publisher"
+
+
+class Principal(BaseModel):
+    """Who is calling: a person or a machine, with the roles and institution they act for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    kind: str = "user"  # user | api_key
+    roles: frozenset[Role] = frozenset()
+    institution_id: UUID | None = None
+    country: str | None = None
+    jurisdiction: str | None = None
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+
+def issue_internal_token(
+    principal: Principal, *, secret: str, ttl: timedelta = timedelta(seconds=60),
+    request_id: str | None = None,
+) -> str:
+    """Sign a principal for one hop from the gateway to a service."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": INTERNAL_ISSUER,
+        "aud": INTERNAL_AUDIENCE,
+        "sub": principal.subject,
+        "iat": now,
+        "exp": now + ttl,
+        "kind": principal.kind,
+        "roles": sorted(principal.roles),
+        "inst": str(principal.institution_id) if principal.institution_id else None,
+        "country": principal.country,
+        "jur": principal.jurisdiction,
+    }
+    if request_id:
+        claims["rid"] = request_id
+    return jwt.encode(claims, secret, algorithm=INTERNAL_ALGORITHM)
+
+
+def verify_internal_token(token: str, *, secret: str) -> Principal:
+    """Verify an internal token or raise Unauthorized saying why."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[INTERNAL_ALGORITHM], audience=INTERNAL_AUDIENCE,
+            issuer=INTERNAL_ISSUER, options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("internal token expired") from None
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized(f"invalid internal token: {exc}") from None
+    try:
+        return Principal(
+            subject=claims["sub"], kind=claims.get("kind", "user"),
+            roles=frozenset(Role(r) for r in claims.get("roles", [])),
+            institution_id=UUID(claims["inst"]) if claims.get("inst") else None,
+            country=claims.get("country"), jurisdiction=claims.get("jur"),
+        )
+    except ValueError as exc:
+        raise Unauthorized(f"invalid internal token claims: {exc}") from None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller if the gateway vouched for one; None for anonymous (resident) calls."""
+    token = _bearer(request)
+    if token is None:
+        return None
+    secret = request.app.state.settings.internal_jwt_secret.get_secret_value()
+    return verify_internal_token(token, secret=secret)
+
+
+async def require_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise Unauthorized("authentication required")
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """Dependency factory: the caller must hold one of ``roles`` (admins always pass)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.is_admin or principal.has_role(*roles):
+            return principal
+        wanted = ", ".join(r.value for r in roles)
+        raise Forbidden(f"this action needs one of the roles: {wanted}")
+
+    return dependency

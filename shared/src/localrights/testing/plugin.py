@@ -1,0 +1,73 @@
+"""pytest plugin (entry point ``localrights``): real PostgreSQL and broker for every test.
+
+Fixtures:
+- ``infrastructure``: the session's servers (see ``infrastructure.py`` for where they come from);
+- ``kafka_bootstrap_servers`` and ``postgres_server_url``;
+- ``topic_prefix``: a fresh topic namespace per test, so tests sharing one broker never
+  see each other's events;
+- ``migrated_database``: ``await migrated_database(script_location)`` returns the URL of a
+  new database at the head of those migrations (cloned from a template migrated once);
+- ``internal_jwt_secret``: the secret internal tokens are signed with in this session.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from localrights.migrations import aupgrade_database, create_database
+from localrights.testing.infrastructure import Infrastructure, provide_infrastructure
+
+MigratedDatabase = Callable[[str | Path], Awaitable[str]]
+
+
+@pytest.fixture(scope="session")
+def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
+    with provide_infrastructure(tmp_path_factory.mktemp("infrastructure")) as infra:
+        yield infra
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap_servers(infrastructure: Infrastructure) -> str:
+    return infrastructure.kafka_bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(infrastructure: Infrastructure) -> str:
+    return infrastructure.postgres_url
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return f"t{uuid4().hex[:10]}."
+
+
+@pytest.fixture(scope="session")
+def internal_jwt_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(postgres_server_url: str) -> MigratedDatabase:
+    templates: dict[Path, str] = {}
+    counter = itertools.count()
+    run = uuid4().hex[:6]
+
+    async def make(script_location: str | Path) -> str:
+        location = Path(script_location).resolve()
+        if location not in templates:
+            name = f"tpl_{location.parent.name}_{run}_{next(counter)}"
+            url = await create_database(postgres_server_url, name)
+            await aupgrade_database(url, location)
+            templates[location] = name
+        return await create_database(
+            postgres_server_url, f"test_{location.parent.name}_{run}_{next(counter)}",
+            template=templates[location],
+        )
+
+    return make
