@@ -21,6 +21,7 @@ CONSULTATION_EVENTS = "consultation.events"
 ALERT_EVENTS = "alert.events"
 RECOMMENDATION_EVENTS = "recommendation.events"
 EXERCISE_EVENTS = "exercise.events"
+INSTITUTION_EVENTS = "institution.events"
 
 DLQ_SUFFIX = ".dlq"
 

@@ -1,5 +1,11 @@
 """Every event type of the platform, one module per producing aggregate family."""
 
-from localrights.events.catalog import alerts, consultation, exercises, recommendations
+from localrights.events.catalog import (
+    alerts,
+    consultation,
+    exercises,
+    institutions,
+    recommendations,
+)
 
-__all__ = ["alerts", "consultation", "exercises", "recommendations"]
+__all__ = ["alerts", "consultation", "exercises", "institutions", "recommendations"]
