@@ -9,14 +9,17 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+
 from alembic import command
+
 from localrights.embedded import EmbeddedPostgres
 from localrights.migrations import alembic_config, create_database
 
 service, message = sys.argv[1], sys.argv[2]
 loc = Path(f"services/{service}/migrations")
 with tempfile.TemporaryDirectory() as d:
-    pg = EmbeddedPostgres(Path(d) / "pg"); pg.start()
+    pg = EmbeddedPostgres(Path(d) / "pg")
+    pg.start()
     try:
         url = asyncio.run(create_database(pg.url, "autogen"))
         cfg = alembic_config(url, loc)

@@ -17,7 +17,8 @@ from localrights.outbox import OutboxMessage
 
 effects_metadata = MetaData()
 effects = Table(
-    "effects", effects_metadata,
+    "effects",
+    effects_metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", Text, nullable=False),
 )

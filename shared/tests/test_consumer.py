@@ -34,22 +34,37 @@ async def fail_on_negative(session: AsyncSession, envelope: Envelope, payload: A
 
 
 def closed_event(n: int = 1) -> Envelope:
-    return new_event(ConsultationClosed(consultation_id=uuid4(), institution_id=uuid4(),
-                                        closed_at=datetime.now(UTC), response_count=n),
-                     source="/test")
+    return new_event(
+        ConsultationClosed(
+            consultation_id=uuid4(),
+            institution_id=uuid4(),
+            closed_at=datetime.now(UTC),
+            response_count=n,
+        ),
+        source="/test",
+    )
 
 
 @contextlib.asynccontextmanager
 async def consuming(
-    bootstrap: str, prefix: str, sessions: async_sessionmaker[AsyncSession], handler: Handler,
+    bootstrap: str,
+    prefix: str,
+    sessions: async_sessionmaker[AsyncSession],
+    handler: Handler,
 ) -> AsyncIterator[tuple[EventConsumer, AIOKafkaProducer]]:
     await ensure_topics(bootstrap, platform_topics(prefix))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     consumer = EventConsumer(
-        name=f"{prefix}test", bootstrap_servers=bootstrap, topics=[CONSULTATION_EVENTS],
-        handlers={"consultation.closed": handler}, sessions=sessions, dlq_producer=producer,
-        topic_prefix=prefix, max_attempts=3, retry_backoff=0.01,
+        name=f"{prefix}test",
+        bootstrap_servers=bootstrap,
+        topics=[CONSULTATION_EVENTS],
+        handlers={"consultation.closed": handler},
+        sessions=sessions,
+        dlq_producer=producer,
+        topic_prefix=prefix,
+        max_attempts=3,
+        retry_backoff=0.01,
     )
     task = asyncio.create_task(consumer.run())
     try:
@@ -62,20 +77,26 @@ async def consuming(
 
 async def effect_count(sessions: async_sessionmaker[AsyncSession], event_id: str) -> int:
     async with sessions() as session:
-        return int(await session.scalar(
-            select(func.count()).select_from(effects).where(effects.c.event_id == event_id)
-        ) or 0)
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(effects).where(effects.c.event_id == event_id)
+            )
+            or 0
+        )
 
 
 class TestIdempotentConsumer:
     async def test_a_duplicate_delivery_is_applied_once(
-        self, sessions: async_sessionmaker[AsyncSession], kafka_bootstrap_servers: str,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        kafka_bootstrap_servers: str,
         topic_prefix: str,
     ) -> None:
         event, later = closed_event(), closed_event()
         topic = topic_prefix + CONSULTATION_EVENTS
         async with consuming(kafka_bootstrap_servers, topic_prefix, sessions, record_effect) as (
-            consumer, producer,
+            consumer,
+            producer,
         ):
             for envelope in (event, event, event, later):
                 await producer.send_and_wait(topic, envelope.to_json_bytes(), key=b"k")
@@ -90,13 +111,17 @@ class TestIdempotentConsumer:
 
 class TestDeadLetters:
     async def test_poison_messages_go_to_the_dlq_and_the_next_message_is_applied(
-        self, sessions: async_sessionmaker[AsyncSession], kafka_bootstrap_servers: str,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        kafka_bootstrap_servers: str,
         topic_prefix: str,
     ) -> None:
         topic = topic_prefix + CONSULTATION_EVENTS
         good, failing = closed_event(1), closed_event(-1)
-        async with consuming(kafka_bootstrap_servers, topic_prefix, sessions,
-                             fail_on_negative) as (consumer, producer):
+        async with consuming(kafka_bootstrap_servers, topic_prefix, sessions, fail_on_negative) as (
+            consumer,
+            producer,
+        ):
             await producer.send_and_wait(topic, b"{not json", key=b"a")
             await producer.send_and_wait(topic, failing.to_json_bytes(), key=b"a")
             await producer.send_and_wait(topic, good.to_json_bytes(), key=b"a")
@@ -107,8 +132,12 @@ class TestDeadLetters:
             await eventually(good_applied)
             assert consumer.dead_lettered == 2
 
-        reader = AIOKafkaConsumer(dlq_topic(topic), bootstrap_servers=kafka_bootstrap_servers,
-                                  auto_offset_reset="earliest", group_id=f"r{uuid4().hex}")
+        reader = AIOKafkaConsumer(
+            dlq_topic(topic),
+            bootstrap_servers=kafka_bootstrap_servers,
+            auto_offset_reset="earliest",
+            group_id=f"r{uuid4().hex}",
+        )
         await reader.start()
         try:
             records = []
@@ -127,14 +156,19 @@ class TestDeadLetters:
         assert await effect_count(sessions, failing.id) == 0
 
     async def test_an_event_of_an_unknown_schema_version_is_dead_lettered(
-        self, sessions: async_sessionmaker[AsyncSession], kafka_bootstrap_servers: str,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        kafka_bootstrap_servers: str,
         topic_prefix: str,
     ) -> None:
         topic = topic_prefix + CONSULTATION_EVENTS
         future = closed_event().model_copy(
-            update={"dataschema": "urn:localrights:event:consultation.closed:v99"})
-        async with consuming(kafka_bootstrap_servers, topic_prefix, sessions,
-                             record_effect) as (consumer, producer):
+            update={"dataschema": "urn:localrights:event:consultation.closed:v99"}
+        )
+        async with consuming(kafka_bootstrap_servers, topic_prefix, sessions, record_effect) as (
+            consumer,
+            producer,
+        ):
             await producer.send_and_wait(topic, future.to_json_bytes(), key=b"a")
 
             async def dead() -> None:

@@ -26,8 +26,12 @@ from localrights.testing.helpers import eventually, read_topic
 
 
 def closed(n: int = 1) -> ConsultationClosed:
-    return ConsultationClosed(consultation_id=uuid4(), institution_id=uuid4(),
-                              closed_at=datetime.now(UTC), response_count=n)
+    return ConsultationClosed(
+        consultation_id=uuid4(),
+        institution_id=uuid4(),
+        closed_at=datetime.now(UTC),
+        response_count=n,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -37,8 +41,13 @@ async def running_relay(
     await ensure_topics(bootstrap, [prefix + CONSULTATION_EVENTS])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
-    relay = OutboxRelay(dsn=asyncpg_dsn(database_url), producer=producer, topic_prefix=prefix,
-                        batch_size=batch_size, poll_interval=0.2)
+    relay = OutboxRelay(
+        dsn=asyncpg_dsn(database_url),
+        producer=producer,
+        topic_prefix=prefix,
+        batch_size=batch_size,
+        poll_interval=0.2,
+    )
     task = asyncio.create_task(relay.run())
     try:
         yield relay
@@ -50,15 +59,21 @@ async def running_relay(
 
 class TestRecordEvent:
     async def test_committed_event_reaches_the_topic_as_a_cloudevent(
-        self, sessions: async_sessionmaker[AsyncSession], database_url: str,
-        kafka_bootstrap_servers: str, topic_prefix: str,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        database_url: str,
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
     ) -> None:
         async with sessions() as session:
             envelope = await record_event(session, closed(7), source="/test")
             await session.commit()
         async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix):
-            events = await read_topic(kafka_bootstrap_servers, topic_prefix + CONSULTATION_EVENTS,
-                                      until=lambda evs: any(e.id == envelope.id for e in evs))
+            events = await read_topic(
+                kafka_bootstrap_servers,
+                topic_prefix + CONSULTATION_EVENTS,
+                until=lambda evs: any(e.id == envelope.id for e in evs),
+            )
         [event] = [e for e in events if e.id == envelope.id]
         assert event.type == "consultation.closed"
         assert event.specversion == "1.0"
@@ -67,8 +82,11 @@ class TestRecordEvent:
         assert event.subject == event.data["consultation_id"]
 
     async def test_rolled_back_change_publishes_nothing(
-        self, sessions: async_sessionmaker[AsyncSession], database_url: str,
-        kafka_bootstrap_servers: str, topic_prefix: str,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        database_url: str,
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
     ) -> None:
         async with sessions() as session:
             lost = await record_event(session, closed(), source="/test")
@@ -77,15 +95,21 @@ class TestRecordEvent:
             sentinel = await record_event(session, closed(), source="/test")
             await session.commit()
         async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix):
-            events = await read_topic(kafka_bootstrap_servers, topic_prefix + CONSULTATION_EVENTS,
-                                      until=lambda evs: any(e.id == sentinel.id for e in evs))
+            events = await read_topic(
+                kafka_bootstrap_servers,
+                topic_prefix + CONSULTATION_EVENTS,
+                until=lambda evs: any(e.id == sentinel.id for e in evs),
+            )
         assert lost.id not in {e.id for e in events}
         async with sessions() as session:
             left = await session.scalar(select(func.count()).select_from(OutboxMessage))
         assert left == 0, "published rows are removed from the outbox"
 
     async def test_event_committed_by_a_killed_process_is_published_by_the_next_relay(
-        self, database_url: str, kafka_bootstrap_servers: str, topic_prefix: str,
+        self,
+        database_url: str,
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
         # A separate process commits a state change with its event and is SIGKILLed by
@@ -109,34 +133,41 @@ class TestRecordEvent:
 
             asyncio.run(main())
         """)
-        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        )
         assert proc.returncode == -9, proc.stderr
         event_id = proc.stdout.strip()
         async with sessions() as session:
             pending = await session.scalar(select(func.count()).select_from(OutboxMessage))
         assert pending == 1
         async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix):
-            events = await read_topic(kafka_bootstrap_servers, topic_prefix + CONSULTATION_EVENTS,
-                                      until=lambda evs: any(e.id == event_id for e in evs))
+            events = await read_topic(
+                kafka_bootstrap_servers,
+                topic_prefix + CONSULTATION_EVENTS,
+                until=lambda evs: any(e.id == event_id for e in evs),
+            )
         assert sum(e.id == event_id for e in events) == 1
 
 
 class TestRelay:
     async def test_two_relays_share_a_backlog_without_sending_a_row_twice(
-        self, sessions: async_sessionmaker[AsyncSession], database_url: str,
-        kafka_bootstrap_servers: str, topic_prefix: str,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        database_url: str,
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
     ) -> None:
         async with sessions() as session:
-            ids = [(await record_event(session, closed(i), source="/test")).id
-                   for i in range(400)]
+            ids = [(await record_event(session, closed(i), source="/test")).id for i in range(400)]
             await session.commit()
         async with (
             running_relay(database_url, kafka_bootstrap_servers, topic_prefix) as first,
             running_relay(database_url, kafka_bootstrap_servers, topic_prefix) as second,
         ):
             events = await read_topic(
-                kafka_bootstrap_servers, topic_prefix + CONSULTATION_EVENTS,
+                kafka_bootstrap_servers,
+                topic_prefix + CONSULTATION_EVENTS,
                 until=lambda evs: set(ids) <= {e.id for e in evs},
             )
 
@@ -148,20 +179,33 @@ class TestRelay:
 
     @pytest.mark.parametrize("batch", [1, 50])
     async def test_per_key_order_is_commit_order(
-        self, batch: int, sessions: async_sessionmaker[AsyncSession], database_url: str,
-        kafka_bootstrap_servers: str, topic_prefix: str,
+        self,
+        batch: int,
+        sessions: async_sessionmaker[AsyncSession],
+        database_url: str,
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
     ) -> None:
         consultation_id = uuid4()
         async with sessions() as session:
             for n in range(20):
-                await record_event(session, ConsultationClosed(
-                    consultation_id=consultation_id, institution_id=uuid4(),
-                    closed_at=datetime.now(UTC), response_count=n), source="/test")
+                await record_event(
+                    session,
+                    ConsultationClosed(
+                        consultation_id=consultation_id,
+                        institution_id=uuid4(),
+                        closed_at=datetime.now(UTC),
+                        response_count=n,
+                    ),
+                    source="/test",
+                )
             await session.commit()
-        async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix,
-                                 batch_size=batch):
+        async with running_relay(
+            database_url, kafka_bootstrap_servers, topic_prefix, batch_size=batch
+        ):
             events = await read_topic(
-                kafka_bootstrap_servers, topic_prefix + CONSULTATION_EVENTS,
+                kafka_bootstrap_servers,
+                topic_prefix + CONSULTATION_EVENTS,
                 until=lambda evs: len(evs) >= 20,
             )
         assert [e.data["response_count"] for e in events] == list(range(20))

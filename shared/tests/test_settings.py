@@ -39,9 +39,19 @@ def test_a_service_process_refuses_to_start_without_its_database_url() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULTATION_")}
     env.update(KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1", INTERNAL_JWT_SECRET="x" * 40)
     proc = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "--factory", "localrights_consultation.main:create_app",
-         "--port", "0"],
-        env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "localrights_consultation.main:create_app",
+            "--port",
+            "0",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode != 0
     assert "missing required setting CONSULTATION_DATABASE_URL" in proc.stderr + proc.stdout

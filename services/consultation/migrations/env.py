@@ -1,9 +1,9 @@
 """Alembic environment of the consultation database."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 import localrights_consultation.models  # noqa: F401  (registers the tables)
 from localrights.migrations import run_migrations
-from sqlmodel import SQLModel
 
 run_migrations(context, SQLModel.metadata)

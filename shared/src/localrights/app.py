@@ -28,8 +28,9 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     """A FastAPI app with the platform's runtime, errors, request ids, health and metrics."""
-    configure_logging(service=settings.service_name, level=settings.log_level,
-                      json=settings.log_json)
+    configure_logging(
+        service=settings.service_name, level=settings.log_level, json=settings.log_json
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,8 +38,13 @@ def create_service_app(
             app.state.runtime = rt
             yield
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  openapi_url=f"{API_PREFIX}/openapi.json")
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
@@ -66,6 +72,9 @@ async def _healthz(request: Request) -> JSONResponse:
         except Exception as exc:
             checks[name] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
-    body = {"status": "ok" if healthy else "unavailable",
-            "service": runtime.settings.service_name, "checks": checks}
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "service": runtime.settings.service_name,
+        "checks": checks,
+    }
     return JSONResponse(body, status_code=200 if healthy else 503)

@@ -53,7 +53,10 @@ class Principal(BaseModel):
 
 
 def issue_internal_token(
-    principal: Principal, *, secret: str, ttl: timedelta = timedelta(seconds=60),
+    principal: Principal,
+    *,
+    secret: str,
+    ttl: timedelta = timedelta(seconds=60),
     request_id: str | None = None,
 ) -> str:
     """Sign a principal for one hop from the gateway to a service."""
@@ -79,8 +82,12 @@ def verify_internal_token(token: str, *, secret: str) -> Principal:
     """Verify an internal token or raise Unauthorized saying why."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[INTERNAL_ALGORITHM], audience=INTERNAL_AUDIENCE,
-            issuer=INTERNAL_ISSUER, options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            token,
+            secret,
+            algorithms=[INTERNAL_ALGORITHM],
+            audience=INTERNAL_AUDIENCE,
+            issuer=INTERNAL_ISSUER,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("internal token expired") from None
@@ -88,10 +95,12 @@ def verify_internal_token(token: str, *, secret: str) -> Principal:
         raise Unauthorized(f"invalid internal token: {exc}") from None
     try:
         return Principal(
-            subject=claims["sub"], kind=claims.get("kind", "user"),
+            subject=claims["sub"],
+            kind=claims.get("kind", "user"),
             roles=frozenset(Role(r) for r in claims.get("roles", [])),
             institution_id=UUID(claims["inst"]) if claims.get("inst") else None,
-            country=claims.get("country"), jurisdiction=claims.get("jur"),
+            country=claims.get("country"),
+            jurisdiction=claims.get("jur"),
         )
     except ValueError as exc:
         raise Unauthorized(f"invalid internal token claims: {exc}") from None

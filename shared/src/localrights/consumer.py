@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from prometheus_client import Counter
-from sqlalchemy import Column, DateTime, Text, func
+from sqlalchemy import Column, DateTime, Text, func, literal_column
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel
@@ -144,8 +144,14 @@ class EventConsumer:
                 return
             except Exception as exc:
                 last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("event_handler_failed", consumer=self.name, type=envelope.type,
-                            event_id=envelope.id, attempt=attempt, error=last_error)
+                log.warning(
+                    "event_handler_failed",
+                    consumer=self.name,
+                    type=envelope.type,
+                    event_id=envelope.id,
+                    attempt=attempt,
+                    error=last_error,
+                )
                 if attempt < self._max_attempts:
                     delay = self._retry_backoff * 2 ** (attempt - 1)
                     await asyncio.sleep(delay * (0.5 + random.random()))
@@ -158,7 +164,7 @@ class EventConsumer:
                 insert(ProcessedEvent)
                 .values(consumer=self.name, event_id=envelope.id)
                 .on_conflict_do_nothing()
-                .returning(ProcessedEvent.event_id)  # type: ignore[arg-type]
+                .returning(literal_column("event_id"))
             )
             if claimed.first() is None:
                 EVENTS_CONSUMED.labels(self.name, envelope.type, "duplicate").inc()
@@ -192,7 +198,11 @@ class EventConsumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
         self.dead_lettered += 1
-        log.warning("event_dead_lettered", consumer=self.name, topic=record.topic,
-                    offset=record.offset, error=error)
+        log.warning(
+            "event_dead_lettered",
+            consumer=self.name,
+            topic=record.topic,
+            offset=record.offset,
+            error=error,
+        )
         EVENTS_CONSUMED.labels(self.name, "?", "dead_lettered").inc()
-

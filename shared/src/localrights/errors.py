@@ -83,7 +83,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LocalrightsError)
     async def _domain_error(request: Request, exc: LocalrightsError) -> JSONResponse:
         return problem(
-            exc.status_code, exc.title, exc.message, instance=request.url.path,
+            exc.status_code,
+            exc.title,
+            exc.message,
+            instance=request.url.path,
             errors=exc.errors or None,
         )
 
@@ -98,8 +101,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        response = problem(exc.status_code, _title(exc.status_code), str(exc.detail),
-                           instance=request.url.path)
+        response = problem(
+            exc.status_code, _title(exc.status_code), str(exc.detail), instance=request.url.path
+        )
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response

@@ -38,8 +38,7 @@ def run_migrations(context: Any, target_metadata: MetaData) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
 
     def do_run(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          compare_type=True)
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -42,9 +42,7 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox"
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     event_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
     topic: str = Field(sa_column=Column(Text, nullable=False))
     key: str = Field(sa_column=Column(Text, nullable=False))
@@ -55,17 +53,17 @@ class OutboxMessage(SQLModel, table=True):
     )
 
 
-async def record_event(
-    session: AsyncSession, payload: EventPayload, *, source: str
-) -> Envelope:
+async def record_event(session: AsyncSession, payload: EventPayload, *, source: str) -> Envelope:
     """Add an event to the outbox inside the caller's transaction; the caller commits."""
     envelope = new_event(payload, source=source, request_id=current_request_id())
-    session.add(OutboxMessage(
-        event_id=envelope.id,
-        topic=get_event_type(envelope.type).topic,
-        key=envelope.subject or envelope.id,
-        envelope=envelope.model_dump(mode="json", exclude_none=True),
-    ))
+    session.add(
+        OutboxMessage(
+            event_id=envelope.id,
+            topic=get_event_type(envelope.type).topic,
+            key=envelope.subject or envelope.id,
+            envelope=envelope.model_dump(mode="json", exclude_none=True),
+        )
+    )
     # Delivered to listeners only when (and if) the transaction commits.
     await session.execute(text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"))
     return envelope
@@ -162,7 +160,8 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*deliveries)
-            await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])",
-                               [row["id"] for row in rows])
+            await conn.execute(
+                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
+            )
         self.published += len(rows)
         return len(rows)

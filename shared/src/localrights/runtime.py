@@ -63,7 +63,8 @@ class ServiceRuntime:
         self.engine = create_engine(s.database_url)
         self.sessions = session_factory(self.engine)
         self.producer = create_producer(
-            s.kafka_bootstrap_servers, enable_idempotence=s.kafka_enable_idempotence,
+            s.kafka_bootstrap_servers,
+            enable_idempotence=s.kafka_enable_idempotence,
             client_id=s.service_name,
         )
         await self._start_producer()
@@ -74,9 +75,14 @@ class ServiceRuntime:
         self._spawn(self.relay.run(), "outbox-relay")
         for spec in self.consumers:
             consumer = EventConsumer(
-                name=spec.name, bootstrap_servers=s.kafka_bootstrap_servers, topics=spec.topics,
-                handlers=spec.handlers, sessions=self.sessions, dlq_producer=self.producer,
-                topic_prefix=self.topic_prefix, max_attempts=spec.max_attempts,
+                name=spec.name,
+                bootstrap_servers=s.kafka_bootstrap_servers,
+                topics=spec.topics,
+                handlers=spec.handlers,
+                sessions=self.sessions,
+                dlq_producer=self.producer,
+                topic_prefix=self.topic_prefix,
+                max_attempts=spec.max_attempts,
             )
             self.event_consumers.append(consumer)
             self._spawn(consumer.run(), f"consumer-{spec.name}")
@@ -85,7 +91,9 @@ class ServiceRuntime:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stopping.set()

@@ -43,9 +43,7 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("INTERNAL_JWT_SECRET", "internal_jwt_secret"),
         description="HMAC key the gateway signs internal tokens with (32+ bytes)",
     )
-    log_level: str = Field(
-        default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level")
-    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
     log_json: bool = Field(default=True, validation_alias=AliasChoices("LOG_JSON", "log_json"))
 
     @field_validator("internal_jwt_secret")

@@ -18,8 +18,12 @@ def _read(consultation: Consultation) -> ConsultationRead:
     return ConsultationRead.model_validate(consultation, from_attributes=True)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConsultationRead,
-             responses=problem_responses(401, 403, 422))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsultationRead,
+    responses=problem_responses(401, 403, 422),
+)
 async def create_consultation(
     data: ConsultationCreate, session: SessionDep, principal: ConsultationOwner
 ) -> ConsultationRead:
@@ -32,15 +36,17 @@ async def create_consultation(
     return _read(consultation)
 
 
-@router.get("/{consultation_id}", response_model=ConsultationRead,
-            responses=problem_responses(404))
+@router.get("/{consultation_id}", response_model=ConsultationRead, responses=problem_responses(404))
 async def get_consultation(consultation: ValidConsultation) -> ConsultationRead:
     """One consultation (public)."""
     return _read(consultation)
 
 
-@router.post("/{consultation_id}/open", response_model=ConsultationRead,
-             responses=problem_responses(401, 403, 404, 409))
+@router.post(
+    "/{consultation_id}/open",
+    response_model=ConsultationRead,
+    responses=problem_responses(401, 403, 404, 409),
+)
 async def open_consultation(
     consultation: ValidConsultation, session: SessionDep, principal: ConsultationOwner
 ) -> ConsultationRead:

@@ -25,12 +25,16 @@ class Consultation(SQLModel, table=True):
     jurisdiction: str = Field(sa_column=Column(Text, nullable=False, index=True))
     municipality: str | None = None
     title: dict[str, str] = Field(sa_column=Column(JSONB, nullable=False))
-    description: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    description: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False)
+    )
     status: str = Field(default="draft", sa_column=Column(Text, nullable=False, index=True))
     participation_mode: str = Field(default="open", sa_column=Column(Text, nullable=False))
     opens_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     closes_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    definition: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    definition: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False)
+    )
     created_at: datetime | None = Field(
         default=None,
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -36,12 +36,21 @@ async def open_consultation(*, session: AsyncSession, consultation: Consultation
         raise IllegalTransition(consultation.status, "opened")
     consultation.status = "open"
     session.add(consultation)
-    await record_event(session, ConsultationOpened(
-        consultation_id=consultation.id, institution_id=consultation.institution_id,
-        country=consultation.country, jurisdiction=consultation.jurisdiction,
-        municipality=consultation.municipality, title=consultation.title,
-        participation_mode=consultation.participation_mode, opens_at=consultation.opens_at,
-        closes_at=consultation.closes_at, languages=sorted(consultation.title),
-    ), source=SOURCE)
+    await record_event(
+        session,
+        ConsultationOpened(
+            consultation_id=consultation.id,
+            institution_id=consultation.institution_id,
+            country=consultation.country,
+            jurisdiction=consultation.jurisdiction,
+            municipality=consultation.municipality,
+            title=consultation.title,
+            participation_mode=consultation.participation_mode,
+            opens_at=consultation.opens_at,
+            closes_at=consultation.closes_at,
+            languages=sorted(consultation.title),
+        ),
+        source=SOURCE,
+    )
     await session.commit()
     return consultation

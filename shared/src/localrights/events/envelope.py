@@ -26,7 +26,7 @@ def parse_schema_urn(urn: str) -> tuple[str, int]:
     """Split a ``dataschema`` value into (event type, version); ValueError if foreign."""
     if not urn.startswith(SCHEMA_URN_PREFIX):
         raise ValueError(f"dataschema {urn!r} is not a Localrights event schema")
-    event_type, _, version = urn[len(SCHEMA_URN_PREFIX):].rpartition(":v")
+    event_type, _, version = urn[len(SCHEMA_URN_PREFIX) :].rpartition(":v")
     if not event_type or not version.isdigit():
         raise ValueError(f"dataschema {urn!r} has no version")
     return event_type, int(version)

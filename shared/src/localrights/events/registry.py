@@ -8,6 +8,7 @@ the webhook event-type catalogue and the contract tests are generated from this 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,18 +50,18 @@ class EventType:
     topic: str
     key: str
     version: int
-    model: type[EventPayload]
+    model: builtins.type[EventPayload]
     description: str
     example: EventPayload
     producer: str
     # Older payload versions still accepted from the topic, by version number.
-    older_versions: Mapping[int, type[EventPayload]] = field(default_factory=dict)
+    older_versions: Mapping[int, builtins.type[EventPayload]] = field(default_factory=dict)
 
     @property
     def dataschema(self) -> str:
         return schema_urn(self.type, self.version)
 
-    def model_for(self, version: int) -> type[EventPayload]:
+    def model_for(self, version: int) -> builtins.type[EventPayload]:
         if version == self.version:
             return self.model
         try:

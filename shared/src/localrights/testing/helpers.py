@@ -20,26 +20,36 @@ if TYPE_CHECKING:
 
 
 @contextlib.asynccontextmanager
-async def running_app(app: FastAPI, *, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
+async def running_app(
+    app: FastAPI, *, token: str | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
     """Run an app's lifespan (runtime, relay, consumers) and give an HTTP client to it."""
     import httpx
 
     headers = {"authorization": f"Bearer {token}"} if token else {}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service",
-                                     headers=headers) as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://service", headers=headers
+        ) as client:
             yield client
 
 
 def bearer(
-    secret: str, *roles: Role, institution_id: UUID | None = None, country: str | None = None,
-    jurisdiction: str | None = None, subject: str | None = None,
+    secret: str,
+    *roles: Role,
+    institution_id: UUID | None = None,
+    country: str | None = None,
+    jurisdiction: str | None = None,
+    subject: str | None = None,
 ) -> dict[str, str]:
     """Headers carrying an internal token, as the gateway would send them."""
     principal = Principal(
-        subject=subject or f"user-{uuid4().hex[:8]}", roles=frozenset(roles),
-        institution_id=institution_id, country=country, jurisdiction=jurisdiction,
+        subject=subject or f"user-{uuid4().hex[:8]}",
+        roles=frozenset(roles),
+        institution_id=institution_id,
+        country=country,
+        jurisdiction=jurisdiction,
     )
     return {"authorization": f"Bearer {issue_internal_token(principal, secret=secret)}"}
 
@@ -53,19 +63,23 @@ async def read_topic(
 ) -> list[Envelope]:
     """Read a topic from the start until ``until(events)`` holds; AssertionError on timeout."""
     # Assigned partitions, no consumer group: no rebalance to wait for.
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     partitions = await consumer._client.fetch_all_metadata()
-    consumer.assign([TopicPartition(topic, p) for p in partitions.partitions_for_topic(topic) or ()])
+    consumer.assign(
+        [TopicPartition(topic, p) for p in partitions.partitions_for_topic(topic) or ()]
+    )
     await consumer.seek_to_beginning()
     events: list[Envelope] = []
     deadline = time.monotonic() + timeout
     try:
         while not until(events):
             if time.monotonic() > deadline:
-                raise AssertionError(f"{topic}: condition not met after {timeout}s; "
-                                     f"saw {[e.type for e in events]}")
+                raise AssertionError(
+                    f"{topic}: condition not met after {timeout}s; saw {[e.type for e in events]}"
+                )
             batch = await consumer.getmany(timeout_ms=200)
             for records in batch.values():
                 events.extend(Envelope.model_validate_json(r.value or b"") for r in records)

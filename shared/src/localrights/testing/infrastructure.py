@@ -60,8 +60,9 @@ def provide_infrastructure(workdir: Path) -> Iterator[Infrastructure]:
         kafka = EmbeddedKafka(log_file=workdir / "tansu.log")
         kafka.start()
         stack.callback(kafka.stop)
-        yield Infrastructure(postgres.url, kafka.bootstrap_servers, source="embedded",
-                             postgres=postgres, kafka=kafka)
+        yield Infrastructure(
+            postgres.url, kafka.bootstrap_servers, source="embedded", postgres=postgres, kafka=kafka
+        )
 
 
 def _from_containers(stack: contextlib.ExitStack) -> Infrastructure:
@@ -70,5 +71,6 @@ def _from_containers(stack: contextlib.ExitStack) -> Infrastructure:
 
     pg = stack.enter_context(PostgresContainer("postgres:17-alpine", driver=None))
     kafka = stack.enter_context(KafkaContainer("confluentinc/cp-kafka:7.7.1").with_kraft())
-    return Infrastructure(pg.get_connection_url(), kafka.get_bootstrap_server(),
-                          source="testcontainers")
+    return Infrastructure(
+        pg.get_connection_url(), kafka.get_bootstrap_server(), source="testcontainers"
+    )

@@ -66,7 +66,8 @@ def migrated_database(postgres_server_url: str) -> MigratedDatabase:
             await aupgrade_database(url, location)
             templates[location] = name
         return await create_database(
-            postgres_server_url, f"test_{location.parent.name}_{run}_{next(counter)}",
+            postgres_server_url,
+            f"test_{location.parent.name}_{run}_{next(counter)}",
             template=templates[location],
         )
 

@@ -15,9 +15,11 @@ class AlertFacts(EventPayload):
 
     alert_id: UUID
     revision: int = Field(description="1 when published, +1 on every update or cancellation")
-    kind: str = Field(description="upr_review | treaty_body_review | country_visit | "
-                                  "call_for_input | deadline | consultation_opened | "
-                                  "input_requested | reminder")
+    kind: str = Field(
+        description="upr_review | treaty_body_review | country_visit | "
+        "call_for_input | deadline | consultation_opened | "
+        "input_requested | reminder"
+    )
     stage: str | None = None
     status: str = Field(description="published | cancelled")
     country: str = Field(description="ISO 3166-1 alpha-2")
@@ -46,35 +48,60 @@ class AlertCancelled(AlertFacts):
     """A published alert was withdrawn."""
 
 
-_EXAMPLE = dict(
-    alert_id=UUID("3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"), revision=1, kind="country_visit",
-    stage="announced", status="published", country="US",
-    mechanism="SR on adequate housing",
-    title={"en": "Special Rapporteur on adequate housing to visit the United States"},
-    body={"en": "The Special Rapporteur will visit several cities."},
-    how_to_take_part={"en": "Send information on local housing policy before the visit."},
-    themes=["housing"], starts_on=date(2026, 9, 14), ends_on=date(2026, 9, 25),
-    deadline=date(2026, 8, 1), source_url="https://www.ohchr.org/en/special-procedures/sr-housing",
-    published_at=datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
+_EXAMPLE = {
+    "alert_id": UUID("3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"),
+    "revision": 1,
+    "kind": "country_visit",
+    "stage": "announced",
+    "status": "published",
+    "country": "US",
+    "mechanism": "SR on adequate housing",
+    "title": {"en": "Special Rapporteur on adequate housing to visit the United States"},
+    "body": {"en": "The Special Rapporteur will visit several cities."},
+    "how_to_take_part": {"en": "Send information on local housing policy before the visit."},
+    "themes": ["housing"],
+    "starts_on": date(2026, 9, 14),
+    "ends_on": date(2026, 9, 25),
+    "deadline": date(2026, 8, 1),
+    "source_url": "https://www.ohchr.org/en/special-procedures/sr-housing",
+    "published_at": datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
+}
+
+ALERT_PUBLISHED = register(
+    EventType(
+        type="alert.published",
+        topic=ALERT_EVENTS,
+        key="alert_id",
+        version=1,
+        model=AlertPublished,
+        producer="notifications",
+        description="A UN review, country visit, call for input or deadline alert was published.",
+        example=AlertPublished(**_EXAMPLE),
+    )
 )
 
-ALERT_PUBLISHED = register(EventType(
-    type="alert.published", topic=ALERT_EVENTS, key="alert_id", version=1,
-    model=AlertPublished, producer="notifications",
-    description="A UN review, country visit, call for input or deadline alert was published.",
-    example=AlertPublished(**_EXAMPLE),  # type: ignore[arg-type]
-))
+ALERT_UPDATED = register(
+    EventType(
+        type="alert.updated",
+        topic=ALERT_EVENTS,
+        key="alert_id",
+        version=1,
+        model=AlertUpdated,
+        producer="notifications",
+        description="A published alert changed; subscribers are notified again.",
+        example=AlertUpdated(**{**_EXAMPLE, "revision": 2, "stage": "ongoing"}),
+    )
+)
 
-ALERT_UPDATED = register(EventType(
-    type="alert.updated", topic=ALERT_EVENTS, key="alert_id", version=1,
-    model=AlertUpdated, producer="notifications",
-    description="A published alert changed; subscribers are notified again.",
-    example=AlertUpdated(**{**_EXAMPLE, "revision": 2, "stage": "ongoing"}),  # type: ignore[arg-type]
-))
-
-ALERT_CANCELLED = register(EventType(
-    type="alert.cancelled", topic=ALERT_EVENTS, key="alert_id", version=1,
-    model=AlertCancelled, producer="notifications",
-    description="A published alert was withdrawn; subscribers are notified again.",
-    example=AlertCancelled(**{**_EXAMPLE, "revision": 3, "status": "cancelled"}),  # type: ignore[arg-type]
-))
+ALERT_CANCELLED = register(
+    EventType(
+        type="alert.cancelled",
+        topic=ALERT_EVENTS,
+        key="alert_id",
+        version=1,
+        model=AlertCancelled,
+        producer="notifications",
+        description="A published alert was withdrawn; subscribers are notified again.",
+        example=AlertCancelled(**{**_EXAMPLE, "revision": 3, "status": "cancelled"}),
+    )
+)

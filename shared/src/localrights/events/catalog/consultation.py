@@ -64,57 +64,84 @@ class ConsultationResultsPublished(EventPayload):
 _T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 _T1 = datetime(2026, 3, 31, 22, 0, tzinfo=UTC)
 
-CONSULTATION_OPENED = register(EventType(
-    type="consultation.opened",
-    topic=CONSULTATION_EVENTS,
-    key="consultation_id",
-    version=1,
-    model=ConsultationOpened,
-    producer="consultation",
-    description="A consultation started taking responses from residents.",
-    example=ConsultationOpened(
-        consultation_id=_CONSULTATION, institution_id=_INSTITUTION, country="ID",
-        jurisdiction="ID-JT", municipality="Wonosobo",
-        title={"en": "Housing and participation in Wonosobo", "id": "Perumahan dan partisipasi"},
-        participation_mode="open", opens_at=_T0, closes_at=_T1, languages=["en", "id"],
-        sdg_targets=["11.1", "16.7"],
-    ),
-))
+CONSULTATION_OPENED = register(
+    EventType(
+        type="consultation.opened",
+        topic=CONSULTATION_EVENTS,
+        key="consultation_id",
+        version=1,
+        model=ConsultationOpened,
+        producer="consultation",
+        description="A consultation started taking responses from residents.",
+        example=ConsultationOpened(
+            consultation_id=_CONSULTATION,
+            institution_id=_INSTITUTION,
+            country="ID",
+            jurisdiction="ID-JT",
+            municipality="Wonosobo",
+            title={
+                "en": "Housing and participation in Wonosobo",
+                "id": "Perumahan dan partisipasi",
+            },
+            participation_mode="open",
+            opens_at=_T0,
+            closes_at=_T1,
+            languages=["en", "id"],
+            sdg_targets=["11.1", "16.7"],
+        ),
+    )
+)
 
-CONSULTATION_CLOSED = register(EventType(
-    type="consultation.closed",
-    topic=CONSULTATION_EVENTS,
-    key="consultation_id",
-    version=1,
-    model=ConsultationClosed,
-    producer="consultation",
-    description="A consultation stopped taking responses.",
-    example=ConsultationClosed(
-        consultation_id=_CONSULTATION, institution_id=_INSTITUTION, closed_at=_T1,
-        response_count=200,
-    ),
-))
+CONSULTATION_CLOSED = register(
+    EventType(
+        type="consultation.closed",
+        topic=CONSULTATION_EVENTS,
+        key="consultation_id",
+        version=1,
+        model=ConsultationClosed,
+        producer="consultation",
+        description="A consultation stopped taking responses.",
+        example=ConsultationClosed(
+            consultation_id=_CONSULTATION,
+            institution_id=_INSTITUTION,
+            closed_at=_T1,
+            response_count=200,
+        ),
+    )
+)
 
-CONSULTATION_RESULTS_PUBLISHED = register(EventType(
-    type="consultation.results_published",
-    topic=CONSULTATION_EVENTS,
-    key="consultation_id",
-    version=1,
-    model=ConsultationResultsPublished,
-    producer="consultation",
-    description="A consultation's results were published, with an aggregate summary.",
-    example=ConsultationResultsPublished(
-        consultation_id=_CONSULTATION, institution_id=_INSTITUTION, country="ID",
-        jurisdiction="ID-JT", title={"en": "Housing and participation in Wonosobo"},
-        published_at=datetime(2026, 4, 5, 9, 0, tzinfo=UTC), response_count=200,
-        suppression_threshold=5, sdg_targets=["11.1", "16.7"],
-        recommendation_ids=[UUID("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d")],
-        summary=[{
-            "question_id": "q1", "type": "single_choice",
-            "title": {"en": "Is housing affordable where you live?"},
-            "responses": 200,
-            "options": [{"id": "yes", "count": 46, "share": 0.23},
-                        {"id": "no", "count": 154, "share": 0.77}],
-        }],
-    ),
-))
+CONSULTATION_RESULTS_PUBLISHED = register(
+    EventType(
+        type="consultation.results_published",
+        topic=CONSULTATION_EVENTS,
+        key="consultation_id",
+        version=1,
+        model=ConsultationResultsPublished,
+        producer="consultation",
+        description="A consultation's results were published, with an aggregate summary.",
+        example=ConsultationResultsPublished(
+            consultation_id=_CONSULTATION,
+            institution_id=_INSTITUTION,
+            country="ID",
+            jurisdiction="ID-JT",
+            title={"en": "Housing and participation in Wonosobo"},
+            published_at=datetime(2026, 4, 5, 9, 0, tzinfo=UTC),
+            response_count=200,
+            suppression_threshold=5,
+            sdg_targets=["11.1", "16.7"],
+            recommendation_ids=[UUID("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d")],
+            summary=[
+                {
+                    "question_id": "q1",
+                    "type": "single_choice",
+                    "title": {"en": "Is housing affordable where you live?"},
+                    "responses": 200,
+                    "options": [
+                        {"id": "yes", "count": 46, "share": 0.23},
+                        {"id": "no", "count": 154, "share": 0.77},
+                    ],
+                }
+            ],
+        ),
+    )
+)

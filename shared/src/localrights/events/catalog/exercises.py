@@ -20,8 +20,10 @@ class ExerciseOpened(EventPayload):
     exercise_id: UUID
     ministry_institution_id: UUID
     title: str
-    report_type: str = Field(description="upr_national_report | upr_midterm_report | "
-                                         "treaty_body_report | vnr | vlr | other")
+    report_type: str = Field(
+        description="upr_national_report | upr_midterm_report | "
+        "treaty_body_report | vnr | vlr | other"
+    )
     country: str
     mechanism: str | None = None
     deadline: date
@@ -52,37 +54,66 @@ class ExerciseClosed(EventPayload):
     institutions_answered: int
 
 
-EXERCISE_OPENED = register(EventType(
-    type="exercise.opened", topic=EXERCISE_EVENTS, key="exercise_id", version=1,
-    model=ExerciseOpened, producer="recommendations",
-    description="A reporting exercise opened; invited institutions are asked for local input.",
-    example=ExerciseOpened(
-        exercise_id=_EXERCISE, ministry_institution_id=_MINISTRY,
-        title="CERD periodic report: local input", report_type="treaty_body_report",
-        country="UY", mechanism="CERD", deadline=date(2026, 5, 31),
-        invited_institution_ids=[_CANELONES], invited_jurisdictions=["UY-CA"],
-        recommendation_count=12, opened_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
-    ),
-))
+EXERCISE_OPENED = register(
+    EventType(
+        type="exercise.opened",
+        topic=EXERCISE_EVENTS,
+        key="exercise_id",
+        version=1,
+        model=ExerciseOpened,
+        producer="recommendations",
+        description="A reporting exercise opened; invited institutions are asked for local input.",
+        example=ExerciseOpened(
+            exercise_id=_EXERCISE,
+            ministry_institution_id=_MINISTRY,
+            title="CERD periodic report: local input",
+            report_type="treaty_body_report",
+            country="UY",
+            mechanism="CERD",
+            deadline=date(2026, 5, 31),
+            invited_institution_ids=[_CANELONES],
+            invited_jurisdictions=["UY-CA"],
+            recommendation_count=12,
+            opened_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        ),
+    )
+)
 
-EXERCISE_INPUT_SUBMITTED = register(EventType(
-    type="exercise.input_submitted", topic=EXERCISE_EVENTS, key="exercise_id", version=1,
-    model=ExerciseInputSubmitted, producer="recommendations",
-    description="An invited institution submitted or revised input on a recommendation.",
-    example=ExerciseInputSubmitted(
-        exercise_id=_EXERCISE, input_id=UUID("4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a"),
-        recommendation_id=UUID("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"),
-        institution_id=_CANELONES, status="in_progress", version=1,
-        submitted_at=datetime(2026, 4, 10, 15, 30, tzinfo=UTC),
-    ),
-))
+EXERCISE_INPUT_SUBMITTED = register(
+    EventType(
+        type="exercise.input_submitted",
+        topic=EXERCISE_EVENTS,
+        key="exercise_id",
+        version=1,
+        model=ExerciseInputSubmitted,
+        producer="recommendations",
+        description="An invited institution submitted or revised input on a recommendation.",
+        example=ExerciseInputSubmitted(
+            exercise_id=_EXERCISE,
+            input_id=UUID("4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a"),
+            recommendation_id=UUID("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"),
+            institution_id=_CANELONES,
+            status="in_progress",
+            version=1,
+            submitted_at=datetime(2026, 4, 10, 15, 30, tzinfo=UTC),
+        ),
+    )
+)
 
-EXERCISE_CLOSED = register(EventType(
-    type="exercise.closed", topic=EXERCISE_EVENTS, key="exercise_id", version=1,
-    model=ExerciseClosed, producer="recommendations",
-    description="A reporting exercise stopped taking input.",
-    example=ExerciseClosed(
-        exercise_id=_EXERCISE, closed_at=datetime(2026, 6, 1, 0, 0, tzinfo=UTC),
-        institutions_invited=3, institutions_answered=2,
-    ),
-))
+EXERCISE_CLOSED = register(
+    EventType(
+        type="exercise.closed",
+        topic=EXERCISE_EVENTS,
+        key="exercise_id",
+        version=1,
+        model=ExerciseClosed,
+        producer="recommendations",
+        description="A reporting exercise stopped taking input.",
+        example=ExerciseClosed(
+            exercise_id=_EXERCISE,
+            closed_at=datetime(2026, 6, 1, 0, 0, tzinfo=UTC),
+            institutions_invited=3,
+            institutions_answered=2,
+        ),
+    )
+)

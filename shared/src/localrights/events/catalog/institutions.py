@@ -18,8 +18,10 @@ from localrights.events.registry import INSTITUTION_EVENTS, EventPayload, EventT
 class InstitutionFacts(EventPayload):
     institution_id: UUID
     name: str
-    kind: str = Field(description="municipality | regional_government | local_hr_commission | "
-                                  "ombudsperson | ministry | other")
+    kind: str = Field(
+        description="municipality | regional_government | local_hr_commission | "
+        "ombudsperson | ministry | other"
+    )
     country: str = Field(description="ISO 3166-1 alpha-2")
     jurisdiction: str = Field(description="ISO 3166-1 alpha-2 or ISO 3166-2 code")
     municipality: str | None = None
@@ -35,22 +37,37 @@ class InstitutionUpdated(InstitutionFacts):
     """An institution's name, place or status changed."""
 
 
-_EXAMPLE = dict(
-    institution_id=UUID("2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"),
-    name="Intendencia de Canelones, Human Rights Division", kind="regional_government",
-    country="UY", jurisdiction="UY-CA", changed_at=datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
+_EXAMPLE = {
+    "institution_id": UUID("2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"),
+    "name": "Intendencia de Canelones, Human Rights Division",
+    "kind": "regional_government",
+    "country": "UY",
+    "jurisdiction": "UY-CA",
+    "changed_at": datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
+}
+
+INSTITUTION_REGISTERED = register(
+    EventType(
+        type="institution.registered",
+        topic=INSTITUTION_EVENTS,
+        key="institution_id",
+        version=1,
+        model=InstitutionRegistered,
+        producer="gateway",
+        description="An institution was registered on the platform.",
+        example=InstitutionRegistered(**_EXAMPLE),
+    )
 )
 
-INSTITUTION_REGISTERED = register(EventType(
-    type="institution.registered", topic=INSTITUTION_EVENTS, key="institution_id", version=1,
-    model=InstitutionRegistered, producer="gateway",
-    description="An institution was registered on the platform.",
-    example=InstitutionRegistered(**_EXAMPLE),  # type: ignore[arg-type]
-))
-
-INSTITUTION_UPDATED = register(EventType(
-    type="institution.updated", topic=INSTITUTION_EVENTS, key="institution_id", version=1,
-    model=InstitutionUpdated, producer="gateway",
-    description="An institution's name, place or status changed.",
-    example=InstitutionUpdated(**{**_EXAMPLE, "active": False}),  # type: ignore[arg-type]
-))
+INSTITUTION_UPDATED = register(
+    EventType(
+        type="institution.updated",
+        topic=INSTITUTION_EVENTS,
+        key="institution_id",
+        version=1,
+        model=InstitutionUpdated,
+        producer="gateway",
+        description="An institution's name, place or status changed.",
+        example=InstitutionUpdated(**{**_EXAMPLE, "active": False}),
+    )
+)

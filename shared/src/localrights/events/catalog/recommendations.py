@@ -23,13 +23,24 @@ class RecommendationsImported(EventPayload):
     imported_at: datetime
 
 
-RECOMMENDATIONS_IMPORTED = register(EventType(
-    type="recommendation.imported", topic=RECOMMENDATION_EVENTS, key="import_id", version=1,
-    model=RecommendationsImported, producer="recommendations",
-    description="A batch of UN recommendations was imported or re-imported.",
-    example=RecommendationsImported(
-        import_id=UUID("6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c"), source_format="uhri_csv",
-        countries=["IT"], mechanisms=["UPR"], created=120, updated=3, rejected=2,
-        imported_at=datetime(2026, 2, 20, 10, 0, tzinfo=UTC),
-    ),
-))
+RECOMMENDATIONS_IMPORTED = register(
+    EventType(
+        type="recommendation.imported",
+        topic=RECOMMENDATION_EVENTS,
+        key="import_id",
+        version=1,
+        model=RecommendationsImported,
+        producer="recommendations",
+        description="A batch of UN recommendations was imported or re-imported.",
+        example=RecommendationsImported(
+            import_id=UUID("6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c"),
+            source_format="uhri_csv",
+            countries=["IT"],
+            mechanisms=["UPR"],
+            created=120,
+            updated=3,
+            rejected=2,
+            imported_at=datetime(2026, 2, 20, 10, 0, tzinfo=UTC),
+        ),
+    )
+)

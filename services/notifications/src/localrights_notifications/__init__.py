@@ -1,0 +1,1 @@
+"""Localrights notifications service."""

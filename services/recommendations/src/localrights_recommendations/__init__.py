@@ -1,0 +1,1 @@
+"""Localrights recommendations service."""
