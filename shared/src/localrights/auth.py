@@ -4,6 +4,10 @@ The gateway authenticates people (OAuth2 password flow) and machines (API keys),
 calls a service with a short-lived internal JWT in ``Authorization: Bearer``. Services
 trust nothing else: no raw identity header from outside is ever read. HS256 is pinned, and
 issuer, audience and expiry are required.
+
+Anonymous callers (residents) get a token too, of kind ``anonymous`` with no roles, so that
+services receive the gateway's pseudonymous ``client`` key (a keyed hash of the caller's
+address and user agent) for rate limiting and duplicate detection without seeing either.
 """
 
 from __future__ import annotations
@@ -38,11 +42,16 @@ class Principal(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     subject: str
-    kind: str = "user"  # user | api_key
+    kind: str = "user"  # user | api_key | anonymous
     roles: frozenset[Role] = frozenset()
     institution_id: UUID | None = None
     country: str | None = None
     jurisdiction: str | None = None
+    client: str | None = None  # pseudonymous key of the calling client, set by the gateway
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.kind == "anonymous"
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -72,6 +81,7 @@ def issue_internal_token(
         "inst": str(principal.institution_id) if principal.institution_id else None,
         "country": principal.country,
         "jur": principal.jurisdiction,
+        "client": principal.client,
     }
     if request_id:
         claims["rid"] = request_id
@@ -112,13 +122,26 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def optional_principal(request: Request) -> Principal | None:
-    """The caller if the gateway vouched for one; None for anonymous (resident) calls."""
+async def _verified_caller(request: Request) -> Principal | None:
     token = _bearer(request)
     if token is None:
         return None
     secret = request.app.state.settings.internal_jwt_secret.get_secret_value()
     return verify_internal_token(token, secret=secret)
+
+
+async def optional_principal(
+    caller: Annotated[Principal | None, Depends(_verified_caller)],
+) -> Principal | None:
+    """The signed-in caller, or None for anonymous (resident) calls."""
+    return None if caller is None or caller.is_anonymous else caller
+
+
+async def client_key(
+    caller: Annotated[Principal | None, Depends(_verified_caller)],
+) -> str | None:
+    """The gateway's pseudonymous key of the calling client (None when called directly)."""
+    return caller.client if caller is not None else None
 
 
 async def require_principal(
@@ -131,6 +154,7 @@ async def require_principal(
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+ClientKey = Annotated[str | None, Depends(client_key)]
 
 
 def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:

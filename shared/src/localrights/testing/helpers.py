@@ -42,6 +42,7 @@ def bearer(
     country: str | None = None,
     jurisdiction: str | None = None,
     subject: str | None = None,
+    client: str | None = None,
 ) -> dict[str, str]:
     """Headers carrying an internal token, as the gateway would send them."""
     principal = Principal(
@@ -50,7 +51,14 @@ def bearer(
         institution_id=institution_id,
         country=country,
         jurisdiction=jurisdiction,
+        client=client,
     )
+    return {"authorization": f"Bearer {issue_internal_token(principal, secret=secret)}"}
+
+
+def anonymous(secret: str, client: str = "client-1") -> dict[str, str]:
+    """Headers the gateway sends for a resident without an account."""
+    principal = Principal(subject=f"anonymous:{client}", kind="anonymous", client=client)
     return {"authorization": f"Bearer {issue_internal_token(principal, secret=secret)}"}
 
 
