@@ -95,6 +95,8 @@ class EventConsumer:
                     client_id=self.name,
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
+                    # Kafka's default 500 ms wait adds that much latency on a quiet topic.
+                    fetch_max_wait_ms=100,
                 )
                 await self._consumer.start()
                 await self._consume(self._consumer)

@@ -74,3 +74,27 @@ def database_url_for(server_url: str, name: str) -> str:
     base, _, query = server_url.partition("?")
     head, _, _ = base.rpartition("/")
     return f"{head}/{name}" + (f"?{query}" if query else "")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m localrights.migrations <service>``: migrate that service's database.
+
+    Reads ``<SERVICE>_DATABASE_URL`` and the service's scripts in
+    ``services/<service>/migrations`` below the working directory (containers run from /app).
+    """
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("service")
+    parser.add_argument("--root", type=Path, default=Path.cwd())
+    args = parser.parse_args(argv)
+    variable = f"{args.service.upper()}_DATABASE_URL"
+    url = os.environ.get(variable)
+    if not url:
+        raise SystemExit(f"missing required setting {variable}")
+    upgrade_database(url, args.root / "services" / args.service / "migrations")
+
+
+if __name__ == "__main__":
+    main()
