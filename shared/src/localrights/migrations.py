@@ -9,11 +9,14 @@ from typing import Any
 import asyncpg
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from localrights.db import asyncpg_dsn, sqlalchemy_url
+
+
+MIGRATION_LOCK_ID = 7_452_901  # arbitrary, the same in every service's database
 
 
 def alembic_config(database_url: str, script_location: str | Path) -> Config:
@@ -40,6 +43,9 @@ def run_migrations(context: Any, target_metadata: MetaData) -> None:
     def do_run(connection: Connection) -> None:
         context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
         with context.begin_transaction():
+            # Replicas starting together migrate one at a time; the others then find the
+            # database at head. The lock ends with the migration's transaction.
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
             context.run_migrations()
 
     async def run_async() -> None:

@@ -1,0 +1,116 @@
+"""docker-compose.yml and the container image, checked without a Docker engine.
+
+No Docker engine runs on our machines, so this reads the files and holds them against the
+code: every service is built from the one Dockerfile with its own name, gets every setting
+its ``Settings`` class requires, reaches the broker and its own database by names that
+exist, and the dependency graph starts the infrastructure first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from localrights.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("consultation", "notifications", "recommendations", "gateway")
+_VARIABLE = re.compile(r"\$\{(?P<name>[A-Z_]+)(?::(?P<op>[?-])(?P<arg>[^}]*))?\}")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} with ``env`` as the shell."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, op, arg = match["name"], match["op"], match["arg"]
+        if name in env:
+            return env[name]
+        if op == "-":
+            return arg
+        raise AssertionError(f"${{{name}}} is required by compose: {arg}")
+
+    return _VARIABLE.sub(replace, value)
+
+
+SHELL = {"INTERNAL_JWT_SECRET": "i" * 48, "GATEWAY_JWT_SECRET": "g" * 48,
+         "ADMIN_PASSWORD": "a-real-password"}
+
+
+def test_every_service_is_built_from_the_one_image_with_its_own_name(
+    compose: dict[str, Any],
+) -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert 'localrights_${SERVICE}.main:create_app' in dockerfile
+    assert "python -m localrights.migrations" in dockerfile
+    for service in SERVICES:
+        build = compose["services"][service]["build"]
+        assert build["dockerfile"] == "deploy/Dockerfile"
+        assert build["args"]["SERVICE"] == service
+        assert (ROOT / "services" / service / "migrations" / "env.py").exists()
+
+
+def test_each_service_gets_every_setting_it_requires(compose: dict[str, Any]) -> None:
+    for service in SERVICES:
+        environment = {k: interpolate(str(v), SHELL)
+                       for k, v in compose["services"][service]["environment"].items()}
+        config = importlib.import_module(f"localrights_{service}.config")
+        with pytest.MonkeyPatch.context() as mp:
+            for name in list(__import__("os").environ):
+                if name.endswith("_DATABASE_URL") or name.startswith(("KAFKA_", "GATEWAY_")):
+                    mp.delenv(name)
+            for name, value in environment.items():
+                mp.setenv(name, value)
+            settings = load_settings(config.Settings)
+        assert settings.database_url.endswith(f"@postgres:5432/{service}")
+        assert settings.kafka_bootstrap_servers == "kafka:9092"
+        assert settings.kafka_enable_idempotence is True, "Apache Kafka has it: use it"
+
+
+def test_the_databases_the_services_use_are_created(compose: dict[str, Any]) -> None:
+    init = (ROOT / "deploy" / "postgres-init.sql").read_text()
+    mounted = compose["services"]["postgres"]["volumes"][0]
+    assert mounted.startswith("./deploy/postgres-init.sql:/docker-entrypoint-initdb.d/")
+    for service in SERVICES:
+        assert f"CREATE DATABASE {service};" in init
+
+
+def test_the_broker_advertises_the_address_services_dial(compose: dict[str, Any]) -> None:
+    kafka = compose["services"]["kafka"]["environment"]
+    assert kafka["KAFKA_PROCESS_ROLES"] == "broker,controller", "KRaft, no ZooKeeper"
+    assert kafka["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+
+
+def test_dependencies_exist_and_start_infrastructure_first(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name, spec in services.items():
+        for dependency, condition in (spec.get("depends_on") or {}).items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            assert "healthcheck" in services[dependency], f"{dependency} has no healthcheck"
+            assert condition["condition"] == "service_healthy"
+    for service in SERVICES:
+        assert {"postgres", "kafka"} <= set(services[service]["depends_on"])
+        assert "healthcheck" in services[service]
+
+
+def test_the_gateway_is_published_on_8000_and_reaches_each_service(
+    compose: dict[str, Any],
+) -> None:
+    gateway = compose["services"]["gateway"]
+    assert "8000:8000" in gateway["ports"]
+    for service in ("consultation", "notifications", "recommendations"):
+        assert gateway["environment"][f"GATEWAY_{service.upper()}_URL"] == f"http://{service}:8000"
+        assert service in gateway["depends_on"]
+    smtp = compose["services"]["notifications"]["environment"]["NOTIFICATIONS_SMTP_HOST"]
+    assert interpolate(smtp, {}) in compose["services"]
