@@ -44,15 +44,18 @@ def interpolate(value: str, env: dict[str, str]) -> str:
     return _VARIABLE.sub(replace, value)
 
 
-SHELL = {"INTERNAL_JWT_SECRET": "i" * 48, "GATEWAY_JWT_SECRET": "g" * 48,
-         "ADMIN_PASSWORD": "a-real-password"}
+SHELL = {
+    "INTERNAL_JWT_SECRET": "i" * 48,
+    "GATEWAY_JWT_SECRET": "g" * 48,
+    "ADMIN_PASSWORD": "a-real-password",
+}
 
 
 def test_every_service_is_built_from_the_one_image_with_its_own_name(
     compose: dict[str, Any],
 ) -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
-    assert 'localrights_${SERVICE}.main:create_app' in dockerfile
+    assert "localrights_${SERVICE}.main:create_app" in dockerfile
     assert "python -m localrights.migrations" in dockerfile
     for service in SERVICES:
         build = compose["services"][service]["build"]
@@ -63,8 +66,10 @@ def test_every_service_is_built_from_the_one_image_with_its_own_name(
 
 def test_each_service_gets_every_setting_it_requires(compose: dict[str, Any]) -> None:
     for service in SERVICES:
-        environment = {k: interpolate(str(v), SHELL)
-                       for k, v in compose["services"][service]["environment"].items()}
+        environment = {
+            k: interpolate(str(v), SHELL)
+            for k, v in compose["services"][service]["environment"].items()
+        }
         config = importlib.import_module(f"localrights_{service}.config")
         with pytest.MonkeyPatch.context() as mp:
             for name in list(__import__("os").environ):

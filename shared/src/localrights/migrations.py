@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from localrights.db import asyncpg_dsn, sqlalchemy_url
 
-
 MIGRATION_LOCK_ID = 7_452_901  # arbitrary, the same in every service's database
 
 
