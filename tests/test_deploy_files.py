@@ -119,3 +119,73 @@ def test_the_gateway_is_published_on_8000_and_reaches_each_service(
         assert service in gateway["depends_on"]
     smtp = compose["services"]["notifications"]["environment"]["NOTIFICATIONS_SMTP_HOST"]
     assert interpolate(smtp, {}) in compose["services"]
+
+
+# -- Kubernetes manifests --------------------------------------------------------------
+
+K8S = ROOT / "deploy" / "k8s"
+
+
+@pytest.fixture(scope="module")
+def manifests() -> dict[tuple[str, str], dict[str, Any]]:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for resource in kustomization["resources"]:
+        for document in yaml.safe_load_all((K8S / resource).read_text()):
+            found[(document["kind"], document["metadata"]["name"])] = document
+    return found
+
+
+def test_each_service_has_a_deployment_and_a_service_that_select_each_other(
+    manifests: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    for service in SERVICES:
+        deployment = manifests[("Deployment", service)]
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+        selector = manifests[("Service", service)]["spec"]["selector"]
+        assert selector.items() <= pod_labels.items()
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["image"] == f"localrights/{service}"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/livez"
+        assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+        assert deployment["spec"]["replicas"] >= 2, "consumer groups are meant to scale out"
+
+
+def test_configmap_and_secret_give_each_service_every_setting(
+    manifests: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    config = manifests[("ConfigMap", "localrights-config")]["data"]
+    secret = yaml.safe_load((K8S / "secret.example.yaml").read_text())["stringData"]
+    for service in SERVICES:
+        [container] = manifests[("Deployment", service)]["spec"]["template"]["spec"]["containers"]
+        environment = dict(config)
+        for variable in container["env"]:
+            reference = variable["valueFrom"]["secretKeyRef"]
+            assert reference["name"] == "localrights-secrets"
+            environment[variable["name"]] = (
+                secret[reference["key"]]
+                .replace("replace with 48 random characters", "r" * 48)
+                .replace("replace with 48 other random characters", "s" * 48)
+            )
+        module = importlib.import_module(f"localrights_{service}.config")
+        with pytest.MonkeyPatch.context() as mp:
+            for name in list(__import__("os").environ):
+                if name.endswith("_DATABASE_URL") or name.startswith(("KAFKA_", "GATEWAY_")):
+                    mp.delenv(name)
+            for name, value in environment.items():
+                mp.setenv(name, value)
+            settings = load_settings(module.Settings)
+        assert settings.database_url.endswith(f"/{service}")
+
+
+def test_notifications_scale_on_cpu(manifests: dict[tuple[str, str], dict[str, Any]]) -> None:
+    hpa = manifests[("HorizontalPodAutoscaler", "notifications")]
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "notifications",
+    }
+    assert hpa["spec"]["minReplicas"] >= 2
+    assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
