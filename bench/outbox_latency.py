@@ -127,6 +127,27 @@ async def outbox(
     return [received[k] - committed[k] for k in committed], count / elapsed
 
 
+async def plain_commits(postgres_url: str, count: int, writers: int) -> float:
+    """Transactions/s of the same writers inserting a row each, without outbox or relay."""
+    import asyncpg
+
+    url = await create_database(postgres_url, f"bench_{uuid4().hex[:8]}")
+    pool = await asyncpg.create_pool(asyncpg_dsn(url), min_size=writers, max_size=writers)
+    await pool.execute("CREATE TABLE plain (id bigserial PRIMARY KEY, body jsonb NOT NULL)")
+    remaining = iter(range(count))
+
+    async def writer() -> None:
+        for n in remaining:
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute("INSERT INTO plain (body) VALUES ($1)", json.dumps({"n": n}))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    return count / elapsed
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=5000)
@@ -136,10 +157,19 @@ async def main() -> None:
     count = 500 if args.short else args.events
     with embedded_servers() as servers:
         raw_latency, raw_rate = await baseline(servers.kafka_bootstrap_servers, count)
+        plain_rate = await plain_commits(servers.postgres_url, count, args.writers)
         box_latency, box_rate = await outbox(
             servers.postgres_url, servers.kafka_bootstrap_servers, count, args.writers
         )
     ms = 1000.0
+    report(
+        "outbox_latency",
+        "events/s (commit->consumer)",
+        box_rate,
+        "events/s",
+        baseline=plain_rate,
+        baseline_name="same commits, no outbox (asyncpg)",
+    )
     report(
         "outbox_latency",
         "events/s (commit->consumer)",
