@@ -148,6 +148,31 @@ async def plain_commits(postgres_url: str, count: int, writers: int) -> float:
     return count / elapsed
 
 
+async def session_commits(postgres_url: str, count: int, writers: int) -> float:
+    """Transactions/s through the same SQLAlchemy sessions, one row each, without the outbox."""
+    from sqlalchemy import text
+
+    url = await create_database(postgres_url, f"bench_{uuid4().hex[:8]}")
+    engine = create_engine(url, pool_size=writers, max_overflow=0)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE plain (id bigserial PRIMARY KEY, body jsonb)"))
+    sessions = session_factory(engine)
+    remaining = iter(range(count))
+    insert = text("INSERT INTO plain (body) VALUES (CAST(:body AS jsonb))")
+
+    async def writer() -> None:
+        for n in remaining:
+            async with sessions() as session:
+                await session.execute(insert, {"body": json.dumps({"n": n})})
+                await session.commit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    return count / elapsed
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=5000)
@@ -158,6 +183,7 @@ async def main() -> None:
     with embedded_servers() as servers:
         raw_latency, raw_rate = await baseline(servers.kafka_bootstrap_servers, count)
         plain_rate = await plain_commits(servers.postgres_url, count, args.writers)
+        session_rate = await session_commits(servers.postgres_url, count, args.writers)
         box_latency, box_rate = await outbox(
             servers.postgres_url, servers.kafka_bootstrap_servers, count, args.writers
         )

@@ -53,19 +53,27 @@ class OutboxMessage(SQLModel, table=True):
     )
 
 
+_INSERT_AND_NOTIFY = text(
+    "WITH row AS (INSERT INTO outbox (event_id, topic, key, envelope) "
+    "VALUES (:event_id, :topic, :key, CAST(:envelope AS jsonb)) RETURNING 1) "
+    f"SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM row"
+)
+
+
 async def record_event(session: AsyncSession, payload: EventPayload, *, source: str) -> Envelope:
     """Add an event to the outbox inside the caller's transaction; the caller commits."""
     envelope = new_event(payload, source=source, request_id=current_request_id())
-    session.add(
-        OutboxMessage(
-            event_id=envelope.id,
-            topic=get_event_type(envelope.type).topic,
-            key=envelope.subject or envelope.id,
-            envelope=envelope.model_dump(mode="json", exclude_none=True),
-        )
+    # One round trip: the row and the wake-up call, which PostgreSQL delivers to listeners
+    # only when (and if) the transaction commits.
+    await session.execute(
+        _INSERT_AND_NOTIFY,
+        {
+            "event_id": envelope.id,
+            "topic": get_event_type(envelope.type).topic,
+            "key": envelope.subject or envelope.id,
+            "envelope": envelope.model_dump_json(exclude_none=True),
+        },
     )
-    # Delivered to listeners only when (and if) the transaction commits.
-    await session.execute(text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"))
     return envelope
 
 
