@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(CURDIR)/.tools/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: up test lint typecheck unit bench install browsers clean
+.PHONY: up test lint typecheck unit bench install browser clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -14,10 +14,13 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --all-packages
 
+browser:
+	bash deploy/tools/ensure_chromium.sh
+
 up: install
 	$(UV) run --frozen python deploy/launch.py up --demo
 
-test: install lint typecheck
+test: install browser lint typecheck
 	bash deploy/tools/run_tests.sh
 
 lint: install
