@@ -111,6 +111,7 @@ def verify_internal_token(token: str, *, secret: str) -> Principal:
             institution_id=UUID(claims["inst"]) if claims.get("inst") else None,
             country=claims.get("country"),
             jurisdiction=claims.get("jur"),
+            client=claims.get("client"),
         )
     except ValueError as exc:
         raise Unauthorized(f"invalid internal token claims: {exc}") from None
