@@ -1,0 +1,69 @@
+"""Institutions: public bodies acting on the platform. Anyone reads; admins write."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, status
+
+from localrights.db import SessionDep
+from localrights.errors import problem_responses
+from localrights_gateway import service
+from localrights_gateway.deps import Admin, ValidInstitution
+from localrights_gateway.models import Institution
+from localrights_gateway.schemas import InstitutionCreate, InstitutionRead, InstitutionUpdate
+
+router = APIRouter(prefix="/institutions", tags=["institutions"])
+
+
+def _read(institution: Institution) -> InstitutionRead:
+    return InstitutionRead.model_validate(institution, from_attributes=True)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InstitutionRead,
+    responses=problem_responses(401, 403, 422),
+)
+async def register_institution(
+    data: InstitutionCreate, session: SessionDep, _admin: Admin
+) -> InstitutionRead:
+    """Register an institution (admin); emits institution.registered."""
+    return _read(await service.register_institution(session=session, data=data))
+
+
+@router.get("", status_code=status.HTTP_200_OK, response_model=list[InstitutionRead])
+async def list_institutions(
+    session: SessionDep,
+    country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$"),
+    jurisdiction: str | None = Query(default=None, max_length=6),
+) -> list[InstitutionRead]:
+    """Institutions, optionally of one country or jurisdiction (public)."""
+    found = await service.list_institutions(
+        session=session, country=country, jurisdiction=jurisdiction
+    )
+    return [_read(i) for i in found]
+
+
+@router.get(
+    "/{institution_id}",
+    status_code=status.HTTP_200_OK,
+    response_model=InstitutionRead,
+    responses=problem_responses(404),
+)
+async def get_institution(institution: ValidInstitution) -> InstitutionRead:
+    """One institution (public)."""
+    return _read(institution)
+
+
+@router.patch(
+    "/{institution_id}",
+    status_code=status.HTTP_200_OK,
+    response_model=InstitutionRead,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def update_institution(
+    institution: ValidInstitution, data: InstitutionUpdate, session: SessionDep, _admin: Admin
+) -> InstitutionRead:
+    """Change an institution's name, kind, place or status (admin); emits institution.updated."""
+    updated = await service.update_institution(session=session, institution=institution, data=data)
+    return _read(updated)

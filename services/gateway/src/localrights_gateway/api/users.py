@@ -1,0 +1,69 @@
+"""Users: people who sign in, managed by administrators."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from localrights.db import SessionDep
+from localrights.errors import problem_responses
+from localrights_gateway import service
+from localrights_gateway.deps import Admin, ValidUser
+from localrights_gateway.models import User
+from localrights_gateway.schemas import UserCreate, UserRead, UserUpdate
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+def _read(user: User) -> UserRead:
+    return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_user(data: UserCreate, session: SessionDep, _admin: Admin) -> UserRead:
+    """Create a user with roles, bound to an institution unless admin (admin)."""
+    return _read(await service.create_user(session=session, data=data))
+
+
+@router.get(
+    "",
+    status_code=status.HTTP_200_OK,
+    response_model=list[UserRead],
+    responses=problem_responses(401, 403),
+)
+async def list_users(
+    session: SessionDep, _admin: Admin, institution_id: UUID | None = None
+) -> list[UserRead]:
+    """Users, optionally of one institution (admin)."""
+    found = await service.list_users(session=session, institution_id=institution_id)
+    return [_read(u) for u in found]
+
+
+@router.get(
+    "/{user_id}",
+    status_code=status.HTTP_200_OK,
+    response_model=UserRead,
+    responses=problem_responses(401, 403, 404),
+)
+async def get_user(user: ValidUser, _admin: Admin) -> UserRead:
+    """One user (admin)."""
+    return _read(user)
+
+
+@router.patch(
+    "/{user_id}",
+    status_code=status.HTTP_200_OK,
+    response_model=UserRead,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def update_user(
+    user: ValidUser, data: UserUpdate, session: SessionDep, _admin: Admin
+) -> UserRead:
+    """Change a user's roles, institution, password or status (admin)."""
+    return _read(await service.update_user(session=session, user=user, data=data))

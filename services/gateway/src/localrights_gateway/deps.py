@@ -1,0 +1,179 @@
+"""Who is calling the gateway, how often, and the dependencies routes use to ask.
+
+Credentials accepted from outside: ``Authorization: Bearer <JWT>`` (from /auth/token),
+``Authorization: Bearer lr_...`` or ``X-API-Key: lr_...`` (API keys). No credentials means
+an anonymous resident, known to services only by a pseudonymous client key.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from localrights.auth import Principal, Role
+from localrights.db import SessionDep
+from localrights.errors import Forbidden, Unauthorized
+from localrights_gateway import security, service
+from localrights_gateway.config import Settings
+from localrights_gateway.models import Institution, User
+from localrights_gateway.ratelimit import RateLimiter
+
+# Declared for the OpenAPI document (Swagger's "Authorize" button); reading is done below.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+_PRINCIPAL_STATE = "gateway_principal"
+RATE_HEADERS_STATE = "rate_limit_headers"
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def token_config(settings: Settings) -> security.TokenConfig:
+    return security.TokenConfig(
+        secret=settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=timedelta(seconds=settings.jwt_ttl_seconds),
+    )
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the ASGI server saw it (behind a proxy: --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+def anonymous_principal(request: Request) -> Principal:
+    settings = settings_of(request)
+    client = security.client_key(
+        client_address(request),
+        request.headers.get("user-agent", ""),
+        settings.derived_key("client-key"),
+    )
+    return Principal(subject=f"anonymous:{client}", kind="anonymous", client=client)
+
+
+def _presented_credential(request: Request) -> tuple[str, str] | None:
+    """("jwt" | "api_key", value) from the request's headers, or None."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        value = value.strip()
+        if scheme.lower() != "bearer" or not value:
+            raise Unauthorized("use 'Authorization: Bearer <token or API key>'")
+        return ("api_key" if value.startswith(security.API_KEY_SCHEME) else "jwt", value)
+    api_key = request.headers.get("x-api-key")
+    if api_key:
+        return ("api_key", api_key.strip())
+    return None
+
+
+async def authenticate(request: Request) -> Principal:
+    """The caller (person, machine or anonymous resident); Unauthorized for bad credentials.
+
+    The result is kept on the request, so rate limiting, routes and the proxy share it.
+    """
+    cached: Principal | None = getattr(request.state, _PRINCIPAL_STATE, None)
+    if cached is not None:
+        return cached
+    settings = settings_of(request)
+    credential = _presented_credential(request)
+    if credential is None:
+        principal = anonymous_principal(request)
+    elif credential[0] == "jwt":
+        principal = security.verify_access_token(credential[1], token_config(settings))
+    else:
+        sessions = request.app.state.runtime.sessions
+        async with sessions() as session:
+            principal = await service.principal_for_api_key(
+                session=session, key=credential[1], hash_key=settings.derived_key("api-key")
+            )
+    setattr(request.state, _PRINCIPAL_STATE, principal)
+    return principal
+
+
+def rate_limit_key(principal: Principal, request: Request) -> str:
+    """Per API key, per user, or per address for anonymous callers."""
+    if principal.is_anonymous:
+        return f"ip:{client_address(request)}"
+    return principal.subject
+
+
+async def count_request(request: Request, limit: str = "default", key: str | None = None) -> None:
+    """Count a request against a named limit; its headers are added to the response."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if key is None:
+        key = rate_limit_key(await authenticate(request), request)
+    decision = await limiter.hit(limit, key)
+    if decision is not None:
+        setattr(request.state, RATE_HEADERS_STATE, decision.headers())
+
+
+async def rate_limited(request: Request) -> None:
+    """Router dependency: authenticate, then apply the default per-client limit."""
+    try:
+        await authenticate(request)
+    except Unauthorized:
+        # Bad credentials are counted against the address, so guessing keys costs the guesser.
+        await count_request(request, "login", f"ip:{client_address(request)}")
+        raise
+    await count_request(request)
+
+
+async def _caller(
+    request: Request,
+    _token: Annotated[str | None, Depends(oauth2_scheme)],
+    _key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
+    return await authenticate(request)
+
+
+async def _signed_in(principal: Annotated[Principal, Depends(_caller)]) -> Principal:
+    if principal.is_anonymous:
+        raise Unauthorized("sign in (POST /api/v1/auth/token) or send an API key")
+    return principal
+
+
+Caller = Annotated[Principal, Depends(_caller)]
+SignedIn = Annotated[Principal, Depends(_signed_in)]
+
+
+def require_roles(*roles: Role) -> object:
+    """Dependency: the caller must hold one of ``roles`` (admins always pass)."""
+
+    async def dependency(principal: SignedIn) -> Principal:
+        if principal.is_admin or principal.has_role(*roles):
+            return principal
+        raise Forbidden("this action needs one of the roles: " + ", ".join(roles))
+
+    return Depends(dependency)
+
+
+Admin = Annotated[Principal, require_roles(Role.ADMIN)]
+
+
+def subject_id(principal: Principal) -> UUID | None:
+    """The user or key id inside a principal's subject ("user:<uuid>")."""
+    _, _, raw = principal.subject.partition(":")
+    try:
+        return UUID(raw)
+    except ValueError:
+        return None
+
+
+async def valid_institution(institution_id: UUID, session: SessionDep) -> Institution:
+    return await service.get_institution_or_raise(session=session, id=institution_id)
+
+
+async def valid_user(user_id: UUID, session: SessionDep) -> User:
+    return await service.get_user_or_raise(session=session, id=user_id)
+
+
+ValidInstitution = Annotated[Institution, Depends(valid_institution)]
+ValidUser = Annotated[User, Depends(valid_user)]

@@ -1,0 +1,51 @@
+"""Rules about institutions and roles that know neither HTTP nor SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from uuid import UUID
+
+import pycountry
+
+from localrights.auth import Role
+
+
+class InstitutionKind(StrEnum):
+    MUNICIPALITY = "municipality"
+    REGIONAL_GOVERNMENT = "regional_government"
+    LOCAL_HR_COMMISSION = "local_hr_commission"
+    OMBUDSPERSON = "ombudsperson"
+    MINISTRY = "ministry"
+    OTHER = "other"
+
+
+def check_country(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased, or ValueError."""
+    code = code.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def check_jurisdiction(country: str, jurisdiction: str) -> str:
+    """The country itself or one of its ISO 3166-2 subdivisions, or ValueError."""
+    jurisdiction = jurisdiction.strip().upper()
+    if jurisdiction == country:
+        return jurisdiction
+    subdivision = pycountry.subdivisions.get(code=jurisdiction)  # type: ignore[no-untyped-call]
+    if subdivision is None:
+        raise ValueError(f"{jurisdiction!r} is not an ISO 3166-2 subdivision code")
+    if subdivision.country_code != country:
+        raise ValueError(f"{jurisdiction} is not a subdivision of {country}")
+    return jurisdiction
+
+
+def check_roles(roles: Iterable[Role], institution_id: UUID | None) -> list[Role]:
+    """Roles a user or key may hold: at least one, and every role but admin needs an institution."""
+    unique = sorted(set(roles))
+    if not unique:
+        raise ValueError("at least one role is needed")
+    if institution_id is None and any(role != Role.ADMIN for role in unique):
+        raise ValueError("every role except admin acts for an institution: give institution_id")
+    return unique

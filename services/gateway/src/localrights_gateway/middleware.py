@@ -1,0 +1,149 @@
+"""Pure ASGI middleware of the gateway: body size limits and response security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from localrights.errors import problem
+from localrights_gateway.deps import RATE_HEADERS_STATE
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# JSON answers and server-rendered pages: everything from this origin only, never framed.
+DEFAULT_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI (FastAPI's /docs) loads its bundle from jsDelivr and starts it inline.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit; bodies of unknown length are read (bounded) first.
+
+    A declared Content-Length over the limit is refused before a byte is read. A chunked
+    body is buffered up to the limit and handed on with its Content-Length, so the proxy
+    and the routes always know a body's size (and services never receive chunked bodies).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        large_max_bytes: int,
+        large_paths: Sequence[str],
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.large_max_bytes = large_max_bytes
+        self.large_paths = tuple(large_paths)
+
+    def limit_for(self, path: str) -> int:
+        return self.large_max_bytes if path.startswith(self.large_paths) else self.max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                await _refuse(scope, receive, send, 400, "Bad request", "invalid Content-Length")
+                return
+            if size > limit:
+                await _too_large(scope, receive, send, limit)
+                return
+            await self.app(scope, receive, send)
+            return
+        if b"chunked" not in headers.get(b"transfer-encoding", b"").lower():
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            if len(body) > limit:
+                await _too_large(scope, receive, send, limit)
+                return
+            if not message.get("more_body", False):
+                break
+        scope = dict(scope)
+        dropped = (b"content-length", b"transfer-encoding")
+        scope["headers"] = [(k, v) for k, v in scope["headers"] if k not in dropped]
+        scope["headers"].append((b"content-length", str(len(body)).encode()))
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    detail = f"the request body is larger than this route accepts ({limit} bytes)"
+    await _refuse(scope, receive, send, 413, "Payload too large", detail)
+
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, title: str, detail: str
+) -> None:
+    response = problem(status, title, detail, instance=scope["path"])
+    response.headers["Connection"] = "close"
+    await response(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """Security headers on every answer (kept when a page sets its own), plus rate headers."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        csp = DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else DEFAULT_CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                wanted = [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+                ]
+                if self.hsts:
+                    wanted.append((b"strict-transport-security", b"max-age=31536000"))
+                rate = state.get(RATE_HEADERS_STATE) if isinstance(state, dict) else None
+                for name, value in (rate or {}).items():
+                    wanted.append((name.lower().encode(), value.encode()))
+                headers.extend((n, v) for n, v in wanted if n not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,167 @@
+"""The streaming reverse proxy from /api/v1/... to the service that owns the path.
+
+Identity: the caller's credentials stop here. The service gets a signed internal token for
+the verified principal (anonymous callers included, with only a pseudonymous client key),
+and only the request headers listed below: never the caller's Authorization, API key,
+cookies, forwarding or address headers, nor anything claiming an identity.
+Bodies are streamed both ways without being parsed. A service that is down answers 503 at
+once (connection refused), one that is too slow 504 after ``upstream_timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import structlog
+from fastapi import APIRouter, Depends, Request
+from starlette.background import BackgroundTask
+from starlette.responses import Response, StreamingResponse
+from yarl import URL
+
+from localrights.observability import current_request_id
+from localrights_gateway.deps import authenticate, count_request, rate_limited
+from localrights_gateway.upstreams import ROUTES, Upstreams, service_for, upstream_error
+
+log = structlog.get_logger(__name__)
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+# Request headers a service may see; everything else (Authorization, X-API-Key, Cookie,
+# Forwarded, X-Forwarded-*, X-Real-IP, any home-made identity header) is dropped.
+FORWARDED_REQUEST_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-type",
+        "idempotency-key",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-unmodified-since",
+        "prefer",
+        "range",
+    }
+)
+# Hop-by-hop and per-connection response headers, plus those this gateway sets itself.
+DROPPED_RESPONSE_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "server",
+        "date",
+        "x-request-id",
+    }
+)
+_CHUNK = 64 * 1024
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+router = APIRouter(dependencies=[Depends(rate_limited)])
+
+
+def _is_response_submission(request: Request) -> bool:
+    return request.method == "POST" and request.url.path.rstrip("/").endswith("/responses")
+
+
+async def proxy(request: Request) -> Response:
+    """Forward the request to its service and stream the answer back."""
+    service = service_for(request.url.path)
+    if service is None:  # only reachable through a route table mistake
+        return Response(status_code=404)
+    if _is_response_submission(request):
+        await count_request(request, "responses")
+    principal = await authenticate(request)
+    upstreams: Upstreams = request.app.state.upstreams
+
+    headers = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in request.scope["headers"]
+        if name.decode("latin-1").lower() in FORWARDED_REQUEST_HEADERS
+    }
+    headers["Authorization"] = upstreams.internal_authorization(principal)
+    request_id = current_request_id()
+    if request_id:
+        headers["X-Request-ID"] = request_id
+
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    target = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+    url = URL(upstreams.url(service, target), encoded=True)
+    has_body = int(headers.get("content-length", "0") or 0) > 0
+
+    upstream: aiohttp.ClientResponse | None = None
+    attempts = 1 if has_body or request.method not in _IDEMPOTENT else 2
+    for attempt in range(attempts):
+        try:
+            async with asyncio.timeout(upstreams.settings.upstream_timeout):
+                upstream = await upstreams.session.request(
+                    request.method,
+                    url,
+                    headers=headers,
+                    data=_body(request) if has_body else None,
+                    allow_redirects=False,
+                )
+            break
+        except aiohttp.ServerDisconnectedError as exc:
+            # A pooled connection the service closed just now: one retry, idempotent only.
+            if attempt + 1 == attempts:
+                raise upstream_error(service, exc) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("upstream_failed", service=service, error=repr(exc))
+            raise upstream_error(service, exc) from None
+    assert upstream is not None
+
+    response_headers = {
+        name: value
+        for name, value in upstream.headers.items()
+        if name.lower() not in DROPPED_RESPONSE_HEADERS
+    }
+    return StreamingResponse(
+        _stream(upstream, service),
+        status_code=upstream.status,
+        headers=response_headers,
+        background=BackgroundTask(upstream.release),
+    )
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    async for chunk in request.stream():
+        if chunk:
+            yield chunk
+
+
+async def _stream(upstream: aiohttp.ClientResponse, service: str) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in upstream.content.iter_chunked(_CHUNK):
+            yield chunk
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        # The status line is sent already: all we can do is cut the answer short.
+        log.warning("upstream_body_failed", service=service, error=repr(exc))
+        upstream.close()
+        raise
+    finally:
+        upstream.release()
+
+
+for _prefix in ROUTES:
+    router.add_api_route(
+        _prefix.removeprefix("/api/v1"), proxy, methods=METHODS, include_in_schema=False
+    )
+    router.add_api_route(
+        _prefix.removeprefix("/api/v1") + "/{rest:path}",
+        proxy,
+        methods=METHODS,
+        include_in_schema=False,
+    )

@@ -1,0 +1,292 @@
+"""Use cases of the gateway's identity store; each commits its own transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.auth import Principal, Role
+from localrights.errors import InvalidInput
+from localrights.events.catalog.institutions import (
+    InstitutionFacts,
+    InstitutionRegistered,
+    InstitutionUpdated,
+)
+from localrights.outbox import record_event
+from localrights_gateway import security
+from localrights_gateway.domain import check_country, check_jurisdiction, check_roles
+from localrights_gateway.exceptions import (
+    ApiKeyNotFound,
+    BadCredentials,
+    EmailTaken,
+    InstitutionNotFound,
+    UserNotFound,
+)
+from localrights_gateway.models import ApiKey, Institution, User
+from localrights_gateway.schemas import (
+    ApiKeyCreate,
+    InstitutionCreate,
+    InstitutionUpdate,
+    UserCreate,
+    UserUpdate,
+)
+
+SOURCE = "/gateway"
+
+
+def _facts(institution: Institution) -> dict[str, object]:
+    return {
+        "institution_id": institution.id,
+        "name": institution.name,
+        "kind": institution.kind,
+        "country": institution.country,
+        "jurisdiction": institution.jurisdiction,
+        "municipality": institution.municipality,
+        "active": institution.active,
+        "changed_at": datetime.now(UTC),
+    }
+
+
+async def _record(
+    session: AsyncSession, model: type[InstitutionFacts], institution: Institution
+) -> None:
+    await record_event(session, model.model_validate(_facts(institution)), source=SOURCE)
+
+
+# -- institutions ----------------------------------------------------------------------
+
+
+async def register_institution(*, session: AsyncSession, data: InstitutionCreate) -> Institution:
+    institution = Institution(**data.model_dump(mode="json"))
+    session.add(institution)
+    await session.flush()
+    await _record(session, InstitutionRegistered, institution)
+    await session.commit()
+    return institution
+
+
+async def update_institution(
+    *, session: AsyncSession, institution: Institution, data: InstitutionUpdate
+) -> Institution:
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    try:
+        country = check_country(changes.get("country", institution.country))
+        jurisdiction = check_jurisdiction(
+            country, changes.get("jurisdiction", institution.jurisdiction)
+        )
+    except ValueError as exc:
+        raise InvalidInput(
+            str(exc), errors=[{"location": "jurisdiction", "message": str(exc)}]
+        ) from None
+    for name in ("name", "kind", "municipality", "active"):
+        if name in changes and (name == "municipality" or changes[name] is not None):
+            setattr(institution, name, changes[name])
+    institution.country, institution.jurisdiction = country, jurisdiction
+    institution.updated_at = datetime.now(UTC)
+    session.add(institution)
+    await _record(session, InstitutionUpdated, institution)
+    await session.commit()
+    return institution
+
+
+async def get_institution_or_raise(*, session: AsyncSession, id: UUID) -> Institution:
+    institution = await session.get(Institution, id)
+    if institution is None:
+        raise InstitutionNotFound()
+    return institution
+
+
+async def list_institutions(
+    *, session: AsyncSession, country: str | None = None, jurisdiction: str | None = None
+) -> list[Institution]:
+    query = select(Institution).order_by(Institution.name)
+    if country:
+        query = query.where(col(Institution.country) == country.upper())
+    if jurisdiction:
+        query = query.where(col(Institution.jurisdiction) == jurisdiction.upper())
+    return list((await session.exec(query)).all())
+
+
+# -- users -----------------------------------------------------------------------------
+
+
+async def _check_institution(session: AsyncSession, institution_id: UUID | None) -> None:
+    if institution_id is not None and await session.get(Institution, institution_id) is None:
+        raise InvalidInput(
+            "institution_id names no institution",
+            errors=[{"location": "institution_id", "message": "no institution with this id"}],
+        )
+
+
+async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
+    await _check_institution(session, data.institution_id)
+    user = User(
+        email=data.email,
+        full_name=data.full_name,
+        password_hash=security.hash_password(data.password),
+        roles=[role.value for role in data.roles],
+        institution_id=data.institution_id,
+    )
+    session.add(user)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise EmailTaken() from None
+    return user
+
+
+async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) -> User:
+    changes = data.model_dump(exclude_unset=True)
+    institution_id = changes.get("institution_id", user.institution_id)
+    roles = changes.get("roles") or [Role(r) for r in user.roles]
+    try:
+        roles = check_roles(roles, institution_id)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), errors=[{"location": "roles", "message": str(exc)}]) from None
+    await _check_institution(session, institution_id)
+    user.roles = [role.value for role in roles]
+    user.institution_id = institution_id
+    if changes.get("password"):
+        user.password_hash = security.hash_password(changes["password"])
+    if "full_name" in changes:
+        user.full_name = changes["full_name"]
+    if changes.get("active") is not None:
+        user.active = changes["active"]
+    session.add(user)
+    await session.commit()
+    return user
+
+
+async def get_user_or_raise(*, session: AsyncSession, id: UUID) -> User:
+    user = await session.get(User, id)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+async def list_users(*, session: AsyncSession, institution_id: UUID | None = None) -> list[User]:
+    query = select(User).order_by(User.email)
+    if institution_id:
+        query = query.where(col(User.institution_id) == institution_id)
+    return list((await session.exec(query)).all())
+
+
+async def authenticate_user(*, session: AsyncSession, email: str, password: str) -> User:
+    """The active user with this e-mail and password, or BadCredentials (same for every miss)."""
+    user: User | None = (
+        await session.exec(select(User).where(col(User.email) == email.strip().lower()))
+    ).one_or_none()
+    if not security.verify_password(user.password_hash if user else None, password):
+        raise BadCredentials()
+    assert user is not None
+    if not user.active:
+        raise BadCredentials()
+    if security.needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+        session.add(user)
+        await session.commit()
+    return user
+
+
+async def principal_for_user(*, session: AsyncSession, user: User) -> Principal:
+    """The identity a user acts with: roles plus the institution's place."""
+    institution = None
+    if user.institution_id is not None:
+        institution = await session.get(Institution, user.institution_id)
+    return Principal(
+        subject=f"user:{user.id}",
+        kind="user",
+        roles=frozenset(Role(r) for r in user.roles),
+        institution_id=user.institution_id,
+        country=institution.country if institution else None,
+        jurisdiction=institution.jurisdiction if institution else None,
+    )
+
+
+async def bootstrap_admin(*, session: AsyncSession, email: str, password: str) -> User | None:
+    """Create the first administrator when no user exists yet (several replicas may race)."""
+    if (await session.exec(select(func.count()).select_from(User))).one():
+        return None
+    user = User(
+        email=email.strip().lower(),
+        password_hash=security.hash_password(password),
+        roles=[Role.ADMIN.value],
+    )
+    session.add(user)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        return None
+    return user
+
+
+# -- API keys --------------------------------------------------------------------------
+
+
+async def create_api_key(
+    *, session: AsyncSession, data: ApiKeyCreate, hash_key: bytes, created_by: UUID | None
+) -> tuple[ApiKey, str]:
+    """A new key; its secret is returned here once and only its keyed hash is stored."""
+    await _check_institution(session, data.institution_id)
+    new = security.new_api_key(hash_key)
+    api_key = ApiKey(
+        name=data.name,
+        prefix=new.prefix,
+        key_hash=new.key_hash,
+        roles=[role.value for role in data.roles],
+        institution_id=data.institution_id,
+        created_by=created_by,
+    )
+    session.add(api_key)
+    await session.commit()
+    return api_key, new.key
+
+
+async def list_api_keys(*, session: AsyncSession) -> list[ApiKey]:
+    query = select(ApiKey).order_by(col(ApiKey.created_at).desc())
+    return list((await session.exec(query)).all())
+
+
+async def revoke_api_key(*, session: AsyncSession, id: UUID) -> ApiKey:
+    api_key = await session.get(ApiKey, id)
+    if api_key is None:
+        raise ApiKeyNotFound()
+    if api_key.revoked_at is None:
+        api_key.revoked_at = datetime.now(UTC)
+        session.add(api_key)
+        await session.commit()
+    return api_key
+
+
+async def principal_for_api_key(*, session: AsyncSession, key: str, hash_key: bytes) -> Principal:
+    """The identity a presented API key stands for, or Unauthorized."""
+    prefix = security.api_key_prefix(key)
+    if prefix is None:
+        raise BadCredentials("malformed API key")
+    row = (
+        await session.exec(
+            select(ApiKey, Institution)
+            .join(Institution, col(ApiKey.institution_id) == col(Institution.id), isouter=True)
+            .where(col(ApiKey.prefix) == prefix)
+        )
+    ).one_or_none()
+    if row is None or not security.api_key_matches(key, row[0].key_hash, hash_key):
+        raise BadCredentials("unknown API key")
+    api_key, institution = row
+    if api_key.revoked_at is not None:
+        raise BadCredentials("this API key was revoked")
+    return Principal(
+        subject=f"api_key:{api_key.id}",
+        kind="api_key",
+        roles=frozenset(Role(r) for r in api_key.roles),
+        institution_id=api_key.institution_id,
+        country=institution.country if institution else None,
+        jurisdiction=institution.jurisdiction if institution else None,
+    )
