@@ -1,24 +1,72 @@
-"""Dependencies of the consultation routes."""
+"""Dependencies of the consultation routes: who may see and do what with a consultation."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 from uuid import UUID
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from localrights.auth import Principal, Role, require_roles
+from localrights.auth import OptionalPrincipal, Principal, Role, require_roles
 from localrights.db import SessionDep
 from localrights_consultation import service
+from localrights_consultation.config import Settings
+from localrights_consultation.domain.lifecycle import Status
+from localrights_consultation.exceptions import ConsultationNotFound, NotOwner
 from localrights_consultation.models import Consultation
+from localrights_consultation.service import DefinitionCache
 
-ConsultationOwner = Annotated[
+Officer = Annotated[
     Principal, Depends(require_roles(Role.INSTITUTION_OFFICER, Role.MINISTRY_OFFICER))
 ]
 
 
-async def valid_consultation(consultation_id: UUID, session: SessionDep) -> Consultation:
-    return await service.get_consultation_or_raise(session=session, id=consultation_id)
+def get_service_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def get_definitions(request: Request) -> DefinitionCache:
+    return cast(DefinitionCache, request.app.state.definitions)
+
+
+SettingsDep = Annotated[Settings, Depends(get_service_settings)]
+DefinitionsDep = Annotated[DefinitionCache, Depends(get_definitions)]
+
+
+def is_owner(consultation: Consultation, principal: Principal | None) -> bool:
+    return (
+        principal is not None
+        and principal.institution_id is not None
+        and principal.institution_id == consultation.institution_id
+    )
+
+
+async def valid_consultation(
+    consultation_id: UUID, session: SessionDep, principal: OptionalPrincipal
+) -> Consultation:
+    """The consultation, or 404; a draft exists only for the institution that owns it."""
+    consultation = await service.get_consultation_or_raise(session=session, id=consultation_id)
+    if consultation.status == Status.DRAFT and not is_owner(consultation, principal):
+        raise ConsultationNotFound()
+    return consultation
 
 
 ValidConsultation = Annotated[Consultation, Depends(valid_consultation)]
+
+
+async def managed_consultation(consultation: ValidConsultation, principal: Officer) -> Consultation:
+    """For the lifecycle: the owning institution's officers, or an administrator."""
+    if not (principal.is_admin or is_owner(consultation, principal)):
+        raise NotOwner()
+    return consultation
+
+
+async def owned_consultation(consultation: ValidConsultation, principal: Officer) -> Consultation:
+    """For codes and raw exports: only the owning institution's officers."""
+    if not is_owner(consultation, principal):
+        raise NotOwner()
+    return consultation
+
+
+ManagedConsultation = Annotated[Consultation, Depends(managed_consultation)]
+OwnedConsultation = Annotated[Consultation, Depends(owned_consultation)]

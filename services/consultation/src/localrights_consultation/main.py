@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from typing import cast
+
+import structlog
 from fastapi import FastAPI
 
 from localrights.app import create_service_app
-from localrights_consultation.api import router
+from localrights.runtime import ServiceRuntime
+from localrights_consultation import service
+from localrights_consultation.api import routers
 from localrights_consultation.config import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+
+async def close_due_consultations(runtime: ServiceRuntime) -> None:
+    """Background task: close consultations at their closing time, on every replica safely."""
+    interval = cast(Settings, runtime.settings).close_interval_seconds
+    while not runtime.stopping.is_set():
+        try:
+            async with runtime.sessions() as session:
+                closed = await service.close_due_consultations(session=session)
+            if closed:
+                log.info("consultations_closed_on_schedule", ids=[str(c) for c in closed])
+        except Exception as exc:  # the schedule must outlive a database outage
+            log.warning("scheduled_close_failed", error=repr(exc))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(runtime.stopping.wait(), timeout=interval)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings=settings or get_settings(),
         title="Localrights consultation service",
-        description="Public consultation rounds that residents answer.",
-        routers=[router],
+        description="Public consultation rounds that residents answer, with private, "
+        "disaggregated results.",
+        routers=routers,
+        background=[close_due_consultations],
     )
+    app.state.definitions = service.DefinitionCache()
+    return app

@@ -1,4 +1,11 @@
-"""Tables of the consultation service."""
+"""Tables of the consultation service.
+
+Answers are stored as one JSONB object per response, keyed by question id. One row per
+response keeps a submission to one INSERT (the ingest path is the hot one), and the results
+are one GROUP BY over those objects (``repository.TALLIES``), which PostgreSQL does in a
+single scan; a normalised answers table would cost several rows per submission for a
+results query that is not faster in our measurements (bench/consultation_results.py).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,32 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Text, func
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from localrights.consumer import ProcessedEvent
 from localrights.outbox import OutboxMessage
 
-__all__ = ["Consultation", "OutboxMessage", "ProcessedEvent"]
+__all__ = [
+    "Consultation",
+    "IdempotencyRecord",
+    "OutboxMessage",
+    "ParticipationCode",
+    "ProcessedEvent",
+    "Response",
+]
+
+
+def _timestamp(*, nullable: bool = True, default_now: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(
+            DateTime(timezone=True),
+            nullable=nullable,
+            server_default=func.now() if default_now else None,
+        ),
+    )
 
 
 class Consultation(SQLModel, table=True):
@@ -32,10 +57,68 @@ class Consultation(SQLModel, table=True):
     participation_mode: str = Field(default="open", sa_column=Column(Text, nullable=False))
     opens_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     closes_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # {"questions": [...]}: the question definitions as validated at creation.
     definition: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONB, nullable=False)
     )
-    created_at: datetime | None = Field(
-        default=None,
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
+    recommendation_ids: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     )
+    sdg_targets: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    )
+    exercise_id: UUID | None = None
+    created_at: datetime | None = _timestamp(nullable=False, default_now=True)
+    opened_at: datetime | None = _timestamp()
+    closed_at: datetime | None = _timestamp()
+    published_at: datetime | None = _timestamp()
+
+
+class Response(SQLModel, table=True):
+    """One resident's answers. The id is random and links to nothing else."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        # The per-client cap counts a client's recent responses to one consultation.
+        Index(
+            "ix_responses_client_recent",
+            "consultation_id",
+            "client_key",
+            "created_at",
+            postgresql_where=text("client_key IS NOT NULL"),
+        ),
+    )
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    consultation_id: UUID = Field(index=True)
+    answers: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    language: str | None = None
+    # The gateway's pseudonymous client key, kept only to cap responses per client; never
+    # exported or published.
+    client_key: str | None = None
+    created_at: datetime | None = _timestamp(nullable=False, default_now=True)
+
+
+class ParticipationCode(SQLModel, table=True):
+    """A one-time code, stored only as its SHA-256 (see ``domain.codes``)."""
+
+    __tablename__ = "participation_codes"
+
+    consultation_id: UUID = Field(primary_key=True)
+    code_hash: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    created_at: datetime | None = _timestamp(nullable=False, default_now=True)
+    used_at: datetime | None = _timestamp()
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """An Idempotency-Key seen with a submission: the body's hash and the response it made."""
+
+    __tablename__ = "idempotency_keys"
+
+    consultation_id: UUID = Field(primary_key=True)
+    key: str = Field(sa_column=Column(Text, primary_key=True))
+    body_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    response_id: UUID
+    created_at: datetime | None = _timestamp(nullable=False, default_now=True)

@@ -39,6 +39,9 @@ class ConsultationClosed(EventPayload):
     institution_id: UUID
     closed_at: datetime
     response_count: int
+    closed_by_schedule: bool = Field(
+        default=False, description="True when it closed by itself at its closing time"
+    )
 
 
 class ConsultationResultsPublished(EventPayload):
@@ -58,6 +61,11 @@ class ConsultationResultsPublished(EventPayload):
     summary: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Per question: id, type, title and aggregates with small groups suppressed",
+    )
+    breakdowns: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Per demographic question: the same aggregates per group; groups under "
+        "the suppression threshold are merged into one 'suppressed' group",
     )
 
 

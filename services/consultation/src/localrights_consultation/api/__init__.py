@@ -1,0 +1,9 @@
+"""HTTP routes of the consultation service, one module per resource."""
+
+from localrights_consultation.api.consultations import router as consultations_router
+from localrights_consultation.api.participation import router as participation_router
+from localrights_consultation.api.results import router as results_router
+
+routers = [consultations_router, participation_router, results_router]
+
+__all__ = ["routers"]

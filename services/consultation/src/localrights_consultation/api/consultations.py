@@ -1,0 +1,127 @@
+"""Routes for consultations: define, list, read, and the lifecycle."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+
+from localrights.auth import OptionalPrincipal
+from localrights.db import SessionDep
+from localrights.errors import Forbidden, problem_responses
+from localrights_consultation import service
+from localrights_consultation.deps import (
+    ManagedConsultation,
+    Officer,
+    SettingsDep,
+    ValidConsultation,
+)
+from localrights_consultation.schemas import ConsultationCreate, ConsultationPage, ConsultationRead
+
+router = APIRouter(prefix="/consultations", tags=["consultations"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsultationRead,
+    responses=problem_responses(401, 403, 422),
+)
+async def create_consultation(
+    data: ConsultationCreate, session: SessionDep, principal: Officer
+) -> ConsultationRead:
+    """Create a draft consultation owned by the caller's institution."""
+    if principal.institution_id is None:
+        raise Forbidden("only an officer of an institution can create a consultation")
+    consultation = await service.create_consultation(
+        session=session, institution_id=principal.institution_id, data=data
+    )
+    return service.to_read(consultation)
+
+
+@router.get(
+    "",
+    status_code=status.HTTP_200_OK,
+    response_model=ConsultationPage,
+    responses=problem_responses(422),
+)
+async def list_consultations(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    status_: Annotated[
+        Literal["draft", "open", "closed", "published"] | None, Query(alias="status")
+    ] = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    language: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ConsultationPage:
+    """Consultations, newest first (public; drafts only for their owner)."""
+    return await service.list_consultations(
+        session=session,
+        viewer_institution=principal.institution_id if principal else None,
+        status=status_,
+        jurisdiction=jurisdiction,
+        country=country,
+        language=language,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/{consultation_id}",
+    status_code=status.HTTP_200_OK,
+    response_model=ConsultationRead,
+    responses=problem_responses(404),
+)
+async def get_consultation(consultation: ValidConsultation) -> ConsultationRead:
+    """One consultation with its questions (public; a draft only for its owner)."""
+    return service.to_read(consultation)
+
+
+@router.post(
+    "/{consultation_id}/open",
+    status_code=status.HTTP_200_OK,
+    response_model=ConsultationRead,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def open_consultation(
+    consultation: ManagedConsultation, session: SessionDep
+) -> ConsultationRead:
+    """Open a draft consultation for responses (from its opens_at)."""
+    return service.to_read(
+        await service.open_consultation(session=session, consultation=consultation)
+    )
+
+
+@router.post(
+    "/{consultation_id}/close",
+    status_code=status.HTTP_200_OK,
+    response_model=ConsultationRead,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def close_consultation(
+    consultation: ManagedConsultation, session: SessionDep
+) -> ConsultationRead:
+    """Close an open consultation now (it also closes by itself at closes_at)."""
+    return service.to_read(
+        await service.close_consultation(session=session, consultation=consultation)
+    )
+
+
+@router.post(
+    "/{consultation_id}/publish",
+    status_code=status.HTTP_200_OK,
+    response_model=ConsultationRead,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def publish_consultation(
+    consultation: ManagedConsultation, session: SessionDep, settings: SettingsDep
+) -> ConsultationRead:
+    """Publish a closed consultation's results (they become public)."""
+    published = await service.publish_consultation(
+        session=session, consultation=consultation, threshold=settings.suppression_threshold
+    )
+    return service.to_read(published)

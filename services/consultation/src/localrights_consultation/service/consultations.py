@@ -1,0 +1,334 @@
+"""Consultations: definition, listing, lifecycle (with its events) and participation codes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import TypeAdapter
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.events.catalog.consultation import (
+    ConsultationClosed,
+    ConsultationOpened,
+    ConsultationResultsPublished,
+)
+from localrights.outbox import record_event
+from localrights_consultation import repository
+from localrights_consultation.domain import codes as code_rules
+from localrights_consultation.domain.lifecycle import (
+    Status,
+    Transition,
+    schedule_error,
+    transition_error,
+    window_error,
+)
+from localrights_consultation.domain.places import country_of, jurisdiction_error, sdg_target_error
+from localrights_consultation.domain.questions import Question, QuestionType, definition_errors
+from localrights_consultation.exceptions import (
+    ConsultationNotFound,
+    IllegalTransition,
+    InvalidDefinition,
+)
+from localrights_consultation.models import Consultation
+from localrights_consultation.schemas import ConsultationCreate, ConsultationPage, ConsultationRead
+
+SOURCE = "/consultation"
+_QUESTIONS: TypeAdapter[list[QuestionType]] = TypeAdapter(list[Question])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def questions_of(consultation: Consultation) -> list[QuestionType]:
+    """The consultation's questions as domain objects."""
+    return _QUESTIONS.validate_python(consultation.definition.get("questions", []))
+
+
+def to_read(consultation: Consultation) -> ConsultationRead:
+    """The public view of a consultation."""
+    accepting = (
+        window_error(
+            status=consultation.status,
+            opens_at=consultation.opens_at,
+            closes_at=consultation.closes_at,
+            now=_now(),
+        )
+        is None
+    )
+    return ConsultationRead(
+        id=consultation.id,
+        institution_id=consultation.institution_id,
+        country=consultation.country,
+        jurisdiction=consultation.jurisdiction,
+        municipality=consultation.municipality,
+        title=consultation.title,
+        description=consultation.description,
+        languages=sorted(consultation.title),
+        status=consultation.status,
+        accepting_responses=accepting,
+        participation_mode=consultation.participation_mode,
+        opens_at=consultation.opens_at,
+        closes_at=consultation.closes_at,
+        opened_at=consultation.opened_at,
+        closed_at=consultation.closed_at,
+        published_at=consultation.published_at,
+        recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
+        sdg_targets=consultation.sdg_targets,
+        exercise_id=consultation.exercise_id,
+        questions=questions_of(consultation),
+    )
+
+
+def _definition_problems(data: ConsultationCreate) -> list[str]:
+    languages = sorted(data.title)
+    problems = definition_errors(data.questions, languages)
+    for where, text in (("description", data.description),):
+        if text and sorted(text) != languages:
+            problems.append(f"{where}: must have the same languages as the title ({languages})")
+    for error in (
+        jurisdiction_error(data.jurisdiction),
+        schedule_error(opens_at=data.opens_at, closes_at=data.closes_at),
+        *(sdg_target_error(t) for t in data.sdg_targets),
+    ):
+        if error:
+            problems.append(error)
+    if data.country is not None and data.country != country_of(data.jurisdiction):
+        problems.append(f"country: {data.country} is not the country of {data.jurisdiction}")
+    return problems
+
+
+async def create_consultation(
+    *, session: AsyncSession, institution_id: UUID, data: ConsultationCreate
+) -> Consultation:
+    """Create a draft after checking every rule of its definition (422 naming each)."""
+    problems = _definition_problems(data)
+    if problems:
+        raise InvalidDefinition(problems)
+    consultation = Consultation(
+        institution_id=institution_id,
+        country=country_of(data.jurisdiction),
+        jurisdiction=data.jurisdiction,
+        municipality=data.municipality,
+        title=data.title,
+        description=data.description,
+        participation_mode=data.participation_mode,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        definition={"questions": [q.model_dump(mode="json") for q in data.questions]},
+        recommendation_ids=[str(r) for r in dict.fromkeys(data.recommendation_ids)],
+        sdg_targets=list(dict.fromkeys(data.sdg_targets)),
+        exercise_id=data.exercise_id,
+    )
+    session.add(consultation)
+    await session.commit()
+    return consultation
+
+
+async def get_consultation_or_raise(*, session: AsyncSession, id: UUID) -> Consultation:
+    consultation = await session.get(Consultation, id)
+    if consultation is None:
+        raise ConsultationNotFound()
+    return consultation
+
+
+async def list_consultations(
+    *,
+    session: AsyncSession,
+    viewer_institution: UUID | None,
+    status: str | None = None,
+    jurisdiction: str | None = None,
+    country: str | None = None,
+    language: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> ConsultationPage:
+    """Consultations newest first; drafts only for the institution that owns them."""
+    visible = col(Consultation.status) != Status.DRAFT
+    if viewer_institution is not None:
+        visible = or_(visible, col(Consultation.institution_id) == viewer_institution)
+    conditions: list[Any] = [visible]
+    if status:
+        conditions.append(col(Consultation.status) == status)
+    if jurisdiction:
+        conditions.append(col(Consultation.jurisdiction) == jurisdiction)
+    if country:
+        conditions.append(col(Consultation.country) == country)
+    if language:
+        conditions.append(func.jsonb_exists(col(Consultation.title), language))
+    total = (
+        await session.exec(select(func.count()).select_from(Consultation).where(*conditions))
+    ).one()
+    rows = await session.exec(
+        select(Consultation)
+        .where(*conditions)
+        .order_by(col(Consultation.opens_at).desc(), col(Consultation.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return ConsultationPage(
+        items=[to_read(c) for c in rows], total=total, limit=limit, offset=offset
+    )
+
+
+async def _lock_for(
+    session: AsyncSession, consultation: Consultation, transition: Transition
+) -> None:
+    """Lock the row and re-read its status, then refuse an illegal transition with 409."""
+    await session.refresh(consultation, with_for_update=True)
+    error = transition_error(consultation.status, transition)
+    if error:
+        raise IllegalTransition(error)
+
+
+async def open_consultation(*, session: AsyncSession, consultation: Consultation) -> Consultation:
+    """draft -> open; emits consultation.opened."""
+    await _lock_for(session, consultation, Transition.OPEN)
+    now = _now()
+    if consultation.closes_at <= now:
+        raise IllegalTransition(
+            f"this consultation's closing time {consultation.closes_at.isoformat()} has passed"
+        )
+    consultation.status = Status.OPEN
+    consultation.opened_at = now
+    session.add(consultation)
+    await record_event(
+        session,
+        ConsultationOpened(
+            consultation_id=consultation.id,
+            institution_id=consultation.institution_id,
+            country=consultation.country,
+            jurisdiction=consultation.jurisdiction,
+            municipality=consultation.municipality,
+            title=consultation.title,
+            participation_mode=consultation.participation_mode,
+            opens_at=consultation.opens_at,
+            closes_at=consultation.closes_at,
+            languages=sorted(consultation.title),
+            sdg_targets=consultation.sdg_targets,
+            recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
+            exercise_id=consultation.exercise_id,
+        ),
+        source=SOURCE,
+    )
+    await session.commit()
+    return consultation
+
+
+async def _record_closed(
+    session: AsyncSession,
+    *,
+    consultation_id: UUID,
+    institution_id: UUID,
+    closed_at: datetime,
+    scheduled: bool,
+) -> None:
+    count = await repository.count_responses(session, consultation_id=consultation_id)
+    await record_event(
+        session,
+        ConsultationClosed(
+            consultation_id=consultation_id,
+            institution_id=institution_id,
+            closed_at=closed_at,
+            response_count=count,
+            closed_by_schedule=scheduled,
+        ),
+        source=SOURCE,
+    )
+
+
+async def close_consultation(*, session: AsyncSession, consultation: Consultation) -> Consultation:
+    """open -> closed by its owner before its closing time; emits consultation.closed."""
+    await _lock_for(session, consultation, Transition.CLOSE)
+    consultation.status = Status.CLOSED
+    consultation.closed_at = _now()
+    session.add(consultation)
+    await _record_closed(
+        session,
+        consultation_id=consultation.id,
+        institution_id=consultation.institution_id,
+        closed_at=consultation.closed_at,
+        scheduled=False,
+    )
+    await session.commit()
+    return consultation
+
+
+async def close_due_consultations(*, session: AsyncSession, limit: int = 100) -> list[UUID]:
+    """Close every open consultation whose closing time has come; each emits one event."""
+    rows = (await session.execute(repository.CLOSE_DUE, {"limit": limit})).all()
+    for row in rows:
+        await _record_closed(
+            session,
+            consultation_id=row.id,
+            institution_id=row.institution_id,
+            closed_at=row.closed_at,
+            scheduled=True,
+        )
+    await session.commit()
+    return [row.id for row in rows]
+
+
+async def publish_consultation(
+    *, session: AsyncSession, consultation: Consultation, threshold: int
+) -> Consultation:
+    """closed -> published; emits consultation.results_published with suppressed aggregates."""
+    from localrights_consultation.service.results import compute_results
+
+    await _lock_for(session, consultation, Transition.PUBLISH)
+    consultation.status = Status.PUBLISHED
+    consultation.published_at = _now()
+    session.add(consultation)
+    overall = await compute_results(session=session, consultation=consultation, threshold=threshold)
+    breakdowns = []
+    for question in questions_of(consultation):
+        if question.demographic:
+            by = await compute_results(
+                session=session, consultation=consultation, threshold=threshold, by=question.id
+            )
+            breakdowns.append({"by": question.id, "groups": by.groups})
+    await record_event(
+        session,
+        ConsultationResultsPublished(
+            consultation_id=consultation.id,
+            institution_id=consultation.institution_id,
+            country=consultation.country,
+            jurisdiction=consultation.jurisdiction,
+            title=consultation.title,
+            published_at=consultation.published_at,
+            response_count=overall.response_count,
+            suppression_threshold=threshold,
+            recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
+            sdg_targets=consultation.sdg_targets,
+            exercise_id=consultation.exercise_id,
+            summary=overall.overall["questions"],
+            breakdowns=breakdowns,
+        ),
+        source=SOURCE,
+    )
+    await session.commit()
+    return consultation
+
+
+async def issue_codes(
+    *, session: AsyncSession, consultation: Consultation, count: int
+) -> list[str]:
+    """Make ``count`` one-time codes; only their hashes are stored, so this is the only view."""
+    if consultation.participation_mode != "code":
+        raise IllegalTransition("this consultation is open to everyone; it takes no codes")
+    if consultation.status not in (Status.DRAFT, Status.OPEN):
+        raise IllegalTransition(f"a {consultation.status} consultation takes no new codes")
+    codes = list({code_rules.new_code() for _ in range(count)})
+    while len(codes) < count:  # 60-bit codes practically never collide; still, be exact
+        codes = list(set(codes) | {code_rules.new_code()})
+    await repository.insert_codes(
+        session,
+        consultation_id=consultation.id,
+        hashes=[code_rules.code_hash(consultation.id, c) for c in codes],
+    )
+    await session.commit()
+    return codes

@@ -1,0 +1,177 @@
+"""A resident's submission: the hot path, a handful of statements in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights_consultation import repository
+from localrights_consultation.domain import codes as code_rules
+from localrights_consultation.domain.lifecycle import window_error
+from localrights_consultation.domain.questions import QuestionType, answer_errors
+from localrights_consultation.exceptions import (
+    CodeInvalid,
+    CodeRequired,
+    CodeUsed,
+    ConsultationNotFound,
+    IdempotencyKeyReused,
+    InvalidResponse,
+    NotTakingResponses,
+    TooManyResponses,
+)
+from localrights_consultation.schemas import ResponseCreate, ResponseRead
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a submission is checked against; never changes once the consultation exists."""
+
+    id: UUID
+    participation_mode: str
+    languages: frozenset[str]
+    questions: tuple[QuestionType, ...]
+
+
+class DefinitionCache:
+    """Definitions by consultation id, so a submission need not load and parse one each time.
+
+    Safe because a definition is fixed at creation (there is no way to edit questions); the
+    status and the window, which do change, are checked by the INSERT itself.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._items: OrderedDict[UUID, Definition] = OrderedDict()
+
+    async def get(self, session: AsyncSession, consultation_id: UUID) -> Definition:
+        found = self._items.get(consultation_id)
+        if found is not None:
+            self._items.move_to_end(consultation_id)
+            return found
+        from localrights_consultation.service.consultations import (
+            get_consultation_or_raise,
+            questions_of,
+        )
+
+        consultation = await get_consultation_or_raise(session=session, id=consultation_id)
+        definition = Definition(
+            id=consultation.id,
+            participation_mode=consultation.participation_mode,
+            languages=frozenset(consultation.title),
+            questions=tuple(questions_of(consultation)),
+        )
+        self._items[consultation_id] = definition
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return definition
+
+
+def body_hash(data: ResponseCreate) -> bytes:
+    """A digest of the submission as sent (key order does not matter)."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).digest()
+
+
+async def _refusal(session: AsyncSession, consultation_id: UUID) -> NotTakingResponses:
+    row = (
+        await session.execute(
+            text("SELECT status, opens_at, closes_at FROM consultations WHERE id = :id"),
+            {"id": consultation_id},
+        )
+    ).one_or_none()
+    if row is None:
+        raise ConsultationNotFound()
+    message = window_error(
+        status=row.status, opens_at=row.opens_at, closes_at=row.closes_at, now=datetime.now(UTC)
+    )
+    return NotTakingResponses(message or "this consultation is not taking responses")
+
+
+async def submit_response(
+    *,
+    session: AsyncSession,
+    definitions: DefinitionCache,
+    consultation_id: UUID,
+    data: ResponseCreate,
+    idempotency_key: str | None,
+    client_key: str | None,
+    per_client_limit: int,
+    per_client_window: int,
+) -> tuple[ResponseRead, bool]:
+    """Store one response if every rule holds; (the response, whether it is a replay).
+
+    Order matters: a retried submission with its Idempotency-Key gets its first result back
+    even if its code is now used or the consultation has closed since.
+    """
+    definition = await definitions.get(session, consultation_id)
+    problems = answer_errors(definition.questions, data.answers)
+    if data.language is not None and data.language not in definition.languages:
+        problems.append(("language", f"language: {data.language!r} is not offered here"))
+    if problems:
+        raise InvalidResponse(problems)
+    response_id = uuid4()
+    if idempotency_key is not None:
+        digest = body_hash(data)
+        claimed = await repository.claim_idempotency_key(
+            session,
+            consultation_id=consultation_id,
+            key=idempotency_key,
+            body_hash=digest,
+            response_id=response_id,
+        )
+        if not claimed:
+            earlier = await repository.recorded_submission(
+                session, consultation_id=consultation_id, key=idempotency_key
+            )
+            await session.rollback()
+            if bytes(earlier.body_hash) != digest:
+                raise IdempotencyKeyReused()
+            read = ResponseRead(
+                id=earlier.response_id,
+                consultation_id=consultation_id,
+                submitted_at=earlier.created_at,
+            )
+            return read, True
+    if definition.participation_mode == "code":
+        if not data.code:
+            raise CodeRequired()
+        outcome = await repository.use_code(
+            session,
+            consultation_id=consultation_id,
+            code_hash=code_rules.code_hash(consultation_id, data.code),
+        )
+        if outcome != "ok":
+            raise CodeUsed() if outcome == "used" else CodeInvalid()
+    elif client_key is not None and per_client_limit > 0:
+        recent = await repository.recent_responses_of_client(
+            session,
+            consultation_id=consultation_id,
+            client_key=client_key,
+            window_seconds=per_client_window,
+        )
+        if recent >= per_client_limit:
+            raise TooManyResponses(per_client_limit, per_client_window)
+    created = await repository.insert_response(
+        session,
+        response_id=response_id,
+        consultation_id=consultation_id,
+        answers_json=json.dumps(
+            {q: v for q, v in data.answers.items() if v is not None}, separators=(",", ":")
+        ),
+        language=data.language,
+        # In code mode the code is the limit; keeping the client key would only link data.
+        client_key=client_key if definition.participation_mode == "open" else None,
+    )
+    if created is None:
+        raise await _refusal(session, consultation_id)
+    await session.commit()
+    return ResponseRead(
+        id=response_id, consultation_id=consultation_id, submitted_at=created
+    ), False
