@@ -48,6 +48,12 @@ class AlertCancelled(AlertFacts):
     """A published alert was withdrawn."""
 
 
+class AlertReminderDue(AlertFacts):
+    """A published alert's deadline is ``days_before`` days away (sent once per offset)."""
+
+    days_before: int = Field(description="Days left until the alert's deadline")
+
+
 _EXAMPLE = {
     "alert_id": UUID("3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"),
     "revision": 1,
@@ -103,5 +109,18 @@ ALERT_CANCELLED = register(
         producer="notifications",
         description="A published alert was withdrawn; subscribers are notified again.",
         example=AlertCancelled(**{**_EXAMPLE, "revision": 3, "status": "cancelled"}),
+    )
+)
+
+ALERT_REMINDER_DUE = register(
+    EventType(
+        type="alert.reminder_due",
+        topic=ALERT_EVENTS,
+        key="alert_id",
+        version=1,
+        model=AlertReminderDue,
+        producer="notifications",
+        description="A published alert's deadline is near (30 and 7 days ahead by default).",
+        example=AlertReminderDue(**{**_EXAMPLE, "days_before": 30}),
     )
 )

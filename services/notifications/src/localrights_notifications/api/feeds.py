@@ -1,0 +1,68 @@
+"""Public feeds, no account needed: Atom of alerts and an iCalendar of their dates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from localrights.db import SessionDep
+from localrights.errors import problem_responses
+from localrights_notifications import feeds, service
+from localrights_notifications.deps import AppSettings
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+
+FEED_SIZE = 200
+Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")]
+Language = Annotated[str, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+@router.get(
+    "/alerts.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}, **problem_responses(422)},
+)
+async def alerts_atom(
+    session: SessionDep,
+    settings: AppSettings,
+    country: Country = None,
+    mechanism: str | None = None,
+    lang: Language = "en",
+) -> Response:
+    """Atom feed of the latest alerts, filterable by country and mechanism."""
+    alerts, _ = await service.list_alerts(
+        session=session,
+        country=country,
+        mechanism=mechanism,
+        include_cancelled=True,
+        limit=FEED_SIZE,
+    )
+    api_url = settings.public_url.rstrip("/") + "/api/v1"
+    query = "&".join(f"{k}={v}" for k, v in (("country", country), ("mechanism", mechanism)) if v)
+    feed_url = f"{api_url}/feeds/alerts.atom" + (f"?{query}" if query else "")
+    body = feeds.atom_feed(alerts, feed_url=feed_url, api_url=api_url, language=lang)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get(
+    "/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}, **problem_responses(422)},
+)
+async def calendar_ics(
+    session: SessionDep,
+    country: Country = None,
+    mechanism: str | None = None,
+    lang: Language = "en",
+) -> Response:
+    """iCalendar (RFC 5545) of review sessions, visits and deadlines, by country and mechanism."""
+    alerts, _ = await service.list_alerts(
+        session=session,
+        country=country,
+        mechanism=mechanism,
+        include_cancelled=True,
+        limit=1000,
+    )
+    body = feeds.ics_calendar(alerts, language=lang)
+    return Response(body, media_type="text/calendar; charset=utf-8")

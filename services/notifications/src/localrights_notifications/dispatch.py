@@ -1,0 +1,457 @@
+"""The dispatcher: claims due deliveries, sends them, records how it went.
+
+- Claiming: ``FOR UPDATE SKIP LOCKED`` in batches, flipping rows to ``sending`` with a lease
+  (``next_attempt_at`` moves to the lease's end), so several replicas share the work and a
+  crashed replica's claims come due again when the lease runs out: at least once.
+- Sending: one shared aiohttp ClientSession, a timeout on every call. Bounded concurrency
+  per channel; webhook calls that take longer than ``slow_call_after`` move from the
+  channel's lane to a second, larger lane to wait out their timeout, so hanging endpoints
+  never hold the slots healthy endpoints need. A circuit breaker per endpoint stops
+  calling an endpoint that keeps failing; its deliveries wait for the breaker, attempts
+  untouched.
+- Recording: results are written back in batches, one UPDATE per batch.
+- Retries: exponential backoff with jitter, never sooner than Retry-After; after
+  ``max_attempts`` the delivery is dead (an admin can replay it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import aiohttp
+import asyncpg
+import structlog
+from prometheus_client import Counter
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights_notifications import messages
+from localrights_notifications.channels import send_email, send_webhook
+from localrights_notifications.config import Settings
+from localrights_notifications.domain import CircuitBreaker, Outcome, next_retry_delay
+from localrights_notifications.fanout import DISPATCH_CHANNEL
+from localrights_notifications.ssrf import GuardedResolver, forbidden_literal
+
+log = structlog.get_logger(__name__)
+
+DELIVERIES = Counter(
+    "localrights_notification_deliveries_total", "Delivery attempts", ["channel", "outcome"]
+)
+
+_CLAIM = text(
+    """
+    WITH due AS (
+        SELECT id FROM deliveries
+        WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+        ORDER BY next_attempt_at
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE deliveries AS d
+        SET status = 'sending',
+            next_attempt_at = now() + make_interval(secs => :lease),
+            claimed_until = now() + make_interval(secs => :lease)
+        FROM due WHERE d.id = due.id
+        RETURNING d.id, d.subscription_id, d.channel, d.attempts, d.event_id, d.notification_id,
+                  d.digest_day
+    )
+    SELECT c.id, c.subscription_id, c.channel, c.attempts, c.event_id, c.digest_day,
+           s.webhook_url, s.webhook_secret, s.email, s.deleted_at,
+           n.envelope, n.event_type, n.kind, n.title, n.facts
+    FROM claimed AS c
+    JOIN subscriptions AS s ON s.id = c.subscription_id
+    LEFT JOIN notifications AS n ON n.id = c.notification_id
+    """
+)
+
+_DIGEST_ITEMS = text(
+    "SELECT d.digest_delivery_id, n.envelope, n.event_type, n.kind, n.title, n.facts "
+    "FROM deliveries AS d JOIN notifications AS n ON n.id = d.notification_id "
+    "WHERE d.digest_delivery_id = ANY(CAST(:ids AS uuid[])) ORDER BY n.created_at, n.id"
+)
+
+_RECORD = text(
+    """
+    UPDATE deliveries AS d
+    SET status = r.status, attempts = r.attempts, next_attempt_at = r.next_attempt_at,
+        last_error = COALESCE(r.last_error, d.last_error),
+        last_status_code = COALESCE(r.last_status_code, d.last_status_code),
+        delivered_at = r.delivered_at, claimed_until = NULL, updated_at = now()
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:attempts AS int[]),
+                CAST(:next AS timestamptz[]), CAST(:errors AS text[]), CAST(:codes AS int[]),
+                CAST(:delivered AS timestamptz[]))
+         AS r(id, status, attempts, next_attempt_at, last_error, last_status_code, delivered_at)
+    WHERE d.id = r.id AND d.status = 'sending'
+    """
+)
+
+
+@dataclass
+class Job:
+    """One claimed delivery and what is needed to send it."""
+
+    id: UUID
+    subscription_id: UUID
+    channel: str
+    attempts: int
+    event_id: str
+    digest_day: Any
+    url: str | None
+    secret: str | None
+    email: str | None
+    deleted: bool
+    envelope: str | None
+    items: list[messages.Item]
+    envelopes: list[str]
+
+    def body(self) -> bytes:
+        if self.digest_day is None:
+            return (self.envelope or "").encode()
+        return messages.digest_body(
+            day=str(self.digest_day),
+            subscription_id=str(self.subscription_id),
+            envelopes=self.envelopes,
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    id: UUID
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    error: str | None
+    status_code: int | None
+    delivered_at: datetime | None
+
+
+class Dispatcher:
+    """Sends due deliveries until stopped; safe to run in every replica."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        dsn: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._s = settings
+        self._sessions = sessions
+        self._dsn = dsn
+        self._fast = asyncio.Semaphore(settings.webhook_concurrency)
+        self._slow = asyncio.Semaphore(settings.webhook_slow_lane)
+        self._email = asyncio.Semaphore(settings.email_concurrency)
+        self._capacity = (
+            settings.webhook_concurrency + settings.webhook_slow_lane + settings.email_concurrency
+        )
+        self._breaker = CircuitBreaker(
+            threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown, clock=clock
+        )
+        self._clock = clock
+        self._wakeup = asyncio.Event()
+        self._results: list[Result] = []
+        self._results_ready = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._client: aiohttp.ClientSession | None = None
+        self.sent = 0
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Claim, send and record until ``stopping`` is set, then hand back what is left."""
+        connector = aiohttp.TCPConnector(
+            limit=self._s.webhook_concurrency + self._s.webhook_slow_lane,
+            limit_per_host=0,
+            resolver=GuardedResolver(self._s.webhook_allowed_hosts),
+            ttl_dns_cache=60,
+            enable_cleanup_closed=True,
+        )
+        listener = await self._listen()
+        recorder = asyncio.create_task(self._record_loop(stopping), name="delivery-recorder")
+        try:
+            async with aiohttp.ClientSession(connector=connector) as client:
+                self._client = client
+                await self._claim_loop(stopping)
+                await self._drain()
+        finally:
+            self._results_ready.set()
+            await recorder
+            await self._flush()
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.close()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        if self._dsn is None:
+            return None
+        try:
+            connection = await asyncpg.connect(self._dsn)
+            await connection.add_listener(DISPATCH_CHANNEL, lambda *_: self._wakeup.set())
+            return connection
+        except Exception as exc:  # polling still works without the wake-up calls
+            log.warning("dispatch_listen_failed", error=repr(exc))
+            return None
+
+    async def _claim_loop(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            free = self._capacity - len(self._inflight)
+            claimed = 0
+            if free > 0:
+                try:
+                    claimed = await self._claim(min(free, self._s.dispatch_batch))
+                except Exception as exc:  # the database may be away for a while
+                    log.warning("dispatch_claim_failed", error=repr(exc))
+                    await _wait(stopping, 1.0)
+                    continue
+            if claimed and claimed == min(free, self._s.dispatch_batch):
+                await asyncio.sleep(0)  # more may be due: claim again at once
+                continue
+            self._wakeup.clear()
+            waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wakeup.wait())]
+            waiters.append(asyncio.ensure_future(stopping.wait()))
+            if free <= 0 and self._inflight:
+                waiters.append(
+                    asyncio.ensure_future(
+                        asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
+                    )
+                )
+            _, pending = await asyncio.wait(
+                waiters,
+                timeout=self._s.dispatch_poll_interval,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for waiter in pending:
+                waiter.cancel()
+
+    async def _claim(self, limit: int) -> int:
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(_CLAIM, {"limit": limit, "lease": self._s.dispatch_lease})
+            ).all()
+            digest_ids = [r.id for r in rows if r.digest_day is not None]
+            items: dict[UUID, list[Any]] = {}
+            if digest_ids:
+                for item in (await session.execute(_DIGEST_ITEMS, {"ids": digest_ids})).all():
+                    items.setdefault(item.digest_delivery_id, []).append(item)
+            await session.commit()
+        for row in rows:
+            digest_items = items.get(row.id, [])
+            job = Job(
+                id=row.id,
+                subscription_id=row.subscription_id,
+                channel=row.channel,
+                attempts=row.attempts,
+                event_id=row.event_id,
+                digest_day=row.digest_day,
+                url=row.webhook_url,
+                secret=row.webhook_secret,
+                email=row.email,
+                deleted=row.deleted_at is not None,
+                envelope=row.envelope,
+                items=[
+                    messages.Item(r.event_type, r.kind, r.title, r.facts)
+                    for r in (digest_items if row.digest_day is not None else [row])
+                    if r.event_type is not None
+                ],
+                envelopes=[r.envelope for r in digest_items],
+            )
+            task = asyncio.create_task(self._process(job))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        return len(rows)
+
+    async def _process(self, job: Job) -> None:
+        try:
+            result = await self._attempt(job)
+        except asyncio.CancelledError:
+            # Shutting down: hand the delivery back, its attempt not counted.
+            result = self._result(job, "pending", job.attempts, 0.0, "interrupted by shutdown")
+            self._push(result)
+            raise
+        except Exception as exc:  # a bug must not lose the delivery
+            log.exception("dispatch_failed", delivery_id=str(job.id))
+            result = self._result(job, "pending", job.attempts, 30.0, repr(exc)[:500])
+        self._push(result)
+
+    def _push(self, result: Result) -> None:
+        self._results.append(result)
+        if len(self._results) >= 200:
+            self._results_ready.set()
+
+    def _result(
+        self,
+        job: Job,
+        status: str,
+        attempts: int,
+        delay: float,
+        error: str | None,
+        code: int | None = None,
+    ) -> Result:
+        now = datetime.now(UTC)
+        return Result(
+            id=job.id,
+            status=status,
+            attempts=attempts,
+            next_attempt_at=now + timedelta(seconds=delay),
+            error=error,
+            status_code=code,
+            delivered_at=now if status == "delivered" else None,
+        )
+
+    async def _attempt(self, job: Job) -> Result:
+        if job.deleted:
+            return self._result(job, "cancelled", job.attempts, 0.0, "subscription deleted")
+        endpoint = self._endpoint(job)
+        retry_at = self._breaker.allow(endpoint)
+        if retry_at is not None:
+            DELIVERIES.labels(job.channel, "circuit_open").inc()
+            wait = max(0.0, retry_at - self._clock())
+            return self._result(job, "pending", job.attempts, wait, "circuit open")
+        outcome = await self._send(job)
+        self._breaker.record(endpoint, success=outcome.delivered or not outcome.retryable)
+        attempts = job.attempts + 1
+        if outcome.delivered:
+            DELIVERIES.labels(job.channel, "delivered").inc()
+            self.sent += 1
+            return self._result(job, "delivered", attempts, 0.0, None, outcome.status_code)
+        if outcome.retryable and attempts < self._s.max_attempts:
+            DELIVERIES.labels(job.channel, "retry").inc()
+            delay = next_retry_delay(
+                outcome,
+                attempts,
+                base=self._s.backoff_base,
+                cap=self._s.backoff_max,
+                retry_after_max=self._s.retry_after_max,
+            )
+            return self._result(job, "pending", attempts, delay, outcome.error, outcome.status_code)
+        DELIVERIES.labels(job.channel, "dead").inc()
+        return self._result(job, "dead", attempts, 0.0, outcome.error, outcome.status_code)
+
+    def _endpoint(self, job: Job) -> str:
+        if job.channel == "webhook":
+            return f"webhook:{job.url}"
+        return f"smtp:{self._s.smtp_host}:{self._s.smtp_port}"
+
+    async def _send(self, job: Job) -> Outcome:
+        if job.channel == "webhook":
+            return await self._send_webhook(job)
+        if job.channel == "email":
+            return await self._send_email(job)
+        return Outcome(delivered=True, retryable=False)  # inbox rows are written at fan-out
+
+    async def _send_webhook(self, job: Job) -> Outcome:
+        assert self._client is not None
+        if not job.url or not job.secret:
+            return Outcome(delivered=False, retryable=False, error="webhook without url or secret")
+        if forbidden_literal(job.url, self._s.webhook_allowed_hosts):
+            return Outcome(delivered=False, retryable=False, error="forbidden address")
+        await self._fast.acquire()
+        holds_fast = True
+        call = asyncio.ensure_future(
+            send_webhook(
+                self._client,
+                url=job.url,
+                secret=job.secret,
+                message_id=str(job.id),
+                body=job.body(),
+                timeout=self._s.webhook_timeout,
+            )
+        )
+        try:
+            done, _ = await asyncio.wait({call}, timeout=self._s.slow_call_after)
+            if done:
+                return call.result()
+            # A slow endpoint: it gives its slot back to the healthy traffic as soon as
+            # the slow lane has room, and waits out its own timeout there.
+            await self._slow.acquire()
+            self._fast.release()
+            holds_fast = False
+            try:
+                return await call
+            finally:
+                self._slow.release()
+        except asyncio.CancelledError:
+            call.cancel()
+            raise
+        finally:
+            if holds_fast:
+                self._fast.release()
+
+    async def _send_email(self, job: Job) -> Outcome:
+        if not job.email or not job.items:
+            return Outcome(delivered=False, retryable=False, error="email without address or items")
+        digest_day = str(job.digest_day) if job.digest_day is not None else None
+        async with self._email:
+            return await send_email(
+                host=self._s.smtp_host,
+                port=self._s.smtp_port,
+                sender=self._s.smtp_from,
+                recipient=job.email,
+                subject=messages.subject_of(job.items, digest_day=digest_day),
+                text=messages.render_text(job.items),
+                html=messages.render_html(job.items),
+                timeout=self._s.smtp_timeout,
+                username=self._s.smtp_username,
+                password=self._s.smtp_password,
+                start_tls=self._s.smtp_starttls,
+            )
+
+    async def _record_loop(self, stopping: asyncio.Event) -> None:
+        while not (stopping.is_set() and not self._inflight and not self._results):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._results_ready.wait(), timeout=0.05)
+            self._results_ready.clear()
+            try:
+                await self._flush()
+            except Exception as exc:  # keep the results; try again shortly
+                log.warning("dispatch_record_failed", error=repr(exc))
+                await asyncio.sleep(0.5)
+
+    async def _flush(self) -> None:
+        if not self._results:
+            return
+        batch, self._results = self._results, []
+        try:
+            async with self._sessions() as session:
+                await session.execute(
+                    _RECORD,
+                    {
+                        "ids": [r.id for r in batch],
+                        "statuses": [r.status for r in batch],
+                        "attempts": [r.attempts for r in batch],
+                        "next": [r.next_attempt_at for r in batch],
+                        "errors": [r.error for r in batch],
+                        "codes": [r.status_code for r in batch],
+                        "delivered": [r.delivered_at for r in batch],
+                    },
+                )
+                await session.commit()
+        except Exception:
+            self._results = batch + self._results
+            raise
+
+    async def _drain(self, grace: float = 5.0) -> None:
+        """Let in-flight sends finish for a while, then cancel (and hand back) the rest."""
+        if not self._inflight:
+            return
+        _, pending = await asyncio.wait(set(self._inflight), timeout=grace)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(BaseException):
+                await task
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout=seconds)

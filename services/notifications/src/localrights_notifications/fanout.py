@@ -1,0 +1,154 @@
+"""Matching: one consumed event -> one notification -> one delivery per matching subscription.
+
+Everything happens in the consumer's transaction, in a few set-based statements, so 10,000
+matching subscriptions cost one INSERT ... SELECT, and a redelivered event (already in
+``processed_events``, and in any case unique per subscription and event) adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.events import Envelope
+
+DISPATCH_CHANNEL = "notifications_dispatch"
+
+_RECORD_NOTIFICATION = text(
+    "INSERT INTO notifications "
+    "(id, event_id, event_type, alert_id, kind, country, mechanism, title, facts, envelope) "
+    "VALUES (gen_random_uuid(), :event_id, :event_type, :alert_id, :kind, :country, :mechanism, "
+    "CAST(:title AS jsonb), CAST(:facts AS jsonb), :envelope) "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING id"
+)
+
+# Filters: an empty list matches anything. Jurisdictions match when one contains the other
+# (a subscription for UY-CA hears about a country-wide UY alert; one for UY hears of UY-CA).
+_MATCH = """
+    s.deleted_at IS NULL
+    AND (cardinality(s.kinds) = 0 OR s.kinds && CAST(:kinds AS text[]))
+    AND (cardinality(s.countries) = 0 OR CAST(:country AS text) = ANY(s.countries))
+    AND (NOT :topical OR cardinality(s.mechanisms) = 0
+         OR CAST(:mechanism AS text) = ANY(s.mechanisms))
+    AND (NOT :topical OR cardinality(s.themes) = 0 OR s.themes && CAST(:themes AS text[]))
+    AND (cardinality(s.jurisdictions) = 0 OR EXISTS (
+        SELECT 1 FROM unnest(s.jurisdictions) AS j, unnest(CAST(:jurisdictions AS text[])) AS a
+        WHERE a = j OR a LIKE j || '-%' OR j LIKE a || '-%'))
+    AND (CAST(:institutions AS uuid[]) IS NULL
+         OR s.institution_id = ANY(CAST(:institutions AS uuid[])))
+"""
+
+# Inbox subscriptions are served here (a row in the same database); digests wait as 'held'.
+_FAN_OUT = text(
+    "INSERT INTO deliveries (id, subscription_id, institution_id, notification_id, event_id, "
+    "channel, status, attempts, delivered_at, next_attempt_at) "
+    "SELECT gen_random_uuid(), s.id, s.institution_id, CAST(:notification_id AS uuid), "
+    "CAST(:event_id AS text), s.channel, "
+    "CASE WHEN s.channel = 'inbox' THEN 'delivered' "
+    "     WHEN s.mode = 'daily_digest' THEN 'held' ELSE 'pending' END, "
+    "CASE WHEN s.channel = 'inbox' THEN 1 ELSE 0 END, "
+    "CASE WHEN s.channel = 'inbox' THEN now() END, now() "
+    f"FROM subscriptions AS s WHERE {_MATCH} "
+    "ON CONFLICT (subscription_id, event_id) DO NOTHING "
+    "RETURNING institution_id, channel, status"
+)
+
+_TO_INBOX = text(
+    "INSERT INTO inbox_items (id, institution_id, event_id, event_type, kind, alert_id, title, "
+    "facts) SELECT gen_random_uuid(), i, CAST(:event_id AS text), CAST(:event_type AS text), "
+    "CAST(:kind AS text), CAST(:alert_id AS uuid), "
+    "CAST(:title AS jsonb), CAST(:facts AS jsonb) FROM unnest(CAST(:institutions AS uuid[])) AS i "
+    "ON CONFLICT (institution_id, event_id) DO NOTHING"
+)
+
+
+async def notify_dispatcher(session: AsyncSession) -> None:
+    """Wake the dispatchers when (and only if) the transaction commits."""
+    await session.execute(text(f"SELECT pg_notify('{DISPATCH_CHANNEL}', '')"))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str, separators=(",", ":"))
+
+
+async def fan_out(
+    session: AsyncSession,
+    envelope: Envelope,
+    *,
+    kind: str,
+    match_kinds: Sequence[str],
+    country: str,
+    title: dict[str, str],
+    facts: dict[str, Any],
+    mechanism: str | None = None,
+    themes: Sequence[str] = (),
+    jurisdictions: Sequence[str] = (),
+    alert_id: UUID | None = None,
+    topical: bool = True,
+    institutions: Sequence[UUID] | None = None,
+    inbox_for: Sequence[UUID] = (),
+) -> int:
+    """Record the notification and its deliveries; returns how many deliveries were added.
+
+    ``topical=False`` ignores the mechanism and theme filters (a consultation has neither);
+    ``institutions`` restricts matching to those institutions' subscriptions;
+    ``inbox_for`` puts the notification in those institutions' inboxes whatever they
+    subscribed to (invitations are addressed to them).
+    """
+    row = (
+        await session.execute(
+            _RECORD_NOTIFICATION,
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "alert_id": alert_id,
+                "kind": kind,
+                "country": country,
+                "mechanism": mechanism,
+                "title": _json(title),
+                "facts": _json(facts),
+                "envelope": envelope.model_dump_json(exclude_none=True),
+            },
+        )
+    ).first()
+    if row is None:
+        return 0  # this event was fanned out before
+    notification_id = row[0]
+    added = (
+        await session.execute(
+            _FAN_OUT,
+            {
+                "notification_id": notification_id,
+                "event_id": envelope.id,
+                "kinds": list(match_kinds),
+                "country": country,
+                "topical": topical,
+                "mechanism": mechanism,
+                "themes": list(themes),
+                "jurisdictions": list(jurisdictions) or [country],
+                "institutions": list(institutions) if institutions is not None else None,
+            },
+        )
+    ).all()
+    inbox = {r.institution_id for r in added if r.channel == "inbox"} | set(inbox_for)
+    if inbox:
+        await session.execute(
+            _TO_INBOX,
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "kind": kind,
+                "alert_id": alert_id,
+                "title": _json(title),
+                "facts": _json(facts),
+                "institutions": sorted(inbox),
+            },
+        )
+    if any(r.status == "pending" for r in added):
+        await notify_dispatcher(session)
+    return len(added)

@@ -1,0 +1,213 @@
+"""Tables of the notifications service."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlmodel import Field, SQLModel
+
+from localrights.consumer import ProcessedEvent
+from localrights.outbox import OutboxMessage
+
+__all__ = [
+    "Alert",
+    "Delivery",
+    "InboxItem",
+    "Institution",
+    "Notification",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "Reminder",
+    "Subscription",
+]
+
+
+def _now_column(*, onupdate: bool = False) -> Any:
+    return Column(
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=func.now(),
+        onupdate=func.now() if onupdate else None,
+    )
+
+
+def _text_array() -> Any:
+    return Column(ARRAY(Text), nullable=False, server_default=text("'{}'"))
+
+
+class Alert(SQLModel, table=True):
+    """A UN review, country visit, call for input or deadline, as its publisher wrote it."""
+
+    __tablename__ = "alerts"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    kind: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    stage: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(default="published", sa_column=Column(Text, nullable=False))
+    revision: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    country: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    mechanism: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    title: dict[str, str] = Field(sa_column=Column(JSONB, nullable=False))
+    body: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    how_to_take_part: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False)
+    )
+    themes: list[str] = Field(default_factory=list, sa_column=_text_array())
+    jurisdictions: list[str] = Field(default_factory=list, sa_column=_text_array())
+    starts_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    ends_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    deadline: date | None = Field(default=None, sa_column=Column(Date, nullable=True, index=True))
+    source_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    published_by: str = Field(sa_column=Column(Text, nullable=False))
+    published_at: datetime | None = Field(default=None, sa_column=_now_column())
+    updated_at: datetime | None = Field(default=None, sa_column=_now_column(onupdate=True))
+
+
+class Subscription(SQLModel, table=True):
+    """An institution's wish to hear about some alerts, on one channel."""
+
+    __tablename__ = "subscriptions"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    institution_id: UUID = Field(index=True)
+    name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    countries: list[str] = Field(default_factory=list, sa_column=_text_array())
+    mechanisms: list[str] = Field(default_factory=list, sa_column=_text_array())
+    kinds: list[str] = Field(default_factory=list, sa_column=_text_array())
+    themes: list[str] = Field(default_factory=list, sa_column=_text_array())
+    jurisdictions: list[str] = Field(default_factory=list, sa_column=_text_array())
+    channel: str = Field(sa_column=Column(Text, nullable=False))
+    webhook_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Kept to sign every delivery; shown to the institution once, at creation.
+    webhook_secret: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    email: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    mode: str = Field(default="immediate", sa_column=Column(Text, nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=_now_column())
+    updated_at: datetime | None = Field(default=None, sa_column=_now_column(onupdate=True))
+    deleted_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class Notification(SQLModel, table=True):
+    """One consumed event worth telling institutions about; its deliveries share its body."""
+
+    __tablename__ = "notifications"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    event_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    event_type: str = Field(sa_column=Column(Text, nullable=False))
+    alert_id: UUID | None = Field(default=None, index=True)
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    country: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    mechanism: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    title: dict[str, str] = Field(sa_column=Column(JSONB, nullable=False))
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    # The CloudEvent envelope as JSON: the webhook body, byte for byte on every attempt.
+    envelope: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=_now_column())
+
+
+class Delivery(SQLModel, table=True):
+    """One notification (or one daily digest) for one subscription, and how sending it went."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        # A redelivered event finds its deliveries already there.
+        UniqueConstraint("subscription_id", "event_id"),
+        Index(
+            "ix_deliveries_due",
+            "next_attempt_at",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+        ),
+        Index(
+            "ix_deliveries_held",
+            "subscription_id",
+            postgresql_where=text("status = 'held'"),
+        ),
+    )
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    subscription_id: UUID = Field(index=True)
+    institution_id: UUID
+    notification_id: UUID | None = Field(default=None, index=True)
+    event_id: str = Field(sa_column=Column(Text, nullable=False))
+    channel: str = Field(sa_column=Column(Text, nullable=False))
+    # pending -> sending -> delivered | pending (retry) | dead; held -> digested (digest items)
+    status: str = Field(default="pending", sa_column=Column(Text, nullable=False))
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_now_column())
+    claimed_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    last_status_code: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    delivered_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    digest_day: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    digest_delivery_id: UUID | None = Field(default=None)
+    created_at: datetime | None = Field(default=None, sa_column=_now_column())
+    updated_at: datetime | None = Field(default=None, sa_column=_now_column(onupdate=True))
+
+
+class InboxItem(SQLModel, table=True):
+    """A notification in an institution's in-app inbox."""
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (UniqueConstraint("institution_id", "event_id"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    institution_id: UUID = Field(index=True)
+    event_id: str = Field(sa_column=Column(Text, nullable=False))
+    event_type: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    alert_id: UUID | None = Field(default=None)
+    title: dict[str, str] = Field(sa_column=Column(JSONB, nullable=False))
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=_now_column())
+    read_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class Institution(SQLModel, table=True):
+    """Projection of the gateway's institutions (from ``institution.*`` events)."""
+
+    __tablename__ = "institutions"
+
+    id: UUID = Field(primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    country: str = Field(sa_column=Column(Text, nullable=False))
+    jurisdiction: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Reminder(SQLModel, table=True):
+    """A deadline reminder that was emitted: one row per alert and offset, so it fires once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (PrimaryKeyConstraint("alert_id", "days_before"),)
+
+    alert_id: UUID
+    days_before: int
+    event_id: str = Field(sa_column=Column(Text, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_now_column())
