@@ -43,6 +43,9 @@ class ExerciseInputSubmitted(EventPayload):
     status: str = Field(description="not_started | in_progress | implemented | not_applicable")
     version: int
     submitted_at: datetime
+    jurisdiction: str | None = Field(
+        default=None, description="Jurisdiction of the institution when it submitted"
+    )
 
 
 class ExerciseClosed(EventPayload):
@@ -96,6 +99,7 @@ EXERCISE_INPUT_SUBMITTED = register(
             status="in_progress",
             version=1,
             submitted_at=datetime(2026, 4, 10, 15, 30, tzinfo=UTC),
+            jurisdiction="UY-CA",
         ),
     )
 )

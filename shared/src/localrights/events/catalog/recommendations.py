@@ -21,6 +21,8 @@ class RecommendationsImported(EventPayload):
     updated: int
     rejected: int
     imported_at: datetime
+    unchanged: int = Field(default=0, description="Rows already imported with the same content")
+    rows: int = Field(default=0, description="Data rows read from the upload")
 
 
 RECOMMENDATIONS_IMPORTED = register(
@@ -40,6 +42,8 @@ RECOMMENDATIONS_IMPORTED = register(
             created=120,
             updated=3,
             rejected=2,
+            unchanged=40,
+            rows=165,
             imported_at=datetime(2026, 2, 20, 10, 0, tzinfo=UTC),
         ),
     )

@@ -1,0 +1,48 @@
+"""Dependencies of the recommendations routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+
+from localrights.auth import Principal, Role, require_roles
+from localrights.db import SessionDep
+from localrights_recommendations.config import Settings
+from localrights_recommendations.models import Exercise, Recommendation
+from localrights_recommendations.service import exercises, recommendations
+
+MinistryOfficer = Annotated[Principal, Depends(require_roles(Role.MINISTRY_OFFICER))]
+InstitutionOfficer = Annotated[
+    Principal, Depends(require_roles(Role.INSTITUTION_OFFICER, Role.MINISTRY_OFFICER))
+]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+async def valid_recommendation(recommendation_id: UUID, session: SessionDep) -> Recommendation:
+    return await recommendations.get_recommendation_or_raise(session=session, id=recommendation_id)
+
+
+async def valid_exercise(exercise_id: UUID, session: SessionDep) -> Exercise:
+    return await exercises.get_exercise_or_raise(session=session, id=exercise_id)
+
+
+ValidRecommendation = Annotated[Recommendation, Depends(valid_recommendation)]
+ValidExercise = Annotated[Exercise, Depends(valid_exercise)]
+
+
+async def owned_exercise(exercise: ValidExercise, principal: MinistryOfficer) -> Exercise:
+    """The exercise, if the caller's ministry runs it (or the caller is an administrator)."""
+    exercises.ensure_owner(principal, exercise)
+    return exercise
+
+
+OwnedExercise = Annotated[Exercise, Depends(owned_exercise)]

@@ -1,0 +1,206 @@
+"""The compiled annex as CSV, Markdown and HTML (JSON is the annex itself)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+STATUS_LABELS = {
+    "implemented": "Implemented",
+    "in_progress": "In progress",
+    "not_started": "Not started",
+    "not_applicable": "Not applicable",
+}
+RESPONSE_LABELS = {
+    "supported": "Supported",
+    "supported_in_part": "Supported in part",
+    "noted": "Noted",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+_templates = Environment(
+    loader=PackageLoader("localrights_recommendations", "templates"),
+    autoescape=select_autoescape(["html", "j2"], default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP: prefix with a quote)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def indicator_text(indicator: dict[str, Any]) -> str:
+    """ "Households connected: 82 % (2025; women 80, men 84)"."""
+    value = indicator.get("value")
+    text = str(indicator.get("name", ""))
+    if value is not None:
+        text += f": {value:g}" if isinstance(value, float) else f": {value}"
+        if indicator.get("unit"):
+            text += f" {indicator['unit']}"
+    details = [str(indicator["period"])] if indicator.get("period") else []
+    details += [
+        f"{d.get('group')} {d.get('value'):g}"
+        if isinstance(d.get("value"), float)
+        else f"{d.get('group')} {d.get('value')}"
+        for d in indicator.get("disaggregation") or []
+    ]
+    return text + (f" ({'; '.join(details)})" if details else "")
+
+
+def consultation_text(results: dict[str, Any] | None) -> str:
+    if not results:
+        return ""
+    title = results.get("title") or {}
+    name = title.get("en") or next(iter(title.values()), "consultation")
+    return f"{name}: {results.get('response_count', 0)} responses"
+
+
+CSV_COLUMNS = (
+    "recommendation_id",
+    "mechanism",
+    "document_symbol",
+    "paragraph",
+    "recommendation",
+    "response",
+    "sdg_targets",
+    "jurisdiction",
+    "institution",
+    "status",
+    "measures_taken",
+    "indicators",
+    "good_practice",
+    "challenges",
+    "evidence_links",
+    "consultation",
+    "version",
+    "submitted_at",
+)
+
+
+def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
+    yield list(CSV_COLUMNS)
+    for section in annex["recommendations"]:
+        rec = section["recommendation"]
+        head = [
+            rec["id"],
+            rec.get("mechanism"),
+            rec.get("document_symbol"),
+            rec.get("paragraph"),
+            rec.get("text"),
+            RESPONSE_LABELS.get(rec.get("response") or "", ""),
+            " ".join(rec.get("sdg_targets") or []),
+        ]
+        if not section["jurisdictions"]:
+            yield [spreadsheet_safe(v) for v in head + ["", "", "no input"] + [""] * 8]
+        for group in section["jurisdictions"]:
+            for item in group["inputs"]:
+                tail = [
+                    group["jurisdiction"],
+                    item.get("institution_name") or item.get("institution_id"),
+                    STATUS_LABELS.get(item["status"], item["status"]),
+                    item.get("measures_taken"),
+                    "; ".join(indicator_text(i) for i in item.get("indicators") or []),
+                    item.get("good_practice"),
+                    item.get("challenges"),
+                    " ".join(item.get("evidence_links") or []),
+                    consultation_text(item.get("consultation_results")),
+                    item.get("version"),
+                    item.get("submitted_at"),
+                ]
+                yield [spreadsheet_safe(v) for v in head + tail]
+
+
+def to_csv(annex: dict[str, Any]) -> str:
+    """One row per input (and one per recommendation nobody answered)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(_csv_rows(annex))
+    return out.getvalue()
+
+
+def _md(value: object) -> str:
+    """Text safe inside Markdown: no raw HTML, no accidental formatting or table breaks."""
+    text = "" if value is None else str(value)
+    for char in ("\\", "`", "*", "_", "[", "]", "<", ">", "|", "#"):
+        text = text.replace(char, f"\\{char}")
+    return " ".join(text.split())
+
+
+def to_markdown(annex: dict[str, Any]) -> str:
+    """Headings per recommendation and jurisdiction, a figures table first."""
+    ex, figures = annex["exercise"], annex["figures"]
+    lines = [
+        f"# {_md(ex['title'])}",
+        "",
+        f"Annex of local input — {_md(ex['report_type'])}, {_md(ex['country'])}, "
+        f"deadline {ex['deadline']}. Generated {annex['generated_at']}.",
+        "",
+        "| Figure | Value |",
+        "|---|---|",
+        f"| Recommendations | {figures['recommendations']} |",
+        f"| Institutions invited | {figures['institutions_invited']} |",
+        f"| Institutions that answered | {figures['institutions_answered']} "
+        f"({figures['institution_response_rate']:.0%}) |",
+        f"| Recommendations with input | {figures['recommendations_with_input']} "
+        f"({figures['recommendation_coverage']:.0%}) |",
+        f"| Inputs | {figures['inputs']} |",
+    ]
+    for status, count in figures["by_status"].items():
+        lines.append(f"| {STATUS_LABELS[status]} | {count} |")
+    for section in annex["recommendations"]:
+        rec = section["recommendation"]
+        label = " ".join(
+            _md(p)
+            for p in (rec.get("mechanism"), rec.get("document_symbol"), rec.get("paragraph"))
+            if p
+        )
+        lines += ["", f"## {label}", "", f"> {_md(rec.get('text'))}", ""]
+        meta = []
+        if rec.get("response"):
+            meta.append(f"Response: {RESPONSE_LABELS.get(rec['response'], rec['response'])}")
+        if rec.get("sdg_targets"):
+            meta.append("SDG targets: " + ", ".join(rec["sdg_targets"]))
+        if meta:
+            lines += ["; ".join(meta), ""]
+        if not section["jurisdictions"]:
+            lines.append("*No local input.*")
+        for group in section["jurisdictions"]:
+            lines += [f"### {_md(group['jurisdiction'])}", ""]
+            for item in group["inputs"]:
+                who = _md(item.get("institution_name") or item.get("institution_id"))
+                lines.append(f"- **{who}** — {STATUS_LABELS.get(item['status'], item['status'])}")
+                for key, title in (
+                    ("measures_taken", "Measures taken"),
+                    ("good_practice", "Good practice"),
+                    ("challenges", "Challenges"),
+                ):
+                    if item.get(key):
+                        lines.append(f"  - {title}: {_md(item[key])}")
+                for indicator in item.get("indicators") or []:
+                    lines.append(f"  - Indicator: {_md(indicator_text(indicator))}")
+                for link in item.get("evidence_links") or []:
+                    lines.append(f"  - Evidence: <{link.replace('>', '%3E')}>")
+                if item.get("consultation_results"):
+                    lines.append(
+                        f"  - Consultation: {_md(consultation_text(item['consultation_results']))}"
+                    )
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_html(annex: dict[str, Any]) -> str:
+    """A readable, printable page (escaped by Jinja2's autoescape)."""
+    return _templates.get_template("compilation.html.j2").render(
+        annex=annex,
+        status_labels=STATUS_LABELS,
+        response_labels=RESPONSE_LABELS,
+        indicator_text=indicator_text,
+        consultation_text=consultation_text,
+    )

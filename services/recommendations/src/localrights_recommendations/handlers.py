@@ -1,0 +1,77 @@
+"""What the recommendations service does when other services' events arrive.
+
+Each handler writes in the consumer's transaction and never commits; the consumer records
+the event id in the same transaction, so an event delivered twice is applied once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.consumer import Handler
+from localrights.events import CONSULTATION_EVENTS, INSTITUTION_EVENTS, Envelope
+from localrights.events.catalog.consultation import ConsultationResultsPublished
+from localrights.events.catalog.institutions import InstitutionFacts
+from localrights_recommendations.models import ConsultationResult, Institution
+
+TOPICS = [CONSULTATION_EVENTS, INSTITUTION_EVENTS]
+
+
+async def consultation_results_published(
+    session: AsyncSession, envelope: Envelope, payload: ConsultationResultsPublished
+) -> None:
+    """Keep the published summary; every input naming the consultation shows it (now or later)."""
+    values = {
+        "consultation_id": payload.consultation_id,
+        "institution_id": payload.institution_id,
+        "jurisdiction": payload.jurisdiction,
+        "title": payload.title,
+        "published_at": payload.published_at,
+        "response_count": payload.response_count,
+        "suppression_threshold": payload.suppression_threshold,
+        "summary": payload.summary,
+        "event_id": envelope.id,
+    }
+    statement = insert(ConsultationResult).values(**values)
+    # A later publication (corrected results) replaces the summary; an older one arriving
+    # late does not.
+    statement = statement.on_conflict_do_update(
+        index_elements=["consultation_id"],
+        set_={k: statement.excluded[k] for k in values if k != "consultation_id"},
+        where=ConsultationResult.__table__.c.published_at  # type: ignore[attr-defined]
+        <= statement.excluded.published_at,
+    )
+    await session.execute(statement)
+
+
+async def institution_changed(
+    session: AsyncSession,
+    envelope: Envelope,  # noqa: ARG001  (the handler signature every consumer calls)
+    payload: InstitutionFacts,
+) -> None:
+    """Keep the projection of institutions (names and places for coverage and the annex)."""
+    values = {
+        "id": payload.institution_id,
+        "name": payload.name,
+        "kind": payload.kind,
+        "country": payload.country,
+        "jurisdiction": payload.jurisdiction,
+        "active": payload.active,
+        "changed_at": payload.changed_at,
+    }
+    statement = insert(Institution).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"],
+        set_={k: statement.excluded[k] for k in values if k != "id"},
+        where=Institution.__table__.c.changed_at  # type: ignore[attr-defined]
+        <= statement.excluded.changed_at,
+    )
+    await session.execute(statement)
+
+
+EVENT_HANDLERS: dict[str, Handler] = {
+    "consultation.results_published": consultation_results_published,
+    "institution.registered": institution_changed,
+    "institution.updated": institution_changed,
+}

@@ -1,0 +1,284 @@
+"""Importing recommendations from a streamed upload, in batches, in one transaction.
+
+The body is read chunk by chunk (``request.stream()``), decoded line by line, parsed row by
+row and upserted ``batch_size`` rows at a time with one ``INSERT ... SELECT FROM
+jsonb_to_recordset ... ON CONFLICT`` statement, so memory holds one batch and the natural
+keys seen so far (to report a row repeated within the same upload), never the file.
+Everything commits together with the ``recommendation.imported`` event: an import that
+fails half way leaves nothing behind. Owner level and jurisdictions, which a ministry sets
+after import, are never overwritten by a re-import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.errors import PayloadTooLarge
+from localrights.events.catalog.recommendations import RecommendationsImported
+from localrights.outbox import record_event
+from localrights_recommendations.domain.importing import (
+    CsvRecordReader,
+    JsonRecordReader,
+    LineDecoder,
+    RecommendationRecord,
+    RowParser,
+    RowRejected,
+    detect_csv_format,
+    parser_for,
+)
+from localrights_recommendations.domain.importing.streams import SourceRecord
+from localrights_recommendations.exceptions import UnreadableImport
+from localrights_recommendations.models import ImportBatch
+from localrights_recommendations.schemas import ImportReport, RowProblem, RowWarning
+from localrights_recommendations.service import SOURCE
+
+CONTENT_COLUMNS: dict[str, str] = {
+    "mechanism_type": "text",
+    "mechanism": "text",
+    "country": "text",
+    "cycle": "int",
+    "session": "text",
+    "recommending_states": "text[]",
+    "response": "text",
+    "action_category": "int",
+    "document_symbol": "text",
+    "paragraph": "text",
+    "text": "text",
+    "date": "date",
+    "themes": "text[]",
+    "affected_groups": "text[]",
+    "sdg_targets": "text[]",
+}
+_ALL = ["source", "natural_key", *CONTENT_COLUMNS]
+_RECORDSET = ", ".join(f"{name} {CONTENT_COLUMNS.get(name, 'text')}" for name in _ALL)
+UPSERT = text(
+    f"INSERT INTO recommendations AS r (id, {', '.join(_ALL)}, import_id) "
+    f"SELECT gen_random_uuid(), {', '.join('x.' + c for c in _ALL)}, CAST(:import_id AS uuid) "
+    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x({_RECORDSET}) "
+    "ON CONFLICT (source, natural_key) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in CONTENT_COLUMNS)
+    + ", import_id = EXCLUDED.import_id, updated_at = now() "
+    f"WHERE ({', '.join('r.' + c for c in CONTENT_COLUMNS)}) IS DISTINCT FROM "
+    f"({', '.join('EXCLUDED.' + c for c in CONTENT_COLUMNS)}) "
+    "RETURNING (xmax = 0) AS created"
+)
+
+
+@dataclass
+class _Progress:
+    report_limit: int
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings_count: int = 0
+    rejected_rows: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
+    unknown_countries: Counter[str] = field(default_factory=Counter)
+    countries: set[str] = field(default_factory=set)
+    mechanisms: set[str] = field(default_factory=set)
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected += 1
+        if len(self.rejected_rows) < self.report_limit:
+            self.rejected_rows.append(RowProblem(line=line, reason=reason))
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings_count += 1
+        if len(self.warnings) < self.report_limit:
+            self.warnings.append(RowWarning(line=line, message=message))
+
+
+async def _limited(body: AsyncIterator[bytes], max_bytes: int) -> AsyncIterator[bytes]:
+    received = 0
+    async for chunk in body:
+        received += len(chunk)
+        if received > max_bytes:
+            raise PayloadTooLarge(f"an import body may hold at most {max_bytes:,} bytes")
+        if chunk:
+            yield chunk
+
+
+async def import_recommendations(
+    *,
+    session: AsyncSession,
+    body: AsyncIterator[bytes],
+    source_format: str,
+    encoding: str,
+    content_type: str | None,
+    imported_by: str,
+    batch_size: int = 1000,
+    report_limit: int = 10_000,
+    max_bytes: int = 512 * 1024 * 1024,
+) -> ImportReport:
+    """Read an upload in one of the known column sets and upsert its rows; report every row."""
+    import_id = uuid4()
+    progress = _Progress(report_limit=report_limit)
+    try:
+        decoder = LineDecoder(encoding)
+    except LookupError:
+        raise UnreadableImport(f"unknown character encoding {encoding!r}") from None
+    chunks = _limited(body, max_bytes)
+    first = b""
+    async for chunk in chunks:
+        first = chunk
+        if chunk.strip():
+            break
+    if not first.strip():
+        raise UnreadableImport("the upload is empty")
+    is_json = source_format == "uhri_json" or (
+        source_format == "auto"
+        and ("json" in (content_type or "") or first.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in b"[{")
+    )
+    reader: CsvRecordReader | JsonRecordReader = (
+        JsonRecordReader() if is_json else CsvRecordReader(decoder)
+    )
+    parser: RowParser | None = parser_for("uhri_json") if is_json else None
+    if source_format not in ("auto", "uhri_json") and is_json:
+        raise UnreadableImport(f"a {source_format} upload must be CSV")
+    batch: list[RecommendationRecord] = []
+
+    async def consume(records: list[SourceRecord]) -> None:
+        nonlocal parser
+        for record in records:
+            if parser is None:  # the CSV header
+                parser = _csv_parser(record, source_format)
+                continue
+            progress.rows += 1
+            _parse_row(parser, record, progress, batch)
+            if len(batch) >= batch_size:
+                await _flush(session, batch, import_id, progress)
+
+    try:
+        await consume(reader.feed(first))
+        async for chunk in chunks:
+            await consume(reader.feed(chunk))
+        await consume(reader.finish())
+    except ValueError as exc:  # the stream as a whole is unreadable (broken JSON ...)
+        raise UnreadableImport(str(exc)) from None
+    if parser is None:
+        raise UnreadableImport("the upload has no header row")
+    await _flush(session, batch, import_id, progress)
+
+    report = ImportReport(
+        import_id=import_id,
+        source_format=parser.source_format,
+        rows=progress.rows,
+        created=progress.created,
+        updated=progress.updated,
+        unchanged=progress.unchanged,
+        rejected=progress.rejected,
+        rejected_rows=progress.rejected_rows,
+        rejected_rows_truncated=progress.rejected > len(progress.rejected_rows),
+        warnings=progress.warnings,
+        warnings_count=progress.warnings_count,
+        unknown_countries=dict(progress.unknown_countries.most_common()),
+        decoded_lines=dict(decoder.used),
+        countries=sorted(progress.countries),
+        mechanisms=sorted(progress.mechanisms),
+    )
+    session.add(
+        ImportBatch(
+            id=import_id,
+            source_format=report.source_format,
+            imported_by=imported_by,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+            report=report.model_dump(mode="json", exclude={"warnings"}),
+        )
+    )
+    await record_event(
+        session,
+        RecommendationsImported(
+            import_id=import_id,
+            source_format=report.source_format,
+            countries=report.countries,
+            mechanisms=report.mechanisms[:200],
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+            rows=report.rows,
+            imported_at=datetime.now(UTC),
+        ),
+        source=SOURCE,
+    )
+    await session.commit()
+    return report
+
+
+def _csv_parser(header: SourceRecord, source_format: str) -> RowParser:
+    if header.fields is None:
+        raise UnreadableImport(f"unreadable header row: {header.error}")
+    try:
+        detected = detect_csv_format(header.fields)
+        if source_format != "auto" and detected != source_format:
+            raise ValueError(f"the header is a {detected} header, not {source_format}")
+        return parser_for(detected, header.fields)
+    except ValueError as exc:
+        raise UnreadableImport(str(exc)) from None
+
+
+def _parse_row(
+    parser: RowParser,
+    record: SourceRecord,
+    progress: _Progress,
+    batch: list[RecommendationRecord],
+) -> None:
+    if record.error is not None:
+        progress.reject(record.line, record.error)
+        return
+    try:
+        parsed = parser.parse(record.fields, record.values)
+    except RowRejected as exc:
+        progress.unknown_countries.update(exc.unknown_countries)
+        progress.reject(record.line, str(exc))
+        return
+    progress.unknown_countries.update(parsed.unknown_countries)
+    for message in parsed.warnings:
+        progress.warn(record.line, message)
+    fresh = []
+    for rec in parsed.records:
+        key = (rec.source, rec.natural_key)
+        earlier = progress.seen.get(key)
+        if earlier is not None:
+            progress.reject(
+                record.line, f"duplicate of line {earlier} (same recommendation in this upload)"
+            )
+            return
+        fresh.append(rec)
+    for rec in fresh:
+        progress.seen[(rec.source, rec.natural_key)] = record.line
+        progress.countries.add(rec.country)
+        progress.mechanisms.add(rec.mechanism)
+    batch.extend(fresh)
+
+
+async def _flush(
+    session: AsyncSession,
+    batch: list[RecommendationRecord],
+    import_id: UUID,
+    progress: _Progress,
+) -> None:
+    if not batch:
+        return
+    rows = json.dumps([record.as_row() for record in batch])
+    result = await session.execute(UPSERT, {"rows": rows, "import_id": str(import_id)})
+    flags = [bool(row[0]) for row in result]
+    progress.created += sum(flags)
+    progress.updated += len(flags) - sum(flags)
+    progress.unchanged += len(batch) - len(flags)
+    batch.clear()

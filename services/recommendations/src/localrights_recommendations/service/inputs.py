@@ -1,0 +1,195 @@
+"""Local input on an exercise's recommendations: submit (a new version each time), read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.auth import Principal
+from localrights.errors import Conflict, InvalidInput
+from localrights.events.catalog.exercises import ExerciseInputSubmitted
+from localrights.outbox import record_event
+from localrights_recommendations.exceptions import ExerciseNotOpen, InputNotFound, NotInvited
+from localrights_recommendations.models import (
+    ConsultationResult,
+    Exercise,
+    ExerciseRecommendation,
+    LocalInput,
+    LocalInputVersion,
+)
+from localrights_recommendations.schemas import (
+    ConsultationResultsRead,
+    LocalInputCreate,
+    LocalInputRead,
+    LocalInputVersionRead,
+)
+from localrights_recommendations.service import SOURCE
+from localrights_recommendations.service.exercises import is_invited, is_owner
+
+CONTENT_FIELDS = (
+    "status",
+    "measures_taken",
+    "indicators",
+    "good_practice",
+    "challenges",
+    "evidence_links",
+    "consultation_id",
+)
+
+
+def _results(result: ConsultationResult | None) -> ConsultationResultsRead | None:
+    if result is None:
+        return None
+    return ConsultationResultsRead.model_validate(result, from_attributes=True)
+
+
+def _read(item: LocalInput, result: ConsultationResult | None) -> LocalInputRead:
+    return LocalInputRead.model_validate(
+        {**item.model_dump(), "consultation_results": _results(result)}
+    )
+
+
+async def _consultation(
+    session: AsyncSession, consultation_id: UUID | None
+) -> ConsultationResult | None:
+    if consultation_id is None:
+        return None
+    return await session.get(ConsultationResult, consultation_id)
+
+
+async def submit_input(
+    *, session: AsyncSession, principal: Principal, exercise: Exercise, data: LocalInputCreate
+) -> tuple[LocalInputRead, bool]:
+    """Record an invited institution's input; returns it and whether it is the first version."""
+    if principal.institution_id is None or not is_invited(principal, exercise):
+        raise NotInvited()
+    if exercise.status != "open":
+        raise ExerciseNotOpen(exercise.status)
+    selected = await session.get(ExerciseRecommendation, (exercise.id, data.recommendation_id))
+    if selected is None:
+        raise InvalidInput("this recommendation is not part of the exercise")
+    content = data.model_dump(mode="json", include=set(CONTENT_FIELDS))
+    now = datetime.now(UTC)
+    existing = (
+        await session.execute(
+            select(LocalInput)
+            .where(
+                col(LocalInput.exercise_id) == exercise.id,
+                col(LocalInput.recommendation_id) == data.recommendation_id,
+                col(LocalInput.institution_id) == principal.institution_id,
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    first = existing is None
+    item = existing or LocalInput(
+        exercise_id=exercise.id,
+        recommendation_id=data.recommendation_id,
+        institution_id=principal.institution_id,
+        status=data.status,
+        submitted_by=principal.subject,
+        submitted_at=now,
+        version=0,
+    )
+    item.jurisdiction = principal.jurisdiction
+    item.status = data.status
+    item.measures_taken = data.measures_taken
+    item.indicators = content["indicators"]
+    item.good_practice = data.good_practice
+    item.challenges = data.challenges
+    item.evidence_links = content["evidence_links"]
+    item.consultation_id = data.consultation_id
+    item.version += 1
+    item.submitted_by = principal.subject
+    item.submitted_at = now
+    session.add(item)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("this input was submitted concurrently; send it again") from None
+    session.add(
+        LocalInputVersion(
+            input_id=item.id,
+            version=item.version,
+            content=content,
+            submitted_by=principal.subject,
+            submitted_at=now,
+        )
+    )
+    await record_event(
+        session,
+        ExerciseInputSubmitted(
+            exercise_id=exercise.id,
+            input_id=item.id,
+            recommendation_id=item.recommendation_id,
+            institution_id=item.institution_id,
+            status=item.status,
+            version=item.version,
+            submitted_at=now,
+            jurisdiction=item.jurisdiction,
+        ),
+        source=SOURCE,
+    )
+    await session.commit()
+    return _read(item, await _consultation(session, item.consultation_id)), first
+
+
+async def list_inputs(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    exercise: Exercise,
+    recommendation_id: UUID | None,
+) -> list[LocalInputRead]:
+    """All inputs for the exercise's ministry; an institution sees only its own."""
+    statement = (
+        select(LocalInput, ConsultationResult)
+        .outerjoin(
+            ConsultationResult,
+            col(ConsultationResult.consultation_id) == col(LocalInput.consultation_id),
+        )
+        .where(col(LocalInput.exercise_id) == exercise.id)
+        .order_by(col(LocalInput.recommendation_id), col(LocalInput.institution_id))
+    )
+    if not is_owner(principal, exercise):
+        statement = statement.where(col(LocalInput.institution_id) == principal.institution_id)
+    if recommendation_id is not None:
+        statement = statement.where(col(LocalInput.recommendation_id) == recommendation_id)
+    rows = await session.execute(statement)
+    return [_read(item, result) for item, result in rows.tuples()]
+
+
+async def input_versions(
+    *, session: AsyncSession, principal: Principal, exercise: Exercise, input_id: UUID
+) -> list[LocalInputVersionRead]:
+    """Every version of one input, oldest first."""
+    item = await session.get(LocalInput, input_id)
+    if item is None or item.exercise_id != exercise.id:
+        raise InputNotFound()
+    if not is_owner(principal, exercise) and item.institution_id != principal.institution_id:
+        raise InputNotFound()
+    rows = await session.execute(
+        select(LocalInputVersion)
+        .where(col(LocalInputVersion.input_id) == input_id)
+        .order_by(col(LocalInputVersion.version))
+    )
+    return [LocalInputVersionRead.model_validate(v, from_attributes=True) for v in rows.scalars()]
+
+
+async def input_rows(*, session: AsyncSession, exercise_id: UUID) -> list[dict[str, Any]]:
+    """Every current input of an exercise as plain data, consultation results attached."""
+    rows = await session.execute(
+        select(LocalInput, ConsultationResult)
+        .outerjoin(
+            ConsultationResult,
+            col(ConsultationResult.consultation_id) == col(LocalInput.consultation_id),
+        )
+        .where(col(LocalInput.exercise_id) == exercise_id)
+    )
+    return [_read(item, result).model_dump(mode="json") for item, result in rows.tuples()]

@@ -1,0 +1,113 @@
+"""Finding recommendations and saying which level of government owns them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, desc, func, literal_column, select
+from sqlalchemy.dialects.postgresql import array
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.errors import InvalidInput
+from localrights_recommendations.domain.countries import is_jurisdiction_of
+from localrights_recommendations.exceptions import RecommendationNotFound
+from localrights_recommendations.models import Recommendation
+from localrights_recommendations.schemas import RecommendationFilter, RecommendationUpdate
+
+_SEARCH: ColumnElement[Any] = literal_column("recommendations.search")
+
+
+def _query(criteria: RecommendationFilter) -> tuple[list[ColumnElement[bool]], Any | None]:
+    """WHERE clauses of a filter, and the full-text query (for ranking) when there is one."""
+    where: list[ColumnElement[bool]] = []
+    tsquery = None
+    if criteria.q and criteria.q.strip():
+        tsquery = func.websearch_to_tsquery("english", criteria.q)
+        where.append(_SEARCH.op("@@")(tsquery))
+    if criteria.country:
+        where.append(col(Recommendation.country) == criteria.country)
+    if criteria.mechanism:
+        where.append(func.lower(col(Recommendation.mechanism)) == criteria.mechanism.lower())
+    if criteria.mechanism_type:
+        where.append(col(Recommendation.mechanism_type) == criteria.mechanism_type)
+    if criteria.owner_level:
+        where.append(col(Recommendation.owner_level) == criteria.owner_level)
+    if criteria.response:
+        where.append(col(Recommendation.response) == criteria.response)
+    if criteria.session:
+        where.append(col(Recommendation.session) == criteria.session)
+    # Array containment (@>) uses the GIN indexes on the array columns.
+    for column, value in (
+        (Recommendation.themes, criteria.theme),
+        (Recommendation.affected_groups, criteria.affected_group),
+        (Recommendation.sdg_targets, criteria.sdg_target),
+        (Recommendation.jurisdictions, criteria.jurisdiction),
+        (Recommendation.recommending_states, criteria.recommending_state),
+    ):
+        if value:
+            where.append(col(column).contains(array([value])))
+    return where, tsquery
+
+
+def filtered(criteria: RecommendationFilter) -> Select[Recommendation]:
+    """Recommendations matching a filter, best match first (or newest, without text)."""
+    where, tsquery = _query(criteria)
+    statement = select(Recommendation).where(*where)
+    if tsquery is not None:
+        return statement.order_by(desc(func.ts_rank(_SEARCH, tsquery)), col(Recommendation.id))
+    return statement.order_by(
+        col(Recommendation.date).desc().nulls_last(),
+        col(Recommendation.country),
+        col(Recommendation.id),
+    )
+
+
+async def search_recommendations(
+    *, session: AsyncSession, criteria: RecommendationFilter, page: int, page_size: int
+) -> tuple[Sequence[Recommendation], int]:
+    """One page of matching recommendations and the number of all matches."""
+    where, _ = _query(criteria)
+    total = (
+        await session.execute(select(func.count()).select_from(Recommendation).where(*where))
+    ).scalar_one()
+    rows = await session.execute(filtered(criteria).offset((page - 1) * page_size).limit(page_size))
+    return rows.scalars().all(), int(total)
+
+
+async def get_recommendation_or_raise(*, session: AsyncSession, id: UUID) -> Recommendation:
+    recommendation = await session.get(Recommendation, id)
+    if recommendation is None:
+        raise RecommendationNotFound()
+    return recommendation
+
+
+async def update_recommendation(
+    *, session: AsyncSession, recommendation: Recommendation, data: RecommendationUpdate
+) -> Recommendation:
+    """Set the owner level and jurisdictions, keeping the pair consistent."""
+    level = data.owner_level or recommendation.owner_level
+    jurisdictions = (
+        data.jurisdictions if data.jurisdictions is not None else recommendation.jurisdictions
+    )
+    if data.owner_level == "national" and data.jurisdictions is None:
+        jurisdictions = []
+    if level == "national" and jurisdictions:
+        raise InvalidInput("a nationally owned recommendation has no jurisdictions")
+    if level in ("regional", "local") and not jurisdictions:
+        raise InvalidInput(f"say which jurisdictions own a {level}ly owned recommendation")
+    foreign = [j for j in jurisdictions if not is_jurisdiction_of(j, recommendation.country)]
+    if foreign:
+        raise InvalidInput(
+            f"not jurisdictions of {recommendation.country}: {', '.join(foreign)}",
+            errors=[{"location": "jurisdictions", "message": f"unknown: {', '.join(foreign)}"}],
+        )
+    recommendation.owner_level = level
+    recommendation.jurisdictions = list(jurisdictions)
+    recommendation.updated_at = func.now()  # type: ignore[assignment]
+    session.add(recommendation)
+    await session.commit()
+    await session.refresh(recommendation)
+    return recommendation
