@@ -30,21 +30,52 @@ def questions() -> list[dict[str, Any]]:
         return [{"id": i, "label": text(i)} for i in ids]
 
     return [
-        {"id": "housing", "type": "single_choice", "title": text("Housing affordable?"),
-         "options": options("yes", "no"), "required": True},
-        {"id": "services", "type": "multiple_choice", "title": text("Services used"),
-         "options": options("clinic", "library", "bus"), "min_picks": 1, "max_picks": 2},
-        {"id": "safety", "type": "rating", "title": text("How safe do you feel?"),
-         "min": 1, "max": 5},
+        {
+            "id": "housing",
+            "type": "single_choice",
+            "title": text("Housing affordable?"),
+            "options": options("yes", "no"),
+            "required": True,
+        },
+        {
+            "id": "services",
+            "type": "multiple_choice",
+            "title": text("Services used"),
+            "options": options("clinic", "library", "bus"),
+            "min_picks": 1,
+            "max_picks": 2,
+        },
+        {
+            "id": "safety",
+            "type": "rating",
+            "title": text("How safe do you feel?"),
+            "min": 1,
+            "max": 5,
+        },
         {"id": "comment", "type": "free_text", "title": text("Anything else?"), "max_length": 200},
-        {"id": "priorities", "type": "ranking", "title": text("Rank priorities"),
-         "options": options("water", "roads", "schools")},
-        {"id": "budget", "type": "budget", "title": text("Split the budget"),
-         "projects": [{"id": "park", "label": text("Park"), "cost": 600},
-                      {"id": "lights", "label": text("Street lights"), "cost": 500}],
-         "total_budget": 1000},
-        {"id": "age", "type": "single_choice", "title": text("Age band"), "demographic": True,
-         "options": options("a18", "a30", "a65")},
+        {
+            "id": "priorities",
+            "type": "ranking",
+            "title": text("Rank priorities"),
+            "options": options("water", "roads", "schools"),
+        },
+        {
+            "id": "budget",
+            "type": "budget",
+            "title": text("Split the budget"),
+            "projects": [
+                {"id": "park", "label": text("Park"), "cost": 600},
+                {"id": "lights", "label": text("Street lights"), "cost": 500},
+            ],
+            "total_budget": 1000,
+        },
+        {
+            "id": "age",
+            "type": "single_choice",
+            "title": text("Age band"),
+            "demographic": True,
+            "options": options("youth", "adult", "senior"),
+        },
     ]
 
 
@@ -75,7 +106,7 @@ def good_answers(**overrides: Any) -> dict[str, Any]:
         "comment": "More buses please",
         "priorities": ["water", "schools", "roads"],
         "budget": {"park": 400, "lights": 500},
-        "age": "a30",
+        "age": "adult",
     }
     answers.update(overrides)
     return {k: v for k, v in answers.items() if v is not None}

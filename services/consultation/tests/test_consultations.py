@@ -17,7 +17,10 @@ API = "/api/v1/consultations"
 
 class TestCreateConsultation:
     async def test_an_officer_creates_a_draft_of_their_institution(
-        self, client: httpx.AsyncClient, officer: dict[str, str], institution_id: Any,
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
+        institution_id: Any,
         new_body: Callable[..., dict[str, Any]],
     ) -> None:
         created = await client.post(API, json=new_body(), headers=officer)
@@ -26,7 +29,12 @@ class TestCreateConsultation:
         assert body["status"] == "draft" and body["institution_id"] == str(institution_id)
         assert body["country"] == "ID" and body["languages"] == ["en", "fr"]
         assert [q["type"] for q in body["questions"]] == [
-            "single_choice", "multiple_choice", "rating", "free_text", "ranking", "budget",
+            "single_choice",
+            "multiple_choice",
+            "rating",
+            "free_text",
+            "ranking",
+            "budget",
             "single_choice",
         ]
         read = await client.get(f"{API}/{body['id']}", headers=officer)
@@ -42,15 +50,21 @@ class TestCreateConsultation:
         ],
     )
     async def test_bad_place_or_link_is_refused(
-        self, client: httpx.AsyncClient, officer: dict[str, str],
-        new_body: Callable[..., dict[str, Any]], overrides: dict[str, Any], message: str,
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
+        new_body: Callable[..., dict[str, Any]],
+        overrides: dict[str, Any],
+        message: str,
     ) -> None:
         response = await client.post(API, json=new_body(**overrides), headers=officer)
         assert response.status_code == 422
         assert message in response.json()["detail"]
 
     async def test_each_broken_question_rule_is_named(
-        self, client: httpx.AsyncClient, officer: dict[str, str],
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
         new_body: Callable[..., dict[str, Any]],
     ) -> None:
         body = new_body()
@@ -72,7 +86,9 @@ class TestCreateConsultation:
         ]
 
     async def test_closing_before_opening_is_refused(
-        self, client: httpx.AsyncClient, officer: dict[str, str],
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
         new_body: Callable[..., dict[str, Any]],
     ) -> None:
         now = datetime.now(UTC)
@@ -82,8 +98,11 @@ class TestCreateConsultation:
         assert "closes_at must be after opens_at" in response.json()["detail"]
 
     async def test_residents_and_other_roles_cannot_create(
-        self, client: httpx.AsyncClient, resident: Callable[..., dict[str, str]],
-        internal_jwt_secret: str, new_body: Callable[..., dict[str, Any]],
+        self,
+        client: httpx.AsyncClient,
+        resident: Callable[..., dict[str, str]],
+        internal_jwt_secret: str,
+        new_body: Callable[..., dict[str, Any]],
     ) -> None:
         assert (await client.post(API, json=new_body(), headers=resident())).status_code == 401
         publisher = bearer(internal_jwt_secret, Role.ALERT_PUBLISHER)
@@ -92,14 +111,19 @@ class TestCreateConsultation:
 
 class TestListConsultations:
     async def test_filters_pagination_and_draft_visibility(
-        self, client: httpx.AsyncClient, officer: dict[str, str],
-        other_officer: dict[str, str], make_consultation: Any,
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
+        other_officer: dict[str, str],
+        make_consultation: Any,
     ) -> None:
         draft = await make_consultation(open_it=False)
         opened = await make_consultation(jurisdiction="FR-75C", municipality=None)
-        english = await make_consultation(title={"en": "English only"}, description={},
-                                          questions=[{"id": "q", "type": "rating",
-                                                      "title": {"en": "Rate"}}])
+        english = await make_consultation(
+            title={"en": "English only"},
+            description={},
+            questions=[{"id": "q", "type": "rating", "title": {"en": "Rate"}}],
+        )
 
         async def ids(headers: dict[str, str] | None = None, **params: Any) -> list[str]:
             response = await client.get(API, params=params, headers=headers or {})
@@ -113,6 +137,11 @@ class TestListConsultations:
         assert await ids(jurisdiction="FR-75C") == [opened["id"]]
         assert set(await ids(language="fr")) == {opened["id"]}
         assert english["id"] in await ids(language="en")
+        assert set(await ids(officer, institution_id=draft["institution_id"])) == {
+            draft["id"],
+            opened["id"],
+            english["id"],
+        }
         page = (await client.get(API, params={"limit": 1, "offset": 1})).json()
         assert page["total"] == 2 and page["limit"] == 1 and len(page["items"]) == 1
         hidden = await client.get(f"{API}/{draft['id']}", headers=other_officer)
@@ -121,7 +150,10 @@ class TestListConsultations:
 
 class TestLifecycle:
     async def test_draft_open_closed_published_and_409s(
-        self, client: httpx.AsyncClient, officer: dict[str, str], make_consultation: Any,
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
+        make_consultation: Any,
     ) -> None:
         c = await make_consultation(open_it=False)
         url = f"{API}/{c['id']}"
@@ -143,7 +175,10 @@ class TestLifecycle:
             assert (await client.post(f"{url}/{step}", headers=officer)).status_code == 409
 
     async def test_another_institution_cannot_run_it(
-        self, client: httpx.AsyncClient, other_officer: dict[str, str], make_consultation: Any,
+        self,
+        client: httpx.AsyncClient,
+        other_officer: dict[str, str],
+        make_consultation: Any,
         internal_jwt_secret: str,
     ) -> None:
         draft = await make_consultation(open_it=False)
@@ -156,7 +191,10 @@ class TestLifecycle:
         assert resident.status_code == 401
 
     async def test_it_closes_by_itself_at_its_closing_time(
-        self, client: httpx.AsyncClient, officer: dict[str, str], make_consultation: Any,
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
+        make_consultation: Any,
     ) -> None:
         soon = datetime.now(UTC) + timedelta(seconds=1.5)
         c = await make_consultation(closes_at=soon.isoformat())

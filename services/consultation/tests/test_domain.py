@@ -51,8 +51,10 @@ TEXT = {"type": "free_text", "max_length": 5}
 RANK = {"type": "ranking", "options": opts("x", "y", "z")}
 BUDGET = {
     "type": "budget",
-    "projects": [{"id": "p1", "label": {"en": "P1"}, "cost": 60},
-                 {"id": "p2", "label": {"en": "P2"}, "cost": 50}],
+    "projects": [
+        {"id": "p1", "label": {"en": "P1"}, "cost": 60},
+        {"id": "p2", "label": {"en": "P2"}, "cost": 50},
+    ],
     "total_budget": 100,
 }
 
@@ -108,7 +110,9 @@ class TestAnswerRules:
 
     def test_required_unknown_and_empty(self) -> None:
         required = q(**SINGLE, required=True)
-        assert answer_errors([required], {}) == [("q1", "question 'q1' (single_choice): is required")]
+        assert answer_errors([required], {}) == [
+            ("q1", "question 'q1' (single_choice): is required")
+        ]
         assert answer_errors([required], {"q1": "yes", "zz": 1})[0][0] == "zz"
         optional = q(**SINGLE)
         assert answer_errors([optional], {})[0][0] == "answers"
@@ -141,7 +145,9 @@ class TestDefinitionRules:
         assert any(e.startswith("question 'q1'") and rule in e for e in errors), errors
 
     def test_every_sound_type_passes(self) -> None:
-        questions = [q(id=f"q{i}", **d) for i, d in enumerate([SINGLE, MULTI, RATING, TEXT, RANK, BUDGET])]
+        questions = [
+            q(id=f"q{i}", **d) for i, d in enumerate([SINGLE, MULTI, RATING, TEXT, RANK, BUDGET])
+        ]
         assert definition_errors(questions, LANGS) == []
 
     def test_texts_need_every_language(self) -> None:
@@ -168,8 +174,10 @@ class TestDefinitionRules:
     def test_bad_sdg_targets(self, target: str) -> None:
         assert sdg_target_error(target) is not None
 
-    @pytest.mark.parametrize(("code", "ok"), [("FR", True), ("FR-75C", True), ("ID-JT", True),
-                                              ("XX", False), ("FR-ZZZ", False)])
+    @pytest.mark.parametrize(
+        ("code", "ok"),
+        [("FR", True), ("FR-75C", True), ("ID-JT", True), ("XX", False), ("FR-ZZZ", False)],
+    )
     def test_jurisdictions(self, code: str, ok: bool) -> None:
         assert (jurisdiction_error(code) is None) is ok
 
@@ -186,7 +194,9 @@ class TestLifecycle:
     def test_window(self) -> None:
         now = datetime.now(UTC)
         hour = timedelta(hours=1)
-        assert window_error(status="open", opens_at=now - hour, closes_at=now + hour, now=now) is None
+        assert (
+            window_error(status="open", opens_at=now - hour, closes_at=now + hour, now=now) is None
+        )
         before = window_error(status="open", opens_at=now + hour, closes_at=now + 2 * hour, now=now)
         assert before is not None and "opens at" in before
         after = window_error(status="open", opens_at=now - 2 * hour, closes_at=now - hour, now=now)
@@ -240,6 +250,18 @@ class TestSuppression:
         shown = sum(g["responses"] for g in results["groups"][:-1])
         assert results["overall"]["responses"] - shown == 54  # never the 4 alone
 
+    def test_a_demographic_distribution_is_suppressed_overall_too(self) -> None:
+        age = q(id="age", demographic=True, type="single_choice", options=opts("a18", "a30", "a65"))
+        results = build_results(
+            questions=[q(**SINGLE), age],
+            tallies=self._tallies({"a18": 1000, "a30": 900, "a65": 4, None: 50}),
+            threshold=5,
+        )
+        figures = {x["question_id"]: x for x in results["overall"]["questions"]}
+        options = {o["id"]: o["count"] for o in figures["age"]["options"]}
+        assert options == {"a18": 1000, "a30": 900, "suppressed": 54}
+        assert figures["age"]["responses"] == 1954
+
     def test_too_few_respondents_in_all_show_no_figures(self) -> None:
         results = build_results(
             questions=[q(**SINGLE)], tallies=self._tallies({None: 3}), threshold=5
@@ -247,16 +269,33 @@ class TestSuppression:
         assert results["overall"]["suppressed"] and results["overall"]["questions"] == []
 
     def test_figures_per_type(self) -> None:
-        questions = [q(id="r", **RATING), q(id="k", **RANK), q(id="b", **BUDGET), q(id="m", **MULTI)]
+        questions = [
+            q(id="r", **RATING),
+            q(id="k", **RANK),
+            q(id="b", **BUDGET),
+            q(id="m", **MULTI),
+        ]
         tallies = [
             Tally(None, "", None, 10, 0),
-            Tally(None, "r", None, 10, 0), Tally(None, "r", "4", 6, 24), Tally(None, "r", "1", 4, 4),
-            Tally(None, "k", None, 10, 0), Tally(None, "k", "x", 10, 10), Tally(None, "k", "y", 5, 10),
-            Tally(None, "b", None, 10, 0), Tally(None, "b", "p1", 10, 500), Tally(None, "b", "p2", 5, 100),
-            Tally(None, "m", None, 10, 0), Tally(None, "m", "a", 10, 10), Tally(None, "m", "b", 5, 5),
+            Tally(None, "r", None, 10, 0),
+            Tally(None, "r", "4", 6, 24),
+            Tally(None, "r", "1", 4, 4),
+            Tally(None, "k", None, 10, 0),
+            Tally(None, "k", "x", 10, 10),
+            Tally(None, "k", "y", 5, 10),
+            Tally(None, "b", None, 10, 0),
+            Tally(None, "b", "p1", 10, 500),
+            Tally(None, "b", "p2", 5, 100),
+            Tally(None, "m", None, 10, 0),
+            Tally(None, "m", "a", 10, 10),
+            Tally(None, "m", "b", 5, 5),
         ]
-        figures = {x["question_id"]: x for x in build_results(
-            questions=questions, tallies=tallies, threshold=5)["overall"]["questions"]}
+        figures = {
+            x["question_id"]: x
+            for x in build_results(questions=questions, tallies=tallies, threshold=5)["overall"][
+                "questions"
+            ]
+        }
         assert figures["r"]["mean"] == 2.8
         scores = {o["id"]: o["score"] for o in figures["k"]["options"]}
         assert scores == {"x": 30, "y": 10, "z": 0}  # Borda: first of 3 gets 3 points

@@ -10,10 +10,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, Executable, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights_consultation.domain.results import Tally
+
+
+async def execute(
+    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+) -> CursorResult[Any]:
+    """Run a Core statement in the session's transaction (rows, not ORM objects)."""
+    connection = await session.connection()
+    return await connection.execute(statement, params or {})
+
 
 # One scan over a consultation's responses counts everything the results need. Each answer
 # becomes tally rows by its JSON shape (the definition guarantees the shape per type):
@@ -61,8 +70,8 @@ async def fetch_tallies(
     session: AsyncSession, *, consultation_id: UUID, by: str | None, free_text: Sequence[str]
 ) -> list[Tally]:
     """The tallies of a consultation's responses, grouped by the answer to ``by`` if given."""
-    rows = await session.execute(
-        TALLIES, {"cid": consultation_id, "by": by, "free": list(free_text)}
+    rows = await execute(
+        session, TALLIES, {"cid": consultation_id, "by": by, "free": list(free_text)}
     )
     return [
         Tally(group=row.grp, question_id=row.qid, item=row.item, count=row.n, total=row.total)
@@ -71,7 +80,8 @@ async def fetch_tallies(
 
 
 async def count_responses(session: AsyncSession, *, consultation_id: UUID) -> int:
-    result = await session.execute(
+    result = await execute(
+        session,
         text("SELECT count(*) FROM responses WHERE consultation_id = :cid"),
         {"cid": consultation_id},
     )
@@ -84,7 +94,8 @@ async def demographic_sizes(
     """Per demographic question, respondents per answer (None: skipped it)."""
     if not question_ids:
         return {}
-    rows = await session.execute(
+    rows = await execute(
+        session,
         text(
             "SELECT q.id AS qid, r.answers ->> q.id AS value, count(*) AS n "
             "FROM responses r CROSS JOIN unnest(CAST(:qids AS text[])) q(id) "
@@ -100,7 +111,8 @@ async def demographic_sizes(
 
 async def stream_responses(session: AsyncSession, *, consultation_id: UUID) -> AsyncIterator[Any]:
     """Every response of a consultation, oldest first, without loading them all at once."""
-    result = await session.stream(
+    connection = await session.connection()
+    result = await connection.stream(
         text(
             "SELECT id, answers, language, created_at FROM responses "
             "WHERE consultation_id = :cid ORDER BY created_at, id"
@@ -134,7 +146,8 @@ async def insert_response(
     client_key: str | None,
 ) -> datetime | None:
     """Insert a response if the consultation takes it now; its time, or None if refused."""
-    result = await session.execute(
+    result = await execute(
+        session,
         INSERT_RESPONSE,
         {
             "id": response_id,
@@ -152,7 +165,8 @@ async def claim_idempotency_key(
     session: AsyncSession, *, consultation_id: UUID, key: str, body_hash: bytes, response_id: UUID
 ) -> bool:
     """Record the key for this submission; False if it was already recorded (committed)."""
-    result = await session.execute(
+    result = await execute(
+        session,
         text(
             "INSERT INTO idempotency_keys (consultation_id, key, body_hash, response_id) "
             "VALUES (:cid, :key, :hash, :rid) ON CONFLICT DO NOTHING RETURNING 1"
@@ -164,7 +178,8 @@ async def claim_idempotency_key(
 
 async def recorded_submission(session: AsyncSession, *, consultation_id: UUID, key: str) -> Any:
     """The earlier submission under this key: its body hash, response id and time."""
-    result = await session.execute(
+    result = await execute(
+        session,
         text(
             "SELECT k.body_hash, k.response_id, r.created_at FROM idempotency_keys k "
             "JOIN responses r ON r.id = k.response_id "
@@ -177,7 +192,8 @@ async def recorded_submission(session: AsyncSession, *, consultation_id: UUID, k
 
 async def use_code(session: AsyncSession, *, consultation_id: UUID, code_hash: bytes) -> str:
     """Mark a code used: 'ok', 'used' (already used) or 'unknown'."""
-    result = await session.execute(
+    result = await execute(
+        session,
         text(
             "UPDATE participation_codes SET used_at = now() "
             "WHERE consultation_id = :cid AND code_hash = :h AND used_at IS NULL RETURNING 1"
@@ -186,7 +202,8 @@ async def use_code(session: AsyncSession, *, consultation_id: UUID, code_hash: b
     )
     if result.first() is not None:
         return "ok"
-    exists = await session.execute(
+    exists = await execute(
+        session,
         text("SELECT 1 FROM participation_codes WHERE consultation_id = :cid AND code_hash = :h"),
         {"cid": consultation_id, "h": code_hash},
     )
@@ -201,11 +218,13 @@ async def recent_responses_of_client(
     Takes a transaction-scoped lock on (consultation, client) first, so two submissions of
     one client cannot both slip under the cap; other clients are not held up.
     """
-    await session.execute(
+    await execute(
+        session,
         text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
         {"k": f"{consultation_id}:{client_key}"},
     )
-    result = await session.execute(
+    result = await execute(
+        session,
         text(
             "SELECT count(*) FROM responses WHERE consultation_id = :cid AND client_key = :ck "
             "AND created_at > now() - make_interval(secs => :w)"
@@ -215,10 +234,26 @@ async def recent_responses_of_client(
     return int(result.scalar_one())
 
 
+async def close_due(session: AsyncSession, *, limit: int) -> list[Any]:
+    """Close due consultations (see CLOSE_DUE); their id, institution and closing time."""
+    return list((await execute(session, CLOSE_DUE, {"limit": limit})).all())
+
+
+async def consultation_window(session: AsyncSession, *, consultation_id: UUID) -> Any:
+    """Status and times of a consultation, or None."""
+    result = await execute(
+        session,
+        text("SELECT status, opens_at, closes_at FROM consultations WHERE id = :id"),
+        {"id": consultation_id},
+    )
+    return result.one_or_none()
+
+
 async def insert_codes(
     session: AsyncSession, *, consultation_id: UUID, hashes: Sequence[bytes]
 ) -> None:
-    await session.execute(
+    await execute(
+        session,
         text(
             "INSERT INTO participation_codes (consultation_id, code_hash) "
             "SELECT :cid, h FROM unnest(CAST(:hashes AS bytea[])) h"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
@@ -54,6 +55,7 @@ async def list_consultations(
     jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     language: Annotated[str | None, Query(max_length=20)] = None,
+    institution_id: Annotated[UUID | None, Query(description="Owner institution")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ConsultationPage:
@@ -65,6 +67,7 @@ async def list_consultations(
         jurisdiction=jurisdiction,
         country=country,
         language=language,
+        institution_id=institution_id,
         limit=limit,
         offset=offset,
     )

@@ -94,8 +94,47 @@ def _share(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def summarise_question(question: QuestionType, cells: Mapping[str | None, _Cell]) -> dict[str, Any]:
-    """The figures of one question from its tallies (counts, shares, means, scores, totals)."""
+def _demographic_options(
+    question: SingleChoice, cells: Mapping[str | None, _Cell], respondents: int, threshold: int
+) -> list[dict[str, Any]]:
+    """A demographic question's own distribution, suppressed like the groups it makes."""
+    sizes = {o.id: cells[o.id].count for o in question.options if o.id in cells}
+    answered = cells[None].count if None in cells else 0
+    if respondents > answered:
+        sizes[NO_ANSWER] = respondents - answered
+    hidden = suppressed_groups({k: v for k, v in sizes.items() if v}, threshold)
+    shown = [
+        {"id": o.id, "count": sizes.get(o.id, 0), "share": _share(sizes.get(o.id, 0), respondents)}
+        for o in question.options
+        if o.id not in hidden
+    ]
+    if NO_ANSWER in sizes and NO_ANSWER not in hidden:
+        shown.append(
+            {
+                "id": NO_ANSWER,
+                "count": sizes[NO_ANSWER],
+                "share": _share(sizes[NO_ANSWER], respondents),
+            }
+        )
+    if hidden:
+        merged = sum(sizes[g] for g in hidden)
+        shown.append({"id": SUPPRESSED, "count": merged, "share": _share(merged, respondents)})
+    return shown
+
+
+def summarise_question(
+    question: QuestionType,
+    cells: Mapping[str | None, _Cell],
+    *,
+    respondents: int,
+    threshold: int,
+) -> dict[str, Any]:
+    """The figures of one question from its tallies (counts, shares, means, scores, totals).
+
+    ``respondents`` is the size of the group the figures are for. A demographic question
+    counts everyone in it (skipping is an answer: ``no_answer``) and hides its small options
+    exactly as a breakdown by it would hide small groups.
+    """
     answered = cells[None].count if None in cells else 0
     result: dict[str, Any] = {
         "question_id": question.id,
@@ -107,7 +146,10 @@ def summarise_question(question: QuestionType, cells: Mapping[str | None, _Cell]
     def cell(item: str) -> _Cell:
         return cells.get(item) or _Cell()
 
-    if isinstance(question, SingleChoice | MultipleChoice):
+    if isinstance(question, SingleChoice) and question.demographic:
+        result["responses"] = respondents
+        result["options"] = _demographic_options(question, cells, respondents, threshold)
+    elif isinstance(question, SingleChoice | MultipleChoice):
         result["options"] = [
             {"id": o.id, "count": cell(o.id).count, "share": _share(cell(o.id).count, answered)}
             for o in question.options
@@ -174,7 +216,10 @@ def _group_result(
         "suppressed": hidden,
         "questions": []
         if hidden
-        else [summarise_question(q, tally.cells[q.id]) for q in questions],
+        else [
+            summarise_question(q, tally.cells[q.id], respondents=responses, threshold=threshold)
+            for q in questions
+        ],
     }
 
 

@@ -144,6 +144,7 @@ async def list_consultations(
     jurisdiction: str | None = None,
     country: str | None = None,
     language: str | None = None,
+    institution_id: UUID | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> ConsultationPage:
@@ -158,6 +159,8 @@ async def list_consultations(
         conditions.append(col(Consultation.jurisdiction) == jurisdiction)
     if country:
         conditions.append(col(Consultation.country) == country)
+    if institution_id:
+        conditions.append(col(Consultation.institution_id) == institution_id)
     if language:
         conditions.append(func.jsonb_exists(col(Consultation.title), language))
     total = (
@@ -260,7 +263,7 @@ async def close_consultation(*, session: AsyncSession, consultation: Consultatio
 
 async def close_due_consultations(*, session: AsyncSession, limit: int = 100) -> list[UUID]:
     """Close every open consultation whose closing time has come; each emits one event."""
-    rows = (await session.execute(repository.CLOSE_DUE, {"limit": limit})).all()
+    rows = await repository.close_due(session, limit=limit)
     for row in rows:
         await _record_closed(
             session,

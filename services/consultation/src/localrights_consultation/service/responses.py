@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights_consultation import repository
@@ -80,12 +79,7 @@ def body_hash(data: ResponseCreate) -> bytes:
 
 
 async def _refusal(session: AsyncSession, consultation_id: UUID) -> NotTakingResponses:
-    row = (
-        await session.execute(
-            text("SELECT status, opens_at, closes_at FROM consultations WHERE id = :id"),
-            {"id": consultation_id},
-        )
-    ).one_or_none()
+    row = await repository.consultation_window(session, consultation_id=consultation_id)
     if row is None:
         raise ConsultationNotFound()
     message = window_error(

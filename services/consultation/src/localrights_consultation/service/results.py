@@ -139,7 +139,9 @@ async def export_responses(
     demographic = [q.id for q in questions if q.demographic]
     columns = ["response_id", "submitted_on", "language", *[q.id for q in questions]]
     async with sessions() as session:
-        await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        await repository.execute(
+            session, text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        )
         sizes = await repository.demographic_sizes(
             session, consultation_id=consultation.id, question_ids=demographic
         )

