@@ -1,9 +1,30 @@
-"""The one registry of event types and topics.
+"""The one registry of event types, topics and the consumer groups that read them.
 
 Every event the platform emits is declared here once: its dotted type, the topic it goes
 to, the payload field that keys it (so one aggregate's events stay ordered), its schema
-version, its pydantic model, a one-line description and an example. The AsyncAPI document,
-the webhook event-type catalogue and the contract tests are generated from this registry.
+version, its pydantic model, a one-line description, an example and the producing service.
+Below them, ``CONSUMER_GROUPS`` declares which consumer group (one per service) handles
+which event types, and ``WEBHOOK_EVENT_TYPES`` which events reach webhook subscribers. The
+AsyncAPI document (``localrights.events.asyncapi``), the webhook event-type catalogue, the
+schema snapshots (``localrights.events.compat``) and the contract tests are generated from
+this module: adding an event means adding it here (in ``catalog/``), nowhere else.
+
+Versioning rules (enforced by ``shared/tests/test_catalogue_compat.py`` against the
+snapshots in ``events/schemas/<type>.v<N>.json``):
+
+- Compatible, same version: adding an optional field (with a default), loosening a
+  required field to optional, editing descriptions or examples. Refresh the snapshot with
+  ``uv run python -m localrights.events.compat --write``.
+- Incompatible, new version: removing or renaming a field, changing its type (narrowing
+  or widening, ``None`` included), adding a required field, making an optional field
+  required. Bump ``version`` (the ``dataschema`` becomes ``...:v<N+1>``), keep the old
+  model as ``older_versions={N: OldModel}`` with ``older_examples={N: OldModel(...)}`` for
+  as long as events of that version may still be on a topic (topic retention), and write
+  the new snapshot; the old snapshot stays as it is.
+- Consumers read tolerantly: fields they do not know are ignored (so an added optional
+  field never breaks an older consumer), and they accept every version the registry
+  declares (the current one and ``older_versions``); any other version is dead-lettered.
+  Contract tests feed every consumer each declared version's example.
 """
 
 from __future__ import annotations
@@ -54,12 +75,28 @@ class EventType:
     description: str
     example: EventPayload
     producer: str
-    # Older payload versions still accepted from the topic, by version number.
+    # Older payload versions still accepted from the topic, by version number, each with
+    # an example that the contract tests feed to every consumer.
     older_versions: Mapping[int, builtins.type[EventPayload]] = field(default_factory=dict)
+    older_examples: Mapping[int, EventPayload] = field(default_factory=dict)
 
     @property
     def dataschema(self) -> str:
         return schema_urn(self.type, self.version)
+
+    @property
+    def versions(self) -> list[int]:
+        """Every schema version consumers accept, oldest first."""
+        return sorted({*self.older_versions, self.version})
+
+    def example_for(self, version: int) -> EventPayload:
+        """The registered example of one accepted version."""
+        if version == self.version:
+            return self.example
+        try:
+            return self.older_examples[version]
+        except KeyError:
+            raise UnknownEventType(f"{self.type} has no example of version {version}") from None
 
     def model_for(self, version: int) -> builtins.type[EventPayload]:
         if version == self.version:
@@ -82,6 +119,12 @@ def register(event_type: EventType) -> EventType:
         raise ValueError(f"{event_type.type}: key field {event_type.key!r} is not in the model")
     if not isinstance(event_type.example, event_type.model):
         raise ValueError(f"{event_type.type}: the example is not a {event_type.model.__name__}")
+    for version, model in event_type.older_versions.items():
+        if version >= event_type.version:
+            raise ValueError(f"{event_type.type}: older version {version} is not older")
+        example = event_type.older_examples.get(version)
+        if not isinstance(example, model):
+            raise ValueError(f"{event_type.type}: older version {version} needs an example")
     _BY_TYPE[event_type.type] = event_type
     _BY_MODEL[event_type.model] = event_type
     return event_type
@@ -123,12 +166,23 @@ def new_event(payload: EventPayload, *, source: str, request_id: str | None = No
 
 
 def parse_payload(envelope: Envelope) -> EventPayload:
-    """Validate an envelope's data against the model of its type and schema version."""
+    """Validate an envelope's data against the model of its type and schema version.
+
+    Tolerant reader: fields the model does not know are dropped first, so a producer that
+    added an optional field (a compatible change) never breaks a consumer built before it.
+    """
     event_type = get_event_type(envelope.type)
     schema_type, version = parse_schema_urn(envelope.dataschema)
     if schema_type != envelope.type:
         raise UnknownEventType(f"dataschema {envelope.dataschema} does not match {envelope.type}")
-    return event_type.model_for(version).model_validate(envelope.data)
+    model = event_type.model_for(version)
+    known = {
+        name
+        for field_name, info in model.model_fields.items()
+        for name in (field_name, info.alias)
+        if name is not None
+    }
+    return model.model_validate({k: v for k, v in envelope.data.items() if k in known})
 
 
 def key_of(envelope: Envelope) -> bytes:
@@ -143,3 +197,81 @@ def example_envelope(event_type: EventType) -> Envelope:
 
 def json_schema(event_type: EventType) -> dict[str, Any]:
     return event_type.model.model_json_schema()
+
+
+@dataclass(frozen=True)
+class ConsumerGroup:
+    """A consumer group: the service running it and the event types its handlers apply.
+
+    The contract tests hold each service's ``handlers.EVENT_HANDLERS`` to exactly these
+    types, so this declaration (and the AsyncAPI document built from it) cannot drift.
+    """
+
+    name: str
+    service: str
+    event_types: frozenset[str]
+    description: str
+
+    @property
+    def topics(self) -> list[str]:
+        """The topics the group subscribes to (those of its event types)."""
+        return sorted({get_event_type(t).topic for t in self.event_types})
+
+
+CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
+    ConsumerGroup(
+        name="notifications",
+        service="notifications",
+        event_types=frozenset(
+            {
+                "alert.published",
+                "alert.updated",
+                "alert.cancelled",
+                "alert.reminder_due",
+                "consultation.opened",
+                "exercise.opened",
+                "institution.registered",
+                "institution.updated",
+            }
+        ),
+        description="Fans alerts, opened consultations and opened reporting exercises out to "
+        "subscribed institutions (webhook, e-mail, inbox); keeps a projection of institutions.",
+    ),
+    ConsumerGroup(
+        name="recommendations",
+        service="recommendations",
+        event_types=frozenset(
+            {"consultation.results_published", "institution.registered", "institution.updated"}
+        ),
+        description="Attaches published consultation results to local input on "
+        "recommendations; keeps a projection of institutions.",
+    ),
+)
+
+# Events the notifications service delivers to webhook subscribers. The webhook body is the
+# event's CloudEvent exactly as it travels on its topic (Standard Webhooks signature headers).
+WEBHOOK_EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "alert.published",
+        "alert.updated",
+        "alert.cancelled",
+        "alert.reminder_due",
+        "consultation.opened",
+        "exercise.opened",
+    }
+)
+
+
+def consumer_groups() -> tuple[ConsumerGroup, ...]:
+    """Every declared consumer group."""
+    return CONSUMER_GROUPS
+
+
+def consumers_of(event_type: str) -> list[ConsumerGroup]:
+    """The consumer groups whose handlers apply ``event_type``."""
+    return [group for group in CONSUMER_GROUPS if event_type in group.event_types]
+
+
+def webhook_event_types() -> list[EventType]:
+    """The registered event types delivered to webhook subscribers, by name."""
+    return [et for et in all_event_types() if et.type in WEBHOOK_EVENT_TYPES]
