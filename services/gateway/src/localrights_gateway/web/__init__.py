@@ -1,0 +1,26 @@
+"""The web front: server-rendered pages for residents, institutions and ministries.
+
+A client of the platform's public JSON API (this gateway's /api/v1, over loopback), never of
+the services' internals: everything a page shows, an API client could do. ``router`` is
+included at the root by ``localrights_gateway.main``; its lifespan opens the pages' HTTP
+client. Templates, static files and translations live beside this package
+(``localrights_gateway/templates``, ``static``, ``translations``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from localrights_gateway.web.account import router as account_router
+from localrights_gateway.web.client import web_lifespan
+from localrights_gateway.web.ministry import router as ministry_router
+from localrights_gateway.web.officers import router as officers_router
+from localrights_gateway.web.residents import router as residents_router
+
+router = APIRouter(lifespan=web_lifespan, include_in_schema=False)
+router.include_router(residents_router)
+router.include_router(account_router)
+router.include_router(officers_router)
+router.include_router(ministry_router)
+
+__all__ = ["router"]

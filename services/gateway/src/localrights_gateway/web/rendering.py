@@ -1,0 +1,228 @@
+"""What every page shares: the language, the API client, the cookies, the templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from localrights_gateway.web import i18n, security
+from localrights_gateway.web.client import Api, ApiError, web_settings
+
+TEMPLATES_DIR = i18n.PACKAGE_DIR / "templates"
+
+# Pages are answered with the same strict policy as the API: no inline script or style,
+# nothing from another origin. Set here too, so pages stay safe wherever they are mounted.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    # Pages can show a signed-in officer's data: never kept by shared caches.
+    "Cache-Control": "no-store",
+}
+
+
+@cache
+def environment(language: str) -> Environment:
+    """The Jinja2 environment of one interface language (autoescaping every template)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["pick"] = lambda text, lang: i18n.pick_text(text, lang, [i18n.DEFAULT_LANGUAGE])
+    env.globals["language_name"] = i18n.language_name
+    env.globals["text_direction"] = i18n.text_direction
+    return env
+
+
+class Page:
+    """One page request: its language, identity, API client and cookies to set."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.settings = web_settings(request.app)
+        query_lang = request.query_params.get("lang")
+        self.language = i18n.negotiate(
+            query=query_lang,
+            cookie=request.cookies.get(i18n.LANGUAGE_COOKIE),
+            accept_language=request.headers.get("accept-language"),
+            default=self.settings.default_language,
+        )
+        self.save_language = bool(query_lang) and query_lang == self.language
+        self.csrf_secret, self.new_csrf = security.csrf_secret(request)
+        self.token = request.cookies.get(security.SESSION_COOKIE) or None
+        self.api = Api(request, token=self.token, language=self.language)
+        self.translations = i18n.translations(self.language)
+        self._me: dict[str, Any] | None = None
+        self.clear_session = False
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    _ = gettext
+
+    @property
+    def csrf_token(self) -> str:
+        return security.csrf_token(self.request, self.csrf_secret)
+
+    async def me(self) -> dict[str, Any] | None:
+        """Who is signed in (GET /api/v1/me), or None for a resident."""
+        if self.token is None:
+            return None
+        if self._me is None:
+            try:
+                me = await self.api.get("/me")
+            except ApiError as exc:
+                if exc.status == 401:
+                    self.token = None
+                    self.api.token = None
+                    self.clear_session = True
+                    return None
+                raise
+            self._me = me if isinstance(me, dict) and me.get("kind") != "anonymous" else None
+        return self._me
+
+    def url(self, path: str, **params: Any) -> str:
+        clean = {k: v for k, v in params.items() if v not in (None, "")}
+        return path + ("?" + urlencode(clean, doseq=True) if clean else "")
+
+    def finish(self, response: Response) -> Response:
+        """Headers and cookies every page answer carries."""
+        for name, value in PAGE_HEADERS.items():
+            response.headers.setdefault(name, value)
+        secure = self.settings.secure_cookies
+        if self.new_csrf:
+            security.set_cookie(
+                response,
+                self.request,
+                security.CSRF_COOKIE,
+                self.csrf_secret,
+                max_age=None,
+                secure=secure,
+            )
+        if self.save_language:
+            security.set_cookie(
+                response,
+                self.request,
+                i18n.LANGUAGE_COOKIE,
+                self.language,
+                max_age=365 * 86400,
+                secure=secure,
+            )
+        if self.clear_session:
+            security.clear_cookie(response, self.request, security.SESSION_COOKIE, secure)
+        return response
+
+    async def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
+        me = context.pop("me", None) or (await self.me() if self.token else None)
+        values = {
+            "lang": self.language,
+            "dir": i18n.text_direction(self.language),
+            "languages": i18n.LANGUAGES,
+            "csrf_field": security.CSRF_FIELD,
+            "csrf_token": self.csrf_token,
+            "me": me,
+            "roles": set(me.get("roles", [])) if me else set(),
+            "path": self.request.url.path,
+            "query": dict(self.request.query_params),
+            "page_url": self.url,
+            "errors": [],
+            "notice": None,
+            **context,
+        }
+        html = environment(self.language).get_template(template).render(values)
+        return self.finish(HTMLResponse(html, status_code=status_code))
+
+    def redirect(self, url: str) -> Response:
+        return self.finish(RedirectResponse(url, status_code=303))
+
+
+def page(request: Request) -> Page:
+    return Page(request)
+
+
+PageDep = Annotated[Page, Depends(page)]
+
+_ERROR_TITLES = {
+    400: "The request could not be understood",
+    403: "You cannot do this",
+    404: "Page not found",
+    409: "This cannot be done now",
+    413: "The file is too large",
+    429: "Too many requests",
+    502: "A part of the platform failed",
+    503: "A part of the platform is unavailable",
+    504: "A part of the platform did not answer in time",
+}
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """The page for a failed call (API error, expired form, signed-out officer)."""
+    current = Page(request)
+    if isinstance(exc, security.CsrfError):
+        return await current.render("error.html", status_code=403, kind="csrf", status=403)
+    assert isinstance(exc, ApiError)
+    if exc.status == 401:
+        # The token expired or was revoked: sign in again and come back here.
+        current.clear_session = True
+        target = request.url.path if request.method == "GET" else "/"
+        return current.redirect(current.url("/login", next=target, expired=1))
+    status = exc.status if exc.status in _ERROR_TITLES else 502
+    response = await current.render(
+        "error.html",
+        status_code=status,
+        kind="api",
+        status=status,
+        title=current.gettext(_ERROR_TITLES[status]),
+        detail=exc.detail,
+        me=None,
+    )
+    if exc.retry_after:
+        response.headers["Retry-After"] = exc.retry_after
+    return response
+
+
+class PageRoute(APIRoute):
+    """A route whose API failures and CSRF refusals become readable pages."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (ApiError, security.CsrfError) as exc:
+                return await error_page(request, exc)
+
+        return handle
+
+
+async def form_data(request: Request) -> dict[str, list[str]]:
+    """The submitted form, every field as a list, after the CSRF check."""
+    form = await request.form()
+    values: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            values.setdefault(key, []).append(value)
+    first = values.get(security.CSRF_FIELD, [None])[0]
+    security.check_csrf(request, first)
+    return values
+
+
+def first(form: dict[str, list[str]], name: str, default: str = "") -> str:
+    return (form.get(name) or [default])[0].strip()

@@ -1,0 +1,206 @@
+"""Test data for the page tests, made through the public API as a real client would.
+
+Shared with tests/browser (loaded there by file path), so the data both suites see is made
+in one place.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+PASSWORD = "a-long-test-password-1"
+
+
+@dataclass(frozen=True)
+class Officer:
+    email: str
+    password: str
+    institution_id: str
+    token: str
+
+
+def token_for(client: httpx.Client, email: str, password: str) -> str:
+    answer = client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_officer(
+    client: httpx.Client,
+    admin_token: str,
+    *,
+    role: str = "institution_officer",
+    kind: str = "municipality",
+    country: str = "UY",
+    jurisdiction: str = "UY-MO",
+    name: str | None = None,
+) -> Officer:
+    """A new institution and one officer of it, signed in."""
+    suffix = secrets.token_hex(4)
+    institution = client.post(
+        "/api/v1/institutions",
+        json={
+            "name": name or f"Intendencia de Montevideo {suffix}",
+            "kind": kind,
+            "country": country,
+            "jurisdiction": jurisdiction,
+        },
+        headers=bearer(admin_token),
+    )
+    institution.raise_for_status()
+    email = f"officer-{suffix}@example.org"
+    user = client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "roles": [role],
+            "institution_id": institution.json()["id"],
+        },
+        headers=bearer(admin_token),
+    )
+    user.raise_for_status()
+    return Officer(email, PASSWORD, institution.json()["id"], token_for(client, email, PASSWORD))
+
+
+def every_question_type(*, title: dict[str, str] | None = None) -> dict[str, Any]:
+    """A consultation definition with each question type and an optional demographic one."""
+    now = datetime.now(UTC)
+
+    def text(en: str, fr: str, es: str) -> dict[str, str]:
+        return {"en": en, "fr": fr, "es": es}
+
+    def options(*labels: tuple[str, str, str]) -> list[dict[str, Any]]:
+        return [{"id": f"o{i}", "label": text(*label)} for i, label in enumerate(labels, 1)]
+
+    return {
+        "title": title
+        or text(
+            "Our neighbourhood's priorities", "Les priorités du quartier", "Prioridades del barrio"
+        ),
+        "description": text(
+            "Tell the city what matters to you.",
+            "Dites à la ville ce qui compte pour vous.",
+            "Diga a la ciudad lo que le importa.",
+        ),
+        "jurisdiction": "UY-MO",
+        "municipality": "Montevideo",
+        "opens_at": (now - timedelta(minutes=5)).isoformat(),
+        "closes_at": (now + timedelta(days=7)).isoformat(),
+        "questions": [
+            {
+                "id": "safety",
+                "type": "single_choice",
+                "required": True,
+                "title": text(
+                    "Do you feel safe at night?",
+                    "Vous sentez-vous en sécurité la nuit ?",
+                    "¿Se siente seguro de noche?",
+                ),
+                "options": options(("Yes", "Oui", "Sí"), ("No", "Non", "No")),
+            },
+            {
+                "id": "services",
+                "type": "multiple_choice",
+                "min_picks": 1,
+                "max_picks": 2,
+                "title": text(
+                    "Which services should improve?",
+                    "Quels services améliorer ?",
+                    "¿Qué servicios mejorar?",
+                ),
+                "options": options(
+                    ("Water", "Eau", "Agua"),
+                    ("Transport", "Transports", "Transporte"),
+                    ("Health", "Santé", "Salud"),
+                ),
+            },
+            {
+                "id": "housing",
+                "type": "rating",
+                "min": 1,
+                "max": 5,
+                "title": text(
+                    "Rate access to housing",
+                    "Notez l'accès au logement",
+                    "Califique el acceso a la vivienda",
+                ),
+                "min_label": text("Very poor", "Très mauvais", "Muy malo"),
+                "max_label": text("Very good", "Très bon", "Muy bueno"),
+            },
+            {
+                "id": "ideas",
+                "type": "free_text",
+                "max_length": 200,
+                "title": text("Your ideas", "Vos idées", "Sus ideas"),
+            },
+            {
+                "id": "order",
+                "type": "ranking",
+                "title": text("Rank these rights", "Classez ces droits", "Ordene estos derechos"),
+                "options": options(
+                    ("Education", "Éducation", "Educación"),
+                    ("Work", "Travail", "Trabajo"),
+                    ("Culture", "Culture", "Cultura"),
+                ),
+            },
+            {
+                "id": "budget",
+                "type": "budget",
+                "total_budget": 1000,
+                "currency": "UYU",
+                "title": text(
+                    "Share the budget", "Répartissez le budget", "Reparta el presupuesto"
+                ),
+                "projects": [
+                    {
+                        "id": "park",
+                        "label": text("New park", "Nouveau parc", "Parque nuevo"),
+                        "cost": 600,
+                    },
+                    {
+                        "id": "lights",
+                        "label": text("Street lights", "Éclairage", "Alumbrado"),
+                        "cost": 500,
+                    },
+                ],
+            },
+            {
+                "id": "age",
+                "type": "single_choice",
+                "demographic": True,
+                "title": text("Your age", "Votre âge", "Su edad"),
+                "options": [
+                    {"id": "young", "label": text("Under 30", "Moins de 30 ans", "Menos de 30")},
+                    {"id": "older", "label": text("30 or more", "30 ans ou plus", "30 o más")},
+                ],
+            },
+        ],
+    }
+
+
+def open_consultation(
+    client: httpx.Client, officer: Officer, definition: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Create a consultation (every question type by default) and open it."""
+    created = client.post(
+        "/api/v1/consultations",
+        json=definition or every_question_type(),
+        headers=bearer(officer.token),
+    )
+    assert created.status_code == 201, created.text
+    consultation_id = created.json()["id"]
+    opened = client.post(
+        f"/api/v1/consultations/{consultation_id}/open", headers=bearer(officer.token)
+    )
+    assert opened.status_code == 200, opened.text
+    return dict(opened.json())
