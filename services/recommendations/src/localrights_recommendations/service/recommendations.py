@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, desc, func, literal_column, select
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import ColumnElement, Select, Text, cast, desc, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,7 +48,7 @@ def _query(criteria: RecommendationFilter) -> tuple[list[ColumnElement[bool]], A
         (Recommendation.recommending_states, criteria.recommending_state),
     ):
         if value:
-            where.append(col(column).contains(array([value])))
+            where.append(col(column).contains(cast(array([value]), ARRAY(Text))))
     return where, tsquery
 
 
