@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import Self
 
 from localrights.embedded import EmbeddedKafka, EmbeddedPostgres, free_port
-from localrights.migrations import create_database, upgrade_database
+from localrights.migrations import create_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("consultation", "notifications", "recommendations", "gateway")
@@ -164,9 +164,23 @@ class Stack:
         self.wait_healthy(timeout=timeout)
 
     def migrate(self) -> None:
+        """Create each service's database and migrate it, in its own process as in a container."""
         for service in SERVICES:
-            url = asyncio.run(create_database(self.postgres.url, service))
-            upgrade_database(url, ROOT / "services" / service / "migrations")
+            asyncio.run(create_database(self.postgres.url, service))
+        migrations = [
+            subprocess.Popen(
+                [sys.executable, "-m", "localrights.migrations", service],
+                env={**os.environ, f"{service.upper()}_DATABASE_URL": self.database_url(service)},
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for service in SERVICES
+        ]
+        for service, process in zip(SERVICES, migrations, strict=True):
+            output, _ = process.communicate(timeout=180)
+            if process.returncode != 0:
+                raise RuntimeError(f"migrating {service} failed:\n{output.decode()[-3000:]}")
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import localrights_consultation.models  # noqa: F401  (registers the tables)
 from localrights.migrations import run_migrations
+from localrights_consultation.models import ConsultationTable
 
-run_migrations(context, SQLModel.metadata)
+run_migrations(context, [ConsultationTable.metadata, SQLModel.metadata])

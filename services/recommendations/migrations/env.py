@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import localrights_recommendations.models  # noqa: F401  (registers the tables)
 from localrights.migrations import run_migrations
+from localrights_recommendations.models import RecommendationsTable
 
-run_migrations(context, SQLModel.metadata)
+run_migrations(context, [RecommendationsTable.metadata, SQLModel.metadata])

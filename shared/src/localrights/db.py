@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +21,17 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def service_registry() -> registry:
+    """A mapper registry with its own MetaData, for one service's tables.
+
+    Each service owns its own database, so each keeps its own MetaData: two services may
+    both have an ``institutions`` table (the gateway's, and another's projection of it) and
+    still be imported into one process (the test run, the launcher). The shared ``outbox``
+    and ``processed_events`` tables stay on SQLModel's default MetaData.
+    """
+    return registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -35,7 +35,7 @@ async def aupgrade_database(database_url: str, script_location: str | Path) -> N
     await asyncio.to_thread(upgrade_database, database_url, script_location)
 
 
-def run_migrations(context: Any, target_metadata: MetaData) -> None:
+def run_migrations(context: Any, target_metadata: MetaData | list[MetaData]) -> None:
     """Body of every service's ``migrations/env.py`` (online mode, async engine)."""
     url = context.config.get_main_option("sqlalchemy.url")
 

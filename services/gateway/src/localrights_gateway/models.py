@@ -10,7 +10,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
 from localrights.consumer import ProcessedEvent
+from localrights.db import service_registry
 from localrights.outbox import OutboxMessage
+
+
+class GatewayTable(SQLModel, registry=service_registry()):
+    """Base of the gateway database's tables (its own MetaData)."""
+
 
 __all__ = ["ApiKey", "Institution", "OutboxMessage", "ProcessedEvent", "User"]
 
@@ -19,7 +25,7 @@ def _created_at() -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class Institution(SQLModel, table=True):
+class Institution(GatewayTable, table=True):
     """A public body that acts on the platform (a municipality, a ministry...)."""
 
     __tablename__ = "institutions"
@@ -35,7 +41,7 @@ class Institution(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_column=_created_at())
 
 
-class User(SQLModel, table=True):
+class User(GatewayTable, table=True):
     """A person who signs in; every role but admin acts for one institution."""
 
     __tablename__ = "users"
@@ -57,7 +63,7 @@ class User(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_column=_created_at())
 
 
-class ApiKey(SQLModel, table=True):
+class ApiKey(GatewayTable, table=True):
     """A machine client's credential: only its prefix and keyed hash are kept."""
 
     __tablename__ = "api_keys"

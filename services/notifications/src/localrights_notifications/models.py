@@ -23,7 +23,13 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from localrights.consumer import ProcessedEvent
+from localrights.db import service_registry
 from localrights.outbox import OutboxMessage
+
+
+class NotificationsTable(SQLModel, registry=service_registry()):
+    """Base of the notifications database's tables (its own MetaData)."""
+
 
 __all__ = [
     "Alert",
@@ -51,7 +57,7 @@ def _text_array() -> Any:
     return Column(ARRAY(Text), nullable=False, server_default=text("'{}'"))
 
 
-class Alert(SQLModel, table=True):
+class Alert(NotificationsTable, table=True):
     """A UN review, country visit, call for input or deadline, as its publisher wrote it."""
 
     __tablename__ = "alerts"
@@ -79,7 +85,7 @@ class Alert(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_column=_now_column(onupdate=True))
 
 
-class Subscription(SQLModel, table=True):
+class Subscription(NotificationsTable, table=True):
     """An institution's wish to hear about some alerts, on one channel."""
 
     __tablename__ = "subscriptions"
@@ -105,7 +111,7 @@ class Subscription(SQLModel, table=True):
     )
 
 
-class Notification(SQLModel, table=True):
+class Notification(NotificationsTable, table=True):
     """One consumed event worth telling institutions about; its deliveries share its body."""
 
     __tablename__ = "notifications"
@@ -124,7 +130,7 @@ class Notification(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_column=_now_column())
 
 
-class Delivery(SQLModel, table=True):
+class Delivery(NotificationsTable, table=True):
     """One notification (or one daily digest) for one subscription, and how sending it went."""
 
     __tablename__ = "deliveries"
@@ -167,7 +173,7 @@ class Delivery(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_column=_now_column(onupdate=True))
 
 
-class InboxItem(SQLModel, table=True):
+class InboxItem(NotificationsTable, table=True):
     """A notification in an institution's in-app inbox."""
 
     __tablename__ = "inbox_items"
@@ -187,7 +193,7 @@ class InboxItem(SQLModel, table=True):
     )
 
 
-class Institution(SQLModel, table=True):
+class Institution(NotificationsTable, table=True):
     """Projection of the gateway's institutions (from ``institution.*`` events)."""
 
     __tablename__ = "institutions"
@@ -201,7 +207,7 @@ class Institution(SQLModel, table=True):
     changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Reminder(SQLModel, table=True):
+class Reminder(NotificationsTable, table=True):
     """A deadline reminder that was emitted: one row per alert and offset, so it fires once."""
 
     __tablename__ = "reminders"

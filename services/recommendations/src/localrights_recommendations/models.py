@@ -24,7 +24,13 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlmodel import Field, SQLModel
 
 from localrights.consumer import ProcessedEvent
+from localrights.db import service_registry
 from localrights.outbox import OutboxMessage
+
+
+class RecommendationsTable(SQLModel, registry=service_registry()):
+    """Base of the recommendations database's tables (its own MetaData)."""
+
 
 __all__ = [
     "ConsultationResult",
@@ -57,7 +63,7 @@ SEARCH_DOCUMENT = (
 )
 
 
-class Recommendation(SQLModel, table=True):
+class Recommendation(RecommendationsTable, table=True):
     """One UN recommendation to one country, from the UPR, a treaty body or a special procedure."""
 
     __tablename__ = "recommendations"
@@ -103,7 +109,7 @@ Recommendation.__table__.append_column(_search)  # type: ignore[attr-defined]
 Index("ix_recommendations_search", _search, postgresql_using="gin")
 
 
-class ImportBatch(SQLModel, table=True):
+class ImportBatch(RecommendationsTable, table=True):
     """One import call: what came in and what became of it (the rejected rows' reasons too)."""
 
     __tablename__ = "import_batches"
@@ -120,7 +126,7 @@ class ImportBatch(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_column=_now_column())
 
 
-class Institution(SQLModel, table=True):
+class Institution(RecommendationsTable, table=True):
     """Projection of the gateway's institutions (from ``institution.events``)."""
 
     __tablename__ = "institutions"
@@ -134,7 +140,7 @@ class Institution(SQLModel, table=True):
     changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Exercise(SQLModel, table=True):
+class Exercise(RecommendationsTable, table=True):
     """A reporting exercise: a ministry asks invited institutions for input on recommendations."""
 
     __tablename__ = "exercises"
@@ -162,7 +168,7 @@ class Exercise(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_column=_now_column())
 
 
-class ExerciseRecommendation(SQLModel, table=True):
+class ExerciseRecommendation(RecommendationsTable, table=True):
     """A recommendation selected for an exercise, in the order the annex lists them."""
 
     __tablename__ = "exercise_recommendations"
@@ -182,7 +188,7 @@ class ExerciseRecommendation(SQLModel, table=True):
     position: int = Field(sa_column=Column(Integer, nullable=False))
 
 
-class LocalInput(SQLModel, table=True):
+class LocalInput(RecommendationsTable, table=True):
     """The current version of one institution's input on one recommendation of an exercise."""
 
     __tablename__ = "local_inputs"
@@ -214,7 +220,7 @@ class LocalInput(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_column=_now_column())
 
 
-class LocalInputVersion(SQLModel, table=True):
+class LocalInputVersion(RecommendationsTable, table=True):
     """Every version an institution submitted, never overwritten."""
 
     __tablename__ = "local_input_versions"
@@ -228,7 +234,7 @@ class LocalInputVersion(SQLModel, table=True):
     submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class ConsultationResult(SQLModel, table=True):
+class ConsultationResult(RecommendationsTable, table=True):
     """Published results of a consultation, attached to the inputs that name it."""
 
     __tablename__ = "consultation_results"
