@@ -62,9 +62,7 @@ class Sink:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        self.received[request.path].append(
-            Received(time.monotonic(), dict(request.headers), body)
-        )
+        self.received[request.path].append(Received(time.monotonic(), dict(request.headers), body))
         answers = self.script.get(request.path)
         answer = answers.pop(0) if answers else self.always.get(request.path, (200, {}))
         if answer == "hang":
@@ -226,3 +224,18 @@ async def service(
 @pytest.fixture
 def institution() -> Callable[[], UUID]:
     return uuid4
+
+
+@pytest.fixture
+def start_service(make_settings: SettingsFactory, internal_jwt_secret: str) -> Callable[..., Any]:
+    """``async with start_service(**settings) as service``: the service with other settings."""
+    import contextlib
+
+    @contextlib.asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[Service]:
+        settings = make_settings(**overrides)
+        app = create_app(settings)
+        async with running_app(app) as client:
+            yield Service(app, client, settings, internal_jwt_secret)
+
+    return start

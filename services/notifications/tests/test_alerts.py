@@ -152,7 +152,9 @@ class TestUpdateAndCancel:
         )
         assert again.status_code == 409
         patch = await service.client.patch(
-            f"/api/v1/alerts/{alert['id']}", json={"stage": "follow_up"}, headers=service.publisher()
+            f"/api/v1/alerts/{alert['id']}",
+            json={"stage": "follow_up"},
+            headers=service.publisher(),
         )
         assert patch.status_code == 409
         listed = (await service.client.get("/api/v1/alerts")).json()

@@ -212,9 +212,15 @@ class SubscriptionCreate(_SubscriptionFilters):
     themes: list[str] = Field(default_factory=list, max_length=100)
     jurisdictions: list[str] = Field(default_factory=list, max_length=500)
     channel: Channel
-    url: AnyHttpUrl | None = Field(default=None, description="Webhook endpoint (channel webhook)")
+    url: AnyHttpUrl | None = Field(
+        default=None, validate_default=True, description="Webhook endpoint (channel webhook)"
+    )
     email: str | None = Field(
-        default=None, description="Address (channel email)", pattern=EMAIL_PATTERN, max_length=254
+        default=None,
+        validate_default=True,
+        description="Address (channel email)",
+        pattern=EMAIL_PATTERN,
+        max_length=254,
     )
     mode: Mode = "immediate"
 

@@ -1,0 +1,239 @@
+"""Dispatch: signed webhooks, retries, Retry-After, dead letters and replay, e-mail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import uuid4
+
+from standardwebhooks import Webhook
+
+from localrights.testing.helpers import eventually
+
+from .conftest import Mailbox, Service, Sink
+
+
+async def delivery_report(service: Service, alert_id: str, **params: Any) -> dict[str, Any]:
+    response = await service.client.get(
+        f"/api/v1/alerts/{alert_id}/deliveries",
+        params={"limit": 1000, **params},
+        headers=service.publisher(),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+class TestSignedWebhooks:
+    async def test_the_receiver_verifies_the_signature_and_reads_the_cloudevent(
+        self, service: Service, sink: Sink
+    ) -> None:
+        subscription = await service.subscribe(uuid4(), channel="webhook", url=sink.url("/hook"))
+        alert = await service.publish()
+
+        async def delivered() -> None:
+            report = await delivery_report(service, alert["id"])
+            assert report["counts"] == {"delivered": 1}
+
+        await eventually(delivered)
+        [call] = sink.received["/hook"]
+        event = Webhook(subscription["secret"]).verify(call.body, call.headers)
+        assert event["type"] == "alert.published" and event["specversion"] == "1.0"
+        assert event["subject"] == alert["id"] and event["data"]["stage"] == "dialogue"
+        assert call.headers["webhook-signature"].startswith("v1,")
+        report = await delivery_report(service, alert["id"])
+        [delivery] = report["items"]
+        assert call.headers["webhook-id"] == delivery["id"]
+        assert delivery["status"] == "delivered" and delivery["attempts"] == 1
+
+    async def test_a_forged_body_does_not_verify(self, service: Service, sink: Sink) -> None:
+        subscription = await service.subscribe(uuid4(), channel="webhook", url=sink.url("/x"))
+        await service.publish()
+
+        async def received() -> None:
+            assert sink.received["/x"]
+
+        await eventually(received)
+        call = sink.received["/x"][0]
+        forged = call.body.replace(b"dialogue", b"follow_up")
+        try:
+            Webhook(subscription["secret"]).verify(forged, call.headers)
+        except Exception as exc:
+            assert "signature" in str(exc).lower()
+        else:
+            raise AssertionError("a changed body verified")
+
+
+class TestRetries:
+    async def test_retry_on_500_then_success_with_a_stable_webhook_id(
+        self, service: Service, sink: Sink
+    ) -> None:
+        sink.script["/flaky"] = [(500, {}), (503, {})]
+        await service.subscribe(uuid4(), channel="webhook", url=sink.url("/flaky"))
+        alert = await service.publish()
+
+        async def delivered() -> None:
+            report = await delivery_report(service, alert["id"])
+            assert report["counts"] == {"delivered": 1}
+
+        await eventually(delivered)
+        [delivery] = (await delivery_report(service, alert["id"]))["items"]
+        assert delivery["attempts"] == 3 and delivery["last_error"] == "HTTP 503"
+        calls = sink.received["/flaky"]
+        assert len(calls) == 3
+        assert {c.headers["webhook-id"] for c in calls} == {delivery["id"]}
+
+    async def test_retry_after_is_respected(self, service: Service, sink: Sink) -> None:
+        sink.script["/busy"] = [(429, {"Retry-After": "2"})]
+        await service.subscribe(uuid4(), channel="webhook", url=sink.url("/busy"))
+        await service.publish()
+
+        async def second_try() -> None:
+            assert len(sink.received["/busy"]) == 2
+
+        await eventually(second_try)
+        first, second = sink.received["/busy"]
+        # Backoff alone would have retried after about 0.05 s.
+        assert second.at - first.at >= 2.0
+
+
+class TestDeadLetters:
+    async def test_a_dead_endpoint_is_dead_lettered_while_100_healthy_ones_receive(
+        self, service: Service, sink: Sink
+    ) -> None:
+        sink.always["/dead"] = (500, {})
+        for i in range(100):
+            await service.subscribe(uuid4(), channel="webhook", url=sink.url(f"/ok/{i}"))
+        dead = await service.subscribe(uuid4(), channel="webhook", url=sink.url("/dead"))
+        alert = await service.publish()
+
+        async def settled() -> None:
+            counts = (await delivery_report(service, alert["id"]))["counts"]
+            assert counts == {"delivered": 100, "dead": 1}
+
+        await eventually(settled, timeout=60)
+        assert all(len(sink.received[f"/ok/{i}"]) == 1 for i in range(100))
+        [dead_delivery] = (await delivery_report(service, alert["id"], status="dead"))["items"]
+        assert dead_delivery["subscription_id"] == dead["id"]
+        assert dead_delivery["attempts"] == 3 and dead_delivery["last_error"] == "HTTP 500"
+        assert len(sink.received["/dead"]) == 3
+
+        # The endpoint is repaired; an admin replays the dead letter.
+        sink.always["/dead"] = (200, {})
+        replay = f"/api/v1/deliveries/{dead_delivery['id']}/replay"
+        forbidden = await service.client.post(replay, headers=service.publisher())
+        assert forbidden.status_code == 403
+        replayed = await service.client.post(replay, headers=service.admin())
+        assert replayed.status_code == 200 and replayed.json()["status"] == "pending"
+
+        async def recovered() -> None:
+            counts = (await delivery_report(service, alert["id"]))["counts"]
+            assert counts == {"delivered": 101}
+
+        await eventually(recovered)
+        again = await service.client.post(replay, headers=service.admin())
+        assert again.status_code == 409
+
+    async def test_replay_every_dead_delivery_of_an_alert(
+        self, service: Service, sink: Sink
+    ) -> None:
+        sink.always["/gone"] = (410, {})  # final at once: no retries
+        for _ in range(3):
+            await service.subscribe(uuid4(), channel="webhook", url=sink.url("/gone"))
+        alert = await service.publish()
+
+        async def dead() -> None:
+            counts = (await delivery_report(service, alert["id"]))["counts"]
+            assert counts == {"dead": 3}
+
+        await eventually(dead)
+        assert len(sink.received["/gone"]) == 3
+        sink.always["/gone"] = (204, {})
+        response = await service.client.post(
+            f"/api/v1/alerts/{alert['id']}/deliveries/replay", headers=service.admin()
+        )
+        assert response.json() == {"replayed": 3}
+
+        async def delivered() -> None:
+            counts = (await delivery_report(service, alert["id"]))["counts"]
+            assert counts == {"delivered": 3}
+
+        await eventually(delivered)
+
+
+class TestSlowEndpoints:
+    async def test_a_hanging_endpoint_does_not_hold_up_the_others(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        sink.always["/hang"] = "hang"
+        async with start_service(
+            webhook_concurrency=2, slow_call_after=0.1, webhook_timeout=30.0
+        ) as service:
+            hanging = [
+                await service.subscribe(uuid4(), channel="webhook", url=sink.url(f"/hang{i}"))
+                for i in range(4)
+            ]
+            for i in range(4):
+                sink.always[f"/hang{i}"] = "hang"
+            for i in range(30):
+                await service.subscribe(uuid4(), channel="webhook", url=sink.url(f"/fine/{i}"))
+            alert = await service.publish()
+
+            async def healthy_done() -> None:
+                counts = (await delivery_report(service, alert["id"]))["counts"]
+                assert counts.get("delivered") == 30
+
+            await eventually(healthy_done)
+            # With 2 slots and 4 endpoints hanging for 30 s, the healthy 30 only got through
+            # because the hanging calls moved out of the channel's lane.
+            report = await delivery_report(service, alert["id"], status="sending")
+            assert {d["subscription_id"] for d in report["items"]} == {h["id"] for h in hanging}
+
+
+class TestEmail:
+    async def test_an_email_subscriber_gets_plain_text_and_html(
+        self, start_service: Any, smtp: tuple[Mailbox, int]
+    ) -> None:
+        mailbox, port = smtp
+        async with start_service(smtp_host="127.0.0.1", smtp_port=port) as service:
+            await service.subscribe(uuid4(), channel="email", email="hr@canelones.example.org")
+            alert = await service.publish(title={"en": "CERD reviews Uruguay <soon>"})
+
+            async def delivered() -> None:
+                report = await delivery_report(service, alert["id"])
+                assert report["counts"] == {"delivered": 1}
+
+            await eventually(delivered)
+        [message] = mailbox.messages
+        assert message["To"] == "hr@canelones.example.org"
+        assert "CERD reviews Uruguay <soon>" in message["Subject"]
+        parts = {part.get_content_type(): part for part in message.walk()}
+        text = parts["text/plain"].get_payload(decode=True).decode()
+        html = parts["text/html"].get_payload(decode=True).decode()
+        assert "How to take part: Send a written submission" in text
+        assert "CERD reviews Uruguay &lt;soon&gt;" in html and "<soon>" not in html
+
+    async def test_an_unreachable_smtp_server_means_retries_then_dead(
+        self, start_service: Any
+    ) -> None:
+        from .conftest import free_port
+
+        async with start_service(smtp_host="127.0.0.1", smtp_port=free_port()) as service:
+            await service.subscribe(uuid4(), channel="email", email="hr@example.org")
+            alert = await service.publish()
+
+            async def dead() -> None:
+                report = await delivery_report(service, alert["id"])
+                assert report["counts"] == {"dead": 1}
+
+            await eventually(dead)
+            [delivery] = (await delivery_report(service, alert["id"]))["items"]
+            assert delivery["attempts"] == 3 and "Connect" in delivery["last_error"]
+
+
+def test_json_of_a_webhook_body_is_the_envelope() -> None:
+    """The digest body wraps envelopes without re-encoding their fields."""
+    from localrights_notifications.messages import digest_body
+
+    envelope = json.dumps({"id": "e1", "type": "alert.published", "data": {"a": 1}})
+    body = json.loads(digest_body(day="2030-01-01", subscription_id="s", envelopes=[envelope]))
+    assert body["events"] == [json.loads(envelope)] and body["day"] == "2030-01-01"
