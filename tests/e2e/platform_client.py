@@ -1,0 +1,136 @@
+"""A client of the platform's public API, as an integrator or a test would use it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import uuid4
+
+import httpx
+
+T = TypeVar("T")
+
+
+@dataclass
+class Actor:
+    """A signed-in user: an httpx client carrying their token, and who they are."""
+
+    client: httpx.AsyncClient
+    email: str
+    institution_id: str | None
+
+    async def call(
+        self, method: str, path: str, expect: int | tuple[int, ...] = (200, 201), **kwargs: Any
+    ) -> Any:
+        response = await self.client.request(method, path, **kwargs)
+        wanted = (expect,) if isinstance(expect, int) else expect
+        assert response.status_code in wanted, (
+            f"{method} {path} -> {response.status_code}: {response.text[:1000]}"
+        )
+        if response.headers.get("content-type", "").startswith(
+            ("application/json", "application/problem+json")
+        ):
+            return response.json()
+        return response.text
+
+
+class Platform:
+    """The gateway of a running stack, and ways to create the people who use it."""
+
+    def __init__(self, base_url: str, admin: tuple[str, str]) -> None:
+        self.base_url = base_url
+        self._admin_credentials = admin
+        self._clients: list[httpx.AsyncClient] = []
+        self.admin: Actor | None = None
+
+    def anonymous(self, **headers: str) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(base_url=self.base_url, timeout=30, headers=headers)
+        self._clients.append(client)
+        return client
+
+    async def login(self, email: str, password: str, institution_id: str | None = None) -> Actor:
+        client = self.anonymous()
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": email, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        client.headers["authorization"] = f"Bearer {response.json()['access_token']}"
+        return Actor(client, email, institution_id)
+
+    async def as_admin(self) -> Actor:
+        if self.admin is None:
+            self.admin = await self.login(*self._admin_credentials)
+        return self.admin
+
+    async def institution_with_officer(
+        self,
+        *,
+        name: str,
+        kind: str,
+        country: str,
+        jurisdiction: str,
+        roles: tuple[str, ...] = ("institution_officer",),
+        municipality: str | None = None,
+    ) -> Actor:
+        """Register an institution and one officer of it; return the officer, signed in."""
+        admin = await self.as_admin()
+        institution = await admin.call(
+            "POST",
+            "/api/v1/institutions",
+            json={
+                "name": name,
+                "kind": kind,
+                "country": country,
+                "jurisdiction": jurisdiction,
+                "municipality": municipality,
+            },
+        )
+        email = f"officer-{uuid4().hex[:8]}@example.org"
+        password = f"pw-{uuid4().hex}"
+        await admin.call(
+            "POST",
+            "/api/v1/users",
+            json={
+                "email": email,
+                "password": password,
+                "roles": list(roles),
+                "institution_id": institution["id"],
+            },
+        )
+        return await self.login(email, password, institution["id"])
+
+    async def user(self, *, roles: tuple[str, ...], institution_id: str | None = None) -> Actor:
+        admin = await self.as_admin()
+        email = f"user-{uuid4().hex[:8]}@example.org"
+        password = f"pw-{uuid4().hex}"
+        await admin.call(
+            "POST",
+            "/api/v1/users",
+            json={
+                "email": email,
+                "password": password,
+                "roles": list(roles),
+                "institution_id": institution_id,
+            },
+        )
+        return await self.login(email, password, institution_id)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.aclose() for c in self._clients))
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 30.0, interval: float = 0.25
+) -> T:
+    """Retry an async check (that raises AssertionError) until it passes or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(interval)
