@@ -21,11 +21,12 @@ Officer = Annotated[
 ]
 
 
-def get_service_settings(request: Request) -> Settings:
+# async: FastAPI runs plain ``def`` dependencies in a thread pool, a hop per request.
+async def get_service_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_definitions(request: Request) -> DefinitionCache:
+async def get_definitions(request: Request) -> DefinitionCache:
     return cast(DefinitionCache, request.app.state.definitions)
 
 

@@ -13,14 +13,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, func, text
+from sqlalchemy import Column, DateTime, LargeBinary, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from localrights.consumer import ProcessedEvent
+from localrights.db import service_registry
 from localrights.outbox import OutboxMessage
 
+
+class ConsultationTable(SQLModel, registry=service_registry()):
+    """Base of the consultation database's tables (its own MetaData)."""
+
+
 __all__ = [
+    "ClientQuota",
     "Consultation",
     "IdempotencyRecord",
     "OutboxMessage",
@@ -41,7 +48,7 @@ def _timestamp(*, nullable: bool = True, default_now: bool = False) -> Any:
     )
 
 
-class Consultation(SQLModel, table=True):
+class Consultation(ConsultationTable, table=True):
     __tablename__ = "consultations"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
@@ -76,32 +83,34 @@ class Consultation(SQLModel, table=True):
     published_at: datetime | None = _timestamp()
 
 
-class Response(SQLModel, table=True):
+class Response(ConsultationTable, table=True):
     """One resident's answers. The id is random and links to nothing else."""
 
     __tablename__ = "responses"
-    __table_args__ = (
-        # The per-client cap counts a client's recent responses to one consultation.
-        Index(
-            "ix_responses_client_recent",
-            "consultation_id",
-            "client_key",
-            "created_at",
-            postgresql_where=text("client_key IS NOT NULL"),
-        ),
-    )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     consultation_id: UUID = Field(index=True)
     answers: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     language: str | None = None
-    # The gateway's pseudonymous client key, kept only to cap responses per client; never
-    # exported or published.
-    client_key: str | None = None
     created_at: datetime | None = _timestamp(nullable=False, default_now=True)
 
 
-class ParticipationCode(SQLModel, table=True):
+class ClientQuota(SQLModel, table=True):
+    """Responses one device (the gateway's pseudonymous client key) sent in one time window.
+
+    Kept apart from the responses so that no response is linked to a device; the rows of a
+    consultation are deleted when it closes.
+    """
+
+    __tablename__ = "client_quotas"
+
+    consultation_id: UUID = Field(primary_key=True)
+    client_key: str = Field(sa_column=Column(Text, primary_key=True))
+    window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
+    used: int
+
+
+class ParticipationCode(ConsultationTable, table=True):
     """A one-time code, stored only as its SHA-256 (see ``domain.codes``)."""
 
     __tablename__ = "participation_codes"
@@ -112,7 +121,7 @@ class ParticipationCode(SQLModel, table=True):
     used_at: datetime | None = _timestamp()
 
 
-class IdempotencyRecord(SQLModel, table=True):
+class IdempotencyRecord(ConsultationTable, table=True):
     """An Idempotency-Key seen with a submission: the body's hash and the response it made."""
 
     __tablename__ = "idempotency_keys"

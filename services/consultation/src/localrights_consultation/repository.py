@@ -5,7 +5,9 @@ Helpers here run statements in the caller's session and never commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -123,57 +125,123 @@ async def stream_responses(session: AsyncSession, *, consultation_id: UUID) -> A
         yield row
 
 
-# The window and status are checked in the INSERT itself, so a response can never slip in
-# after a close that committed first, whatever this process believed a moment ago.
-INSERT_RESPONSE = text(
-    """
-    INSERT INTO responses (id, consultation_id, answers, language, client_key)
-    SELECT :id, c.id, CAST(:answers AS jsonb), :language, :client_key
-    FROM consultations c
-    WHERE c.id = :cid AND c.status = 'open' AND c.opens_at <= now() AND now() < c.closes_at
-    RETURNING created_at
-    """
-)
+@dataclass(frozen=True)
+class Submission:
+    """What the one statement of a submission found: each guard's outcome and the time."""
+
+    key_claimed: bool
+    code_ok: bool
+    within_quota: bool
+    created_at: datetime | None
 
 
-async def insert_response(
+@functools.cache
+def _submission_statement(*, with_key: bool, with_code: bool, with_quota: bool) -> Any:
+    """One INSERT ... WITH statement for a submission: a single round trip on the hot path.
+
+    Every guard is a data-modifying CTE: claim the Idempotency-Key, use the code, count the
+    device's response in its quota window. The response row is inserted only if each guard
+    passed *and* the consultation is open now (status and window are checked here, so a
+    response can never slip in after a close that committed first). When the insert does
+    not happen the caller rolls back, undoing the guards too. Concurrent submissions with
+    one key, one code or one device queue on that row's lock and then see its committed
+    state, so none of the three can be used twice.
+    """
+    ctes: list[str] = []
+    guards: list[str] = []
+    if with_key:
+        ctes.append(
+            "k AS (INSERT INTO idempotency_keys (consultation_id, key, body_hash, response_id) "
+            "VALUES (:cid, :key, :hash, :id) ON CONFLICT DO NOTHING RETURNING 1)"
+        )
+        guards.append("EXISTS (SELECT 1 FROM k)")
+    if with_code:
+        ctes.append(
+            "c AS (UPDATE participation_codes SET used_at = now() WHERE consultation_id = :cid "
+            "AND code_hash = :code AND used_at IS NULL RETURNING 1)"
+        )
+        guards.append("EXISTS (SELECT 1 FROM c)")
+    if with_quota:
+        ctes.append(
+            "q AS (INSERT INTO client_quotas AS cq "
+            "(consultation_id, client_key, window_start, used) VALUES (:cid, :client, "
+            "to_timestamp(floor(extract(epoch FROM now()) / :window) * :window), 1) "
+            "ON CONFLICT (consultation_id, client_key, window_start) "
+            "DO UPDATE SET used = cq.used + 1 WHERE cq.used < :cap RETURNING 1)"
+        )
+        guards.append("EXISTS (SELECT 1 FROM q)")
+    ctes.append(
+        "r AS (INSERT INTO responses (id, consultation_id, answers, language) "
+        "SELECT :id, s.id, CAST(:answers AS jsonb), :language FROM consultations s "
+        "WHERE s.id = :cid AND s.status = 'open' AND s.opens_at <= now() "
+        "AND now() < s.closes_at" + "".join(f" AND {g}" for g in guards) + " RETURNING created_at)"
+    )
+    outcome = ", ".join(
+        [
+            "EXISTS (SELECT 1 FROM k)" if with_key else "true",
+            "EXISTS (SELECT 1 FROM c)" if with_code else "true",
+            "EXISTS (SELECT 1 FROM q)" if with_quota else "true",
+        ]
+    )
+    return text(f"WITH {', '.join(ctes)} SELECT {outcome}, (SELECT created_at FROM r)")
+
+
+async def submit(
     session: AsyncSession,
     *,
     response_id: UUID,
     consultation_id: UUID,
     answers_json: str,
     language: str | None,
-    client_key: str | None,
-) -> datetime | None:
-    """Insert a response if the consultation takes it now; its time, or None if refused."""
-    result = await execute(
-        session,
-        INSERT_RESPONSE,
-        {
-            "id": response_id,
-            "cid": consultation_id,
-            "answers": answers_json,
-            "language": language,
-            "client_key": client_key,
-        },
+    key: str | None = None,
+    body_hash: bytes | None = None,
+    code_hash: bytes | None = None,
+    client_key: str | None = None,
+    cap: int = 0,
+    window_seconds: int = 3600,
+) -> Submission:
+    """Run the guards and the insert of one response in one statement (see above)."""
+    params: dict[str, Any] = {
+        "id": response_id,
+        "cid": consultation_id,
+        "answers": answers_json,
+        "language": language,
+    }
+    with_quota = client_key is not None and cap > 0
+    if key is not None:
+        params.update(key=key, hash=body_hash)
+    if code_hash is not None:
+        params["code"] = code_hash
+    if with_quota:
+        params.update(client=client_key, cap=cap, window=window_seconds)
+    statement = _submission_statement(
+        with_key=key is not None, with_code=code_hash is not None, with_quota=with_quota
     )
-    created: datetime | None = result.scalar_one_or_none()
-    return created
+    claimed, code_ok, within_quota, created_at = list(
+        (await execute(session, statement, params)).one()
+    )
+    return Submission(
+        key_claimed=claimed, code_ok=code_ok, within_quota=within_quota, created_at=created_at
+    )
 
 
-async def claim_idempotency_key(
-    session: AsyncSession, *, consultation_id: UUID, key: str, body_hash: bytes, response_id: UUID
-) -> bool:
-    """Record the key for this submission; False if it was already recorded (committed)."""
-    result = await execute(
+async def delete_quotas(session: AsyncSession, *, consultation_id: UUID) -> None:
+    """Forget which devices answered: a closed consultation needs no per-device counts."""
+    await execute(
         session,
-        text(
-            "INSERT INTO idempotency_keys (consultation_id, key, body_hash, response_id) "
-            "VALUES (:cid, :key, :hash, :rid) ON CONFLICT DO NOTHING RETURNING 1"
-        ),
-        {"cid": consultation_id, "key": key, "hash": body_hash, "rid": response_id},
+        text("DELETE FROM client_quotas WHERE consultation_id = :cid"),
+        {"cid": consultation_id},
     )
-    return result.first() is not None
+
+
+async def code_exists(session: AsyncSession, *, consultation_id: UUID, code_hash: bytes) -> bool:
+    """Whether this code was ever made for this consultation (used or not)."""
+    exists = await execute(
+        session,
+        text("SELECT 1 FROM participation_codes WHERE consultation_id = :cid AND code_hash = :h"),
+        {"cid": consultation_id, "h": code_hash},
+    )
+    return exists.first() is not None
 
 
 async def recorded_submission(session: AsyncSession, *, consultation_id: UUID, key: str) -> Any:
@@ -188,50 +256,6 @@ async def recorded_submission(session: AsyncSession, *, consultation_id: UUID, k
         {"cid": consultation_id, "key": key},
     )
     return result.one()
-
-
-async def use_code(session: AsyncSession, *, consultation_id: UUID, code_hash: bytes) -> str:
-    """Mark a code used: 'ok', 'used' (already used) or 'unknown'."""
-    result = await execute(
-        session,
-        text(
-            "UPDATE participation_codes SET used_at = now() "
-            "WHERE consultation_id = :cid AND code_hash = :h AND used_at IS NULL RETURNING 1"
-        ),
-        {"cid": consultation_id, "h": code_hash},
-    )
-    if result.first() is not None:
-        return "ok"
-    exists = await execute(
-        session,
-        text("SELECT 1 FROM participation_codes WHERE consultation_id = :cid AND code_hash = :h"),
-        {"cid": consultation_id, "h": code_hash},
-    )
-    return "used" if exists.first() is not None else "unknown"
-
-
-async def recent_responses_of_client(
-    session: AsyncSession, *, consultation_id: UUID, client_key: str, window_seconds: int
-) -> int:
-    """How many responses this client sent to this consultation within the window.
-
-    Takes a transaction-scoped lock on (consultation, client) first, so two submissions of
-    one client cannot both slip under the cap; other clients are not held up.
-    """
-    await execute(
-        session,
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-        {"k": f"{consultation_id}:{client_key}"},
-    )
-    result = await execute(
-        session,
-        text(
-            "SELECT count(*) FROM responses WHERE consultation_id = :cid AND client_key = :ck "
-            "AND created_at > now() - make_interval(secs => :w)"
-        ),
-        {"cid": consultation_id, "ck": client_key, "w": window_seconds},
-    )
-    return int(result.scalar_one())
 
 
 async def close_due(session: AsyncSession, *, limit: int) -> list[Any]:

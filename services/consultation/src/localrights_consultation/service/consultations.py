@@ -231,6 +231,7 @@ async def _record_closed(
     scheduled: bool,
 ) -> None:
     count = await repository.count_responses(session, consultation_id=consultation_id)
+    await repository.delete_quotas(session, consultation_id=consultation_id)
     await record_event(
         session,
         ConsultationClosed(

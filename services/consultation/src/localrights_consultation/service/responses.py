@@ -78,14 +78,14 @@ def body_hash(data: ResponseCreate) -> bytes:
     return hashlib.sha256(canonical.encode()).digest()
 
 
-async def _refusal(session: AsyncSession, consultation_id: UUID) -> NotTakingResponses:
+async def _refusal(session: AsyncSession, consultation_id: UUID) -> NotTakingResponses | None:
     row = await repository.consultation_window(session, consultation_id=consultation_id)
     if row is None:
         raise ConsultationNotFound()
     message = window_error(
         status=row.status, opens_at=row.opens_at, closes_at=row.closes_at, now=datetime.now(UTC)
     )
-    return NotTakingResponses(message or "this consultation is not taking responses")
+    return NotTakingResponses(message) if message else None
 
 
 async def submit_response(
@@ -101,8 +101,10 @@ async def submit_response(
 ) -> tuple[ResponseRead, bool]:
     """Store one response if every rule holds; (the response, whether it is a replay).
 
-    Order matters: a retried submission with its Idempotency-Key gets its first result back
-    even if its code is now used or the consultation has closed since.
+    Everything that can refuse a valid body (key reused, window, code, device cap) is checked
+    by one statement; only a refusal costs more queries, to say which rule refused it. A
+    retried submission with its Idempotency-Key gets its first result back even if its code
+    is now used or the consultation has closed since.
     """
     definition = await definitions.get(session, consultation_id)
     problems = answer_errors(definition.questions, data.answers)
@@ -111,48 +113,13 @@ async def submit_response(
     if problems:
         raise InvalidResponse(problems)
     response_id = uuid4()
-    if idempotency_key is not None:
-        digest = body_hash(data)
-        claimed = await repository.claim_idempotency_key(
-            session,
-            consultation_id=consultation_id,
-            key=idempotency_key,
-            body_hash=digest,
-            response_id=response_id,
-        )
-        if not claimed:
-            earlier = await repository.recorded_submission(
-                session, consultation_id=consultation_id, key=idempotency_key
-            )
-            await session.rollback()
-            if bytes(earlier.body_hash) != digest:
-                raise IdempotencyKeyReused()
-            read = ResponseRead(
-                id=earlier.response_id,
-                consultation_id=consultation_id,
-                submitted_at=earlier.created_at,
-            )
-            return read, True
+    digest = body_hash(data) if idempotency_key is not None else None
+    code_hash = None
     if definition.participation_mode == "code":
         if not data.code:
             raise CodeRequired()
-        outcome = await repository.use_code(
-            session,
-            consultation_id=consultation_id,
-            code_hash=code_rules.code_hash(consultation_id, data.code),
-        )
-        if outcome != "ok":
-            raise CodeUsed() if outcome == "used" else CodeInvalid()
-    elif client_key is not None and per_client_limit > 0:
-        recent = await repository.recent_responses_of_client(
-            session,
-            consultation_id=consultation_id,
-            client_key=client_key,
-            window_seconds=per_client_window,
-        )
-        if recent >= per_client_limit:
-            raise TooManyResponses(per_client_limit, per_client_window)
-    created = await repository.insert_response(
+        code_hash = code_rules.code_hash(consultation_id, data.code)
+    outcome = await repository.submit(
         session,
         response_id=response_id,
         consultation_id=consultation_id,
@@ -160,12 +127,41 @@ async def submit_response(
             {q: v for q, v in data.answers.items() if v is not None}, separators=(",", ":")
         ),
         language=data.language,
-        # In code mode the code is the limit; keeping the client key would only link data.
-        client_key=client_key if definition.participation_mode == "open" else None,
+        key=idempotency_key,
+        body_hash=digest,
+        code_hash=code_hash,
+        # Code mode needs no device cap: each code answers once.
+        client_key=client_key if code_hash is None else None,
+        cap=per_client_limit,
+        window_seconds=per_client_window,
     )
-    if created is None:
-        raise await _refusal(session, consultation_id)
-    await session.commit()
-    return ResponseRead(
-        id=response_id, consultation_id=consultation_id, submitted_at=created
-    ), False
+    if outcome.created_at is not None:
+        await session.commit()
+        read = ResponseRead(
+            id=response_id, consultation_id=consultation_id, submitted_at=outcome.created_at
+        )
+        return read, False
+    # Refused: roll back every guard, then say why, in the order a retry should see it.
+    await session.rollback()
+    if idempotency_key is not None and not outcome.key_claimed:
+        earlier = await repository.recorded_submission(
+            session, consultation_id=consultation_id, key=idempotency_key
+        )
+        await session.rollback()
+        if bytes(earlier.body_hash) != digest:
+            raise IdempotencyKeyReused()
+        read = ResponseRead(
+            id=earlier.response_id, consultation_id=consultation_id, submitted_at=earlier.created_at
+        )
+        return read, True
+    refusal = await _refusal(session, consultation_id)
+    if refusal is not None:
+        raise refusal
+    if code_hash is not None and not outcome.code_ok:
+        exists = await repository.code_exists(
+            session, consultation_id=consultation_id, code_hash=code_hash
+        )
+        raise CodeUsed() if exists else CodeInvalid()
+    if not outcome.within_quota:
+        raise TooManyResponses(per_client_limit, per_client_window)
+    raise NotTakingResponses("this consultation is not taking responses")
