@@ -582,4 +582,3 @@ class TestCoverageAndCompilation:
         )
         [closed] = [e.data for e in events if e.type == "exercise.closed"]
         assert (closed["institutions_invited"], closed["institutions_answered"]) == (3, 2)
-

@@ -163,6 +163,7 @@ class CsvRecordReader:
 
 
 _WRAPPER = re.compile(r'\s*\{\s*"[^"]{1,40}"\s*:\s*\[')
+_FIRST_KEY = re.compile(r'\s*\{\s*"[^"]{1,40}"\s*:\s*')
 _SEPARATORS = " \t\r\n,"
 
 
@@ -202,6 +203,15 @@ class JsonRecordReader:
         if not self._started:
             self._skip(" \t\r\n\ufeff")
             wrapper = _WRAPPER.match(self._buffer)
+            key = _FIRST_KEY.match(self._buffer)
+            if (
+                not final
+                and self._buffer.startswith("{")
+                and not wrapper
+                and (key is None or key.end() == len(self._buffer))
+                and len(self._buffer) < 64
+            ):
+                return records  # too little yet to tell {"value": [...]} from JSON lines
             if wrapper:
                 self._buffer = self._buffer[wrapper.end() :]
             elif self._buffer.startswith("["):
