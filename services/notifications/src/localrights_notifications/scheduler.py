@@ -88,9 +88,9 @@ _MAKE_DIGESTS = text(
         WHERE status = 'held' AND created_at <= :cutoff
     ), digests AS (
         INSERT INTO deliveries (id, subscription_id, institution_id, event_id, channel, status,
-                                digest_day, next_attempt_at)
+                                attempts, digest_day, next_attempt_at)
         SELECT gen_random_uuid(), subscription_id, institution_id, :event_id, channel,
-               'pending', :day, now()
+               'pending', 0, :day, now()
         FROM due
         ON CONFLICT (subscription_id, event_id) DO NOTHING
         RETURNING id, subscription_id
