@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.errors import InvalidInput
 from localrights_consultation import repository
 from localrights_consultation.domain.exports import flat_answer, safe_cell
-from localrights_consultation.domain.questions import FreeText, QuestionType, SingleChoice
+from localrights_consultation.domain.questions import QuestionType, SingleChoice
 from localrights_consultation.domain.results import (
     NO_ANSWER,
     SUPPRESSED,
@@ -48,7 +48,7 @@ async def compute_results(
         session,
         consultation_id=consultation.id,
         by=by,
-        free_text=[q.id for q in questions if isinstance(q, FreeText)],
+        kinds=[(q.id, q.type) for q in questions],
     )
     figures = build_results(
         questions=questions, tallies=tallies, threshold=threshold, by=by_question
