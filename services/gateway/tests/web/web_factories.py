@@ -72,7 +72,7 @@ def make_officer(
     return Officer(email, PASSWORD, institution.json()["id"], token_for(client, email, PASSWORD))
 
 
-def every_question_type(*, title: dict[str, str] | None = None) -> dict[str, Any]:
+def every_question_type(*, title_prefix: str = "") -> dict[str, Any]:
     """A consultation definition with each question type and an optional demographic one."""
     now = datetime.now(UTC)
 
@@ -83,9 +83,10 @@ def every_question_type(*, title: dict[str, str] | None = None) -> dict[str, Any
         return [{"id": f"o{i}", "label": text(*label)} for i, label in enumerate(labels, 1)]
 
     return {
-        "title": title
-        or text(
-            "Our neighbourhood's priorities", "Les priorités du quartier", "Prioridades del barrio"
+        "title": text(
+            f"{title_prefix}Our neighbourhood's priorities",
+            f"{title_prefix}Les priorités du quartier",
+            f"{title_prefix}Prioridades del barrio",
         ),
         "description": text(
             "Tell the city what matters to you.",

@@ -54,6 +54,11 @@ LANGUAGE_NAMES: dict[str, str] = {
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark only")
+    """Mark a message for extraction where it is defined; it is translated where shown."""
+    return message
+
+
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code) or LANGUAGE_NAMES.get(code.split("-")[0], code)
 

@@ -12,12 +12,15 @@ from fastapi import APIRouter, Response
 from localrights_gateway.web.account import require_signed_in
 from localrights_gateway.web.answers import FieldError
 from localrights_gateway.web.client import ApiError
+from localrights_gateway.web.i18n import N_
 from localrights_gateway.web.rendering import Page, PageDep, PageRoute, first, form_data
 from localrights_gateway.web.residents import items_of
 
 router = APIRouter(prefix="/officer", route_class=PageRoute, include_in_schema=False)
 
 OFFICERS = ("institution_officer", "ministry_officer")
+# Alerts are for local institutions: the notifications service refuses other roles.
+INSTITUTIONS = ("institution_officer",)
 MECHANISMS = ("UPR", "CEDAW", "CERD", "CRC", "CAT", "CCPR", "CESCR", "CRPD", "CMW", "CED")
 KINDS = (
     "upr_review",
@@ -33,13 +36,13 @@ QUESTION_TYPES = ("single_choice", "multiple_choice", "rating", "free_text", "ra
 QUESTION_SLOTS = 3
 INPUT_STATUSES = ("not_started", "in_progress", "implemented", "not_applicable")
 NOTICES = {
-    "created": "Saved.",
-    "deleted": "Deleted.",
-    "read": "Marked as read.",
-    "opened": "The consultation is open.",
-    "closed": "The consultation is closed.",
-    "published": "The results are published.",
-    "input": "Your input has been saved.",
+    "created": N_("Saved."),
+    "deleted": N_("Deleted."),
+    "read": N_("Marked as read."),
+    "opened": N_("Opened."),
+    "closed": N_("Closed."),
+    "published": N_("The results are published."),
+    "input": N_("Your input has been saved."),
 }
 
 
@@ -73,7 +76,7 @@ def api_field_errors(exc: ApiError, known: dict[str, str]) -> list[FieldError]:
 @router.get("/subscriptions")
 async def subscriptions(page: PageDep) -> Response:
     """The institution's subscriptions to alerts."""
-    me = await require_signed_in(page, *OFFICERS)
+    me = await require_signed_in(page, *INSTITUTIONS)
     items = items_of(await page.api.get("/subscriptions", limit=100))
     return await page.render(
         "officer/subscriptions.html", me=me, subscriptions=items, notice=notice(page)
@@ -87,7 +90,7 @@ def _subscription_form_context(values: dict[str, Any]) -> dict[str, Any]:
 @router.get("/subscriptions/new")
 async def new_subscription(page: PageDep) -> Response:
     """The form to subscribe to alerts."""
-    me = await require_signed_in(page, *OFFICERS)
+    me = await require_signed_in(page, *INSTITUTIONS)
     values = {
         "channel": "inbox",
         "mode": "immediate",
@@ -111,7 +114,7 @@ async def new_subscription(page: PageDep) -> Response:
 async def create_subscription(page: PageDep) -> Response:
     """Create a subscription through POST /api/v1/subscriptions."""
     form = await form_data(page.request)
-    me = await require_signed_in(page, *OFFICERS)
+    me = await require_signed_in(page, *INSTITUTIONS)
     values: dict[str, Any] = {
         "name": first(form, "name"),
         "countries": first(form, "countries"),
@@ -199,7 +202,7 @@ async def create_subscription(page: PageDep) -> Response:
 async def delete_subscription(subscription_id: UUID, page: PageDep) -> Response:
     """Delete one of the institution's subscriptions."""
     await form_data(page.request)
-    await require_signed_in(page, *OFFICERS)
+    await require_signed_in(page, *INSTITUTIONS)
     await page.api.delete(f"/subscriptions/{subscription_id}")
     return page.redirect("/officer/subscriptions?done=deleted")
 
@@ -210,7 +213,7 @@ async def delete_subscription(subscription_id: UUID, page: PageDep) -> Response:
 @router.get("/inbox")
 async def inbox(page: PageDep) -> Response:
     """Alerts and notices delivered to the institution's in-app inbox."""
-    me = await require_signed_in(page, *OFFICERS)
+    me = await require_signed_in(page, *INSTITUTIONS)
     items = items_of(await page.api.get("/inbox", limit=100))
     unread = sum(1 for item in items if not item.get("read_at"))
     return await page.render(
@@ -222,7 +225,7 @@ async def inbox(page: PageDep) -> Response:
 async def mark_read(item_id: UUID, page: PageDep) -> Response:
     """Mark one inbox item as read."""
     await form_data(page.request)
-    await require_signed_in(page, *OFFICERS)
+    await require_signed_in(page, *INSTITUTIONS)
     await page.api.post(f"/inbox/{item_id}/read")
     return page.redirect("/officer/inbox?done=read")
 

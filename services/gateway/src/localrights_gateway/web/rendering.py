@@ -7,6 +7,7 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -45,6 +46,7 @@ def environment(language: str) -> Environment:
     )
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["pick"] = lambda text, lang: i18n.pick_text(text, lang, [i18n.DEFAULT_LANGUAGE])
+    env.filters["number"] = lambda value: format_decimal(value, locale=language)
     env.globals["language_name"] = i18n.language_name
     env.globals["text_direction"] = i18n.text_direction
     return env
@@ -159,15 +161,16 @@ def page(request: Request) -> Page:
 PageDep = Annotated[Page, Depends(page)]
 
 _ERROR_TITLES = {
-    400: "The request could not be understood",
-    403: "You cannot do this",
-    404: "Page not found",
-    409: "This cannot be done now",
-    413: "The file is too large",
-    429: "Too many requests",
-    502: "A part of the platform failed",
-    503: "A part of the platform is unavailable",
-    504: "A part of the platform did not answer in time",
+    400: i18n.N_("The request could not be understood"),
+    403: i18n.N_("You cannot do this"),
+    404: i18n.N_("Page not found"),
+    409: i18n.N_("This cannot be done now"),
+    413: i18n.N_("The file is too large"),
+    422: i18n.N_("The request could not be understood"),
+    429: i18n.N_("Too many requests"),
+    502: i18n.N_("A part of the platform failed"),
+    503: i18n.N_("A part of the platform is unavailable"),
+    504: i18n.N_("A part of the platform did not answer in time"),
 }
 
 
@@ -181,7 +184,10 @@ async def error_page(request: Request, exc: Exception) -> Response:
         # The token expired or was revoked: sign in again and come back here.
         current.clear_session = True
         target = request.url.path if request.method == "GET" else "/"
-        return current.redirect(current.url("/login", next=target, expired=1))
+        had_session = security.SESSION_COOKIE in request.cookies
+        return current.redirect(
+            current.url("/login", next=target, expired=1 if had_session else None)
+        )
     status = exc.status if exc.status in _ERROR_TITLES else 502
     response = await current.render(
         "error.html",
