@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import uuid4
 
@@ -134,3 +135,78 @@ async def eventually(
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(interval)
+
+
+# -- helpers the field scenarios share ----------------------------------------------------
+
+
+async def gather_bounded(coros: Iterable[Awaitable[T]], *, limit: int = 16) -> list[T]:
+    """Run awaitables concurrently, at most ``limit`` at a time; results in order."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(coro: Awaitable[T]) -> T:
+        async with semaphore:
+            return await coro
+
+    return await asyncio.gather(*(one(c) for c in coros))
+
+
+def resident_headers(n: int, **extra: str) -> dict[str, str]:
+    """Headers of resident number ``n``'s phone.
+
+    Anonymous residents are known to the services only by the gateway's client key, a keyed
+    hash of the caller's address and User-Agent. Every test resident calls from 127.0.0.1,
+    so a distinct User-Agent is what makes each one a distinct client (as distinct phones
+    behind one carrier's address are); the consultation service's per-client cap counts them.
+    """
+    return {
+        "User-Agent": f"Mozilla/5.0 (Linux; Android 14; resident-{n}) Mobile Safari/537.36",
+        **extra,
+    }
+
+
+async def submit_responses(
+    platform: Platform,
+    consultation_id: str,
+    bodies: Sequence[dict[str, Any]],
+    *,
+    first_resident: int = 0,
+    limit: int = 16,
+) -> list[httpx.Response]:
+    """Each body sent by its own anonymous resident (with an Idempotency-Key), concurrently."""
+    client = platform.anonymous()
+
+    async def send(n: int, body: dict[str, Any]) -> httpx.Response:
+        headers = resident_headers(first_resident + n, **{"Idempotency-Key": uuid4().hex})
+        return await client.post(
+            f"/api/v1/consultations/{consultation_id}/responses", json=body, headers=headers
+        )
+
+    return await gather_bounded((send(n, b) for n, b in enumerate(bodies)), limit=limit)
+
+
+async def import_recommendations(actor: Actor, path: Path) -> dict[str, Any]:
+    """Upload a UHRI / UPR Info export file as the ministry would; the import report."""
+    content_type = "application/json" if path.suffix == ".json" else "text/csv"
+    report: dict[str, Any] = await actor.call(
+        "POST",
+        "/api/v1/recommendations/import",
+        content=path.read_bytes(),
+        headers={"content-type": content_type},
+        expect=200,
+    )
+    return report
+
+
+async def recommendations_of(
+    client: Actor | httpx.AsyncClient, *, document_symbol: str, **criteria: str
+) -> dict[str, dict[str, Any]]:
+    """Public search narrowed to one document: {paragraph: recommendation}."""
+    params = {**criteria, "page_size": "200"}
+    if isinstance(client, Actor):
+        page = await client.call("GET", "/api/v1/recommendations", params=params, expect=200)
+    else:
+        response = await client.get("/api/v1/recommendations", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+    return {r["paragraph"]: r for r in page["items"] if r["document_symbol"] == document_symbol}
