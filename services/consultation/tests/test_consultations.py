@@ -70,6 +70,7 @@ class TestCreateConsultation:
         body = new_body()
         body["questions"][1]["min_picks"] = 3  # services: max_picks is 2
         body["questions"][2]["min"] = 9  # safety: max is 5
+        body["questions"][4]["options"].append(body["questions"][4]["options"][0])  # ranking
         body["questions"][5]["total_budget"] = 100  # budget: cheapest project costs 500
         body["questions"][6]["required"] = True  # age is demographic
         del body["questions"][0]["title"]["fr"]
@@ -80,9 +81,27 @@ class TestCreateConsultation:
             "question 'housing' (single_choice): title lacks the language(s) fr",
             "question 'services' (multiple_choice): min_picks 3 is greater than max_picks 2",
             "question 'safety' (rating): scale min 9 must be below max 5",
+            "question 'priorities' (ranking): option ids must be unique; repeated: water",
             "question 'budget' (budget): no project fits in the total budget 100",
             "question 'age' (single_choice): a demographic question is always skippable, "
             "not required",
+        ]
+
+    async def test_a_structural_rule_points_at_the_question(
+        self,
+        client: httpx.AsyncClient,
+        officer: dict[str, str],
+        new_body: Callable[..., dict[str, Any]],
+    ) -> None:
+        body = new_body()
+        body["questions"][3]["max_length"] = 0  # comment: free text needs room for 1 character
+        response = await client.post(API, json=body, headers=officer)
+        assert response.status_code == 422
+        assert response.json()["errors"] == [
+            {
+                "location": "questions.3.free_text.max_length",
+                "message": "Input should be greater than or equal to 1",
+            }
         ]
 
     async def test_closing_before_opening_is_refused(

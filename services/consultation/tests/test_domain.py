@@ -132,6 +132,8 @@ class TestDefinitionRules:
             ({**MULTI, "max_picks": 4}, "max_picks 4 exceeds the 3 options"),
             ({**RATING, "min": 5, "max": 5}, "scale min 5 must be below max 5"),
             ({**RATING, "min": 0, "max": 500}, "more than 101 points"),
+            ({**RANK, "options": opts("x")}, "at least 2 options"),
+            ({**RANK, "options": opts("x", "y", "x")}, "repeated: x"),
             ({**BUDGET, "total_budget": 10}, "no project fits in the total budget 10"),
             ({**SINGLE, "demographic": True, "required": True}, "always skippable"),
             ({**RATING, "demographic": True}, "only a single_choice question can be demographic"),
@@ -161,6 +163,9 @@ class TestDefinitionRules:
             q(type="budget", projects=[], total_budget=-1)
         with pytest.raises(ValidationError):
             q(type="teleport")
+        for length in (0, 10_001):  # free text: between 1 and 10,000 characters
+            with pytest.raises(ValidationError, match="max_length"):
+                q(**{**TEXT, "max_length": length})
 
     def test_needs_a_question_that_is_not_demographic(self) -> None:
         errors = definition_errors([q(demographic=True, **SINGLE)], LANGS)

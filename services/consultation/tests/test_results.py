@@ -8,10 +8,14 @@ import io
 import json
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 
+from localrights.db import asyncpg_dsn
+from localrights_consultation.config import Settings
 from localrights_consultation.domain.exports import FORMULA_STARTS
 
 API = "/api/v1/consultations"
@@ -117,6 +121,57 @@ class TestResults:
         await client.post(f"{API}/{surveyed['id']}/publish", headers=officer)
         public = await client.get(url, params={"by": "age"})
         assert public.status_code == 200 and "senior" not in public.text
+
+
+# Stored in one statement: the submission path is tested above, here only the size matters.
+BULK = """
+INSERT INTO responses (id, consultation_id, answers, language)
+SELECT gen_random_uuid(), $1, CAST($2 AS jsonb) || jsonb_build_object('age',
+       CASE WHEN g <= 4 THEN 'senior' WHEN g <= 1004 THEN 'adult' ELSE 'youth' END), 'en'
+FROM generate_series(1, 2504) g
+"""
+
+
+class TestLargeTotal:
+    async def test_a_group_of_four_stays_hidden_among_2500_everywhere(
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        make_consultation: Any,
+        answers: Answers,
+        officer: dict[str, str],
+    ) -> None:
+        c = await make_consultation()
+        conn = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+        try:
+            await conn.execute(BULK, UUID(c["id"]), json.dumps(answers(age=None)))
+        finally:
+            await conn.close()
+        url = f"{API}/{c['id']}"
+        response = await client.get(f"{url}/results", params={"by": "age"}, headers=officer)
+        results = response.json()
+        assert results["response_count"] == 2504
+        groups = {g["group"]: g["responses"] for g in results["groups"]}
+        assert groups == {"youth": 1500, "suppressed": 1004}  # with the next-smallest group
+        assert "senior" not in response.text
+        overall = await client.get(f"{url}/results", headers=officer)
+        figures = {q["question_id"]: q for q in overall.json()["overall"]["questions"]}
+        age = {o["id"]: o["count"] for o in figures["age"]["options"]}
+        assert age == {"youth": 1500, "suppressed": 1004}
+        assert "senior" not in overall.text
+        for fmt in ("json", "csv"):
+            for what in ("results", "responses"):
+                export = await client.get(
+                    f"{url}/export",
+                    params={"format": fmt, "what": what, "by": "age"},
+                    headers=officer,
+                )
+                assert export.status_code == 200, export.text
+                assert "senior" not in export.text, (fmt, what)
+                assert "1004" in export.text or what == "responses", (fmt, what)
+        rows = list(csv.DictReader(io.StringIO(export.text)))
+        assert len(rows) == 2504
+        assert sum(row["age"] == "suppressed" for row in rows) == 1004
 
 
 class TestExports:
