@@ -157,6 +157,43 @@ class TestTokensRefused:
         token = issue_internal_token(principal, secret=internal_jwt_secret)
         assert (await self._me(gateway, token)).status_code == 401
 
+    async def test_missing_expiry(self, gateway: httpx.AsyncClient, secret: str) -> None:
+        claims = _claims()
+        del claims["exp"]
+        assert (await self._me(gateway, jwt.encode(claims, secret, "HS256"))).status_code == 401
+
+    async def test_other_hmac_algorithm_with_the_right_key(
+        self, gateway: httpx.AsyncClient, secret: str
+    ) -> None:
+        # The algorithm is pinned: the token's own header never chooses how it is checked.
+        token = jwt.encode(_claims(), secret, algorithm="HS512")
+        assert (await self._me(gateway, token)).status_code == 401
+
+    async def test_not_yet_valid(self, gateway: httpx.AsyncClient, secret: str) -> None:
+        later = datetime.now(UTC) + timedelta(minutes=10)
+        token = jwt.encode(_claims(nbf=later), secret, algorithm="HS256")
+        assert (await self._me(gateway, token)).status_code == 401
+
+    async def test_unknown_role_claim(self, gateway: httpx.AsyncClient, secret: str) -> None:
+        token = jwt.encode(_claims(roles=["superuser"]), secret, algorithm="HS256")
+        assert (await self._me(gateway, token)).status_code == 401
+
+    async def test_refused_tokens_never_reach_a_service(
+        self, gateway: httpx.AsyncClient, secret: str
+    ) -> None:
+        past = datetime.now(UTC) - timedelta(minutes=20)
+        expired = jwt.encode(
+            _claims(iat=past, exp=past + timedelta(minutes=15)), secret, algorithm="HS256"
+        )
+        forged = jwt.encode(_claims(), "another-secret-of-at-least-32-characters!", "HS256")
+        for token in (expired, forged, jwt.encode(_claims(), None, algorithm="none")):  # type: ignore[arg-type]
+            response = await gateway.post(
+                "/api/v1/consultations", json={}, headers={"authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 401, response.text
+            # The echo service would have answered 200 with what reached it.
+            assert "service" not in response.json()
+
     async def test_other_schemes_are_refused(self, gateway: httpx.AsyncClient) -> None:
         response = await gateway.get("/api/v1/me", headers={"authorization": "Basic YTpi"})
         assert response.status_code == 401
@@ -250,6 +287,10 @@ class TestAdministrationNeedsAdmin:
         ("POST", "/api/v1/api-keys"),
         ("GET", "/api/v1/api-keys"),
         ("DELETE", "/api/v1/api-keys/00000000-0000-0000-0000-000000000000"),
+        # Unknown ids: who is not an admin must not learn whether a user or institution exists.
+        ("GET", "/api/v1/users/00000000-0000-0000-0000-000000000000"),
+        ("PATCH", "/api/v1/users/00000000-0000-0000-0000-000000000000"),
+        ("PATCH", "/api/v1/institutions/00000000-0000-0000-0000-000000000000"),
     )
 
     async def test_each_admin_route_refuses_other_roles_and_anonymous(

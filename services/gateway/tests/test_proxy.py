@@ -218,6 +218,8 @@ class TestLimits:
         refused = answers[3]
         assert int(refused.headers["retry-after"]) >= 1
         assert refused.headers["ratelimit-remaining"] == "0"
+        assert refused.headers["ratelimit-limit"] == "3"
+        assert 1 <= int(refused.headers["ratelimit-reset"]) <= 60
         assert refused.headers["content-type"] == "application/problem+json"
 
     async def test_limits_are_per_client(self, gateway_settings: GatewayFactory) -> None:

@@ -62,7 +62,7 @@ async def get_institution(institution: ValidInstitution) -> InstitutionRead:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def update_institution(
-    institution: ValidInstitution, data: InstitutionUpdate, session: SessionDep, _admin: Admin
+    _admin: Admin, institution: ValidInstitution, data: InstitutionUpdate, session: SessionDep
 ) -> InstitutionRead:
     """Change an institution's name, kind, place or status (admin); emits institution.updated."""
     updated = await service.update_institution(session=session, institution=institution, data=data)

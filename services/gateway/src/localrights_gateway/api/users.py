@@ -51,7 +51,7 @@ async def list_users(
     response_model=UserRead,
     responses=problem_responses(401, 403, 404),
 )
-async def get_user(user: ValidUser, _admin: Admin) -> UserRead:
+async def get_user(_admin: Admin, user: ValidUser) -> UserRead:
     """One user (admin)."""
     return _read(user)
 
@@ -63,7 +63,7 @@ async def get_user(user: ValidUser, _admin: Admin) -> UserRead:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def update_user(
-    user: ValidUser, data: UserUpdate, session: SessionDep, _admin: Admin
+    _admin: Admin, user: ValidUser, data: UserUpdate, session: SessionDep
 ) -> UserRead:
     """Change a user's roles, institution, password or status (admin)."""
     return _read(await service.update_user(session=session, user=user, data=data))
