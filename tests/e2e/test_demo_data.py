@@ -1,0 +1,91 @@
+"""The demo data of `make up`, loaded into the running platform as the launcher loads it.
+
+What a new user would look at first must be there: the demo officers can sign in, the open
+consultation (every question type, three languages) is listed for residents, the published
+one shows its results, the ministry's exercise is open with Bologna's input and its
+consultation attached, and the subscribed institutions find the alerts in their inboxes.
+A second load on the same database adds nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from demo_data import load_demo_data
+from launch import Stack
+
+from .platform_client import Actor, Platform, eventually
+
+
+async def test_demo_data_gives_a_new_user_something_to_look_at(
+    stack: Stack, platform: Platform
+) -> None:
+    credentials = await load_demo_data(stack.gateway_url, admin=stack.admin)
+    roles = {role for role, _, _ in credentials}
+    assert roles == {"ministry_officer", "alert_publisher", "institution_officer"}
+    officers: dict[str, Actor] = {
+        email.split("@")[0]: await platform.login(email, password)
+        for _, email, password in credentials
+    }
+
+    resident = platform.anonymous()
+    listed = (
+        await resident.get("/api/v1/consultations", params={"status": "open", "country": "UY"})
+    ).json()["items"]
+    (open_one,) = [c for c in listed if c["title"]["en"] == "Human-rights priorities in Canelones"]
+    assert open_one["languages"] == ["en", "es", "fr"]
+    assert {q["type"] for q in open_one["questions"]} == {
+        "single_choice",
+        "multiple_choice",
+        "rating",
+        "free_text",
+        "ranking",
+        "budget",
+    }
+    assert open_one["accepting_responses"] is True
+
+    published = (
+        await resident.get("/api/v1/consultations", params={"status": "published", "country": "IT"})
+    ).json()["items"]
+    (bologna_consultation,) = [
+        c for c in published if c["title"]["en"] == "Living in camps and micro-areas"
+    ]
+    results = (
+        await resident.get(
+            f"/api/v1/consultations/{bologna_consultation['id']}/results", params={"by": "age"}
+        )
+    ).json()
+    assert results["response_count"] == 20
+    assert {g["group"]: g["responses"] for g in results["groups"]} == {
+        "under_30": 9,
+        "over_30": 11,
+    }
+
+    ministry = officers["ministry"]
+    (exercise,) = await ministry.call("GET", "/api/v1/exercises", params={"status": "open"})
+    assert exercise["report_type"] == "upr_midterm_report"
+
+    async def input_with_results() -> dict[str, Any]:
+        (item,) = await ministry.call("GET", f"/api/v1/exercises/{exercise['id']}/inputs")
+        assert item["consultation_results"] is not None, item
+        return dict(item)
+
+    item = await eventually(input_with_results)
+    assert item["consultation_results"]["response_count"] == 20
+
+    async def inbox_kinds(officer: Actor) -> set[str]:
+        page = await officer.call("GET", "/api/v1/inbox")
+        return {i["kind"] for i in page["items"]}
+
+    async def alerts_arrived() -> None:
+        assert "treaty_body_review" in await inbox_kinds(officers["canelones"])
+        assert "country_visit" in await inbox_kinds(officers["minneapolis"])
+        assert "call_for_input" in await inbox_kinds(officers["bologna"])
+
+    await eventually(alerts_arrived)
+
+    # Loaded once per database: a second run adds nothing and gives the same credentials.
+    admin = await platform.as_admin()
+    before = await admin.call("GET", "/api/v1/institutions")
+    assert await load_demo_data(stack.gateway_url, admin=stack.admin) == credentials
+    assert await admin.call("GET", "/api/v1/institutions") == before
