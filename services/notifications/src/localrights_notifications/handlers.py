@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import or_, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import Handler
@@ -21,6 +22,20 @@ from localrights.events.catalog.exercises import ExerciseOpened
 from localrights.events.catalog.institutions import InstitutionFacts
 from localrights_notifications.fanout import fan_out
 from localrights_notifications.models import Institution
+
+# Topics are not ordered with one another, and a jurisdiction invites whoever sits in it
+# while the exercise runs: an institution that (re)appears in an invited jurisdiction gets
+# the invitations of the exercises still before their deadline, once each.
+_INVITE_LATECOMER = text(
+    "INSERT INTO inbox_items (id, institution_id, event_id, event_type, kind, alert_id, title, "
+    "facts) SELECT gen_random_uuid(), CAST(:institution_id AS uuid), n.event_id, n.event_type, "
+    "n.kind, n.alert_id, n.title, n.facts FROM notifications AS n "
+    "WHERE n.event_type = 'exercise.opened' AND n.country = CAST(:country AS text) "
+    "AND CAST(n.facts ->> 'deadline' AS date) >= current_date "
+    "AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(n.facts -> 'invited_jurisdictions') "
+    "AS j WHERE CAST(:jurisdiction AS text) = j OR CAST(:jurisdiction AS text) LIKE j || '-%') "
+    "ON CONFLICT (institution_id, event_id) DO NOTHING"
+)
 
 
 async def on_alert_event(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
@@ -64,15 +79,21 @@ async def on_exercise_opened(session: AsyncSession, envelope: Envelope, payload:
     opened: ExerciseOpened = payload
     invited = set(opened.invited_institution_ids)
     if opened.invited_jurisdictions:
+        # An invited jurisdiction covers itself and its subdivisions ("UY" covers "UY-CA"),
+        # as the recommendations service decides who may answer.
+        jurisdiction = col(Institution.jurisdiction)
         rows = await session.exec(
             select(Institution.id).where(
-                Institution.jurisdiction.in_(opened.invited_jurisdictions),  # type: ignore[attr-defined]
-                Institution.active.is_(True),  # type: ignore[attr-defined]
+                or_(
+                    jurisdiction.in_(opened.invited_jurisdictions),
+                    *(jurisdiction.startswith(f"{j}-") for j in opened.invited_jurisdictions),
+                ),
+                col(Institution.active).is_(True),
             )
         )
         invited.update(rows.all())
-    if not invited:
-        return
+    # Recorded even when nobody is known yet: institutions of an invited jurisdiction whose
+    # institution.registered arrives later are invited from it (see on_institution_event).
     await fan_out(
         session,
         envelope,
@@ -103,13 +124,24 @@ async def on_institution_event(session: AsyncSession, _envelope: Envelope, paylo
         "changed_at": facts.changed_at,
     }
     statement = insert(Institution).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["id"],
-            set_={k: statement.excluded[k] for k in values if k != "id"},
-            where=Institution.changed_at <= statement.excluded.changed_at,
+    applied = (
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={k: statement.excluded[k] for k in values if k != "id"},
+                where=Institution.changed_at <= statement.excluded.changed_at,
+            ).returning(col(Institution.id))
         )
-    )
+    ).first()
+    if applied is not None and facts.active:
+        await session.execute(
+            _INVITE_LATECOMER,
+            {
+                "institution_id": facts.institution_id,
+                "country": facts.country,
+                "jurisdiction": facts.jurisdiction,
+            },
+        )
 
 
 EVENT_HANDLERS: dict[str, Handler] = {
