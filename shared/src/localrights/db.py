@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
@@ -62,6 +64,31 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> A
         pool_timeout=5,
         connect_args={"timeout": 5, "command_timeout": 30},
     )
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says PostgreSQL cannot be reached now (retry later), not a bug.
+
+    Refused or dropped connections, a server starting up or shutting down, a connection
+    SQLAlchemy found dead, no pooled connection within ``pool_timeout``: the same request
+    succeeds once the database is back. Constraint violations and SQL errors are not.
+    """
+    seen: BaseException | None = exc
+    for _ in range(6):  # SQLAlchemy wraps the driver's error, which wraps the socket's
+        if seen is None:
+            return False
+        if isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(
+            seen,
+            OSError  # refused, reset, timed out
+            | sa_exc.TimeoutError  # the pool had no connection to give in time
+            | asyncpg.PostgresConnectionError
+            | asyncpg.exceptions.OperatorInterventionError,  # starting up, shutting down
+        ):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
