@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from localrights.db import database_unavailable
+
 PROBLEM_JSON = "application/problem+json"
+
+log = structlog.get_logger(__name__)
 
 
 class LocalrightsError(Exception):
@@ -98,6 +106,23 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
         return problem(422, "Invalid input", detail, instance=request.url.path, errors=errors)
+
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        # PostgreSQL away (restart, failover): tell the client at once to retry, rather
+        # than a 500 that reads as a bug. Anything else stays a 500.
+        if not database_unavailable(exc):
+            raise exc
+        log.warning("database_unavailable", path=request.url.path, error=repr(exc))
+        return problem(
+            503,
+            "Service unavailable",
+            "the database cannot be reached right now; retry later",
+            instance=request.url.path,
+            retry_after=1,
+        )
+
+    for exc_class in (OSError, DBAPIError, SQLAlchemyTimeoutError, asyncpg.PostgresError):
+        app.add_exception_handler(exc_class, _database_error)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
