@@ -5,7 +5,8 @@ straight to ``<topic>.dlq``); skip types this consumer has no handler for; then,
 transaction, claim the event id in ``processed_events`` and run the handler. A duplicate
 finds its id already claimed and does nothing. A handler that keeps failing is retried
 ``max_attempts`` times with backoff, then dead-lettered with its error, and the loop goes
-on with the next message. Offsets are committed only after the messages before them are
+on with the next message; a database that cannot be reached is waited for instead (it is
+no fault of the event's). Offsets are committed only after the messages before them are
 committed to the database or dead-lettered, so a crash means redelivery, never loss.
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.db import database_unavailable
 from localrights.events import Envelope, EventPayload, dlq_topic, parse_payload
 from localrights.observability import set_request_id
 
@@ -140,11 +142,29 @@ class EventConsumer:
             await self._dead_letter(record, f"invalid {envelope.type} payload: {exc}", attempts=0)
             return
         last_error = ""
-        for attempt in range(1, self._max_attempts + 1):
+        attempt = 0
+        outage_backoff = self._retry_backoff
+        while attempt < self._max_attempts:
             try:
                 await self.apply(envelope, payload, handler)
                 return
             except Exception as exc:
+                if database_unavailable(exc):
+                    # Not this event's fault: every event would fail alike. Wait for the
+                    # database rather than dead-letter good events; on shutdown, leave the
+                    # offset uncommitted so the event is redelivered.
+                    if self._stopping.is_set():
+                        raise
+                    log.warning(
+                        "event_handler_waiting_for_database",
+                        consumer=self.name,
+                        event_id=envelope.id,
+                        error=repr(exc),
+                    )
+                    await asyncio.sleep(outage_backoff)
+                    outage_backoff = min(outage_backoff * 2, 5.0)
+                    continue
+                attempt += 1
                 last_error = f"{type(exc).__name__}: {exc}"
                 log.warning(
                     "event_handler_failed",
