@@ -54,6 +54,7 @@ class Tally:
     abandoned: list[str] = field(default_factory=list)  # still failing at the deadline
     started: Counter[str] = field(default_factory=Counter)
     acknowledged: Counter[str] = field(default_factory=Counter)
+    acknowledged_at: list[tuple[str, float]] = field(default_factory=list)  # (op, monotonic)
 
     def statuses(self) -> Counter[str]:
         return Counter(
@@ -230,6 +231,7 @@ class MixedLoad:
             else:
                 if response.status_code in wanted:
                     self.tally.acknowledged[op] += 1
+                    self.tally.acknowledged_at.append((op, time.monotonic()))
                     return response
                 status = response.status_code
                 error = response.text[:300]

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from e2e.webhook_sink import WebhookSink
 from launch import SERVICES, Stack
 
 from .ledger import assert_nothing_lost
 from .load import MixedLoad
 from .world import World
+
+pytestmark = pytest.mark.stack
 
 DOWN_SECONDS = 1.5
 
@@ -29,7 +32,7 @@ async def test_each_service_killed_and_restarted_under_load_loses_nothing(
 
     async def crash_each_in_turn() -> None:
         for service in SERVICES:
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(1.0)
             fault_stack.kill(service)
             killed.append(service)
             await asyncio.sleep(DOWN_SECONDS)

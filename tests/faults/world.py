@@ -131,10 +131,10 @@ async def build_world(
     platform: Platform,
     sink: WebhookSink,
     *,
-    webhooks: int = 3,
-    inboxes: int = 2,
-    officers: int = 4,
-    recommendations: int = 60,
+    webhooks: int = 2,
+    inboxes: int = 1,
+    officers: int = 2,
+    recommendations: int = 40,
 ) -> World:
     """Create everything one run's load needs, through the gateway."""
     tag = uuid4().hex[:8]
