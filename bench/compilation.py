@@ -180,7 +180,6 @@ async def main(recs: int, institutions: int, share: float) -> None:
             log_json=False,
             log_level="WARNING",
         )
-        headers = bearer(SECRET, Role.MINISTRY_OFFICER, institution_id=ministry)
         print(
             f"exercise: {recs} recommendations, {institutions} institutions, {len(rows):,} inputs"
         )
@@ -188,6 +187,8 @@ async def main(recs: int, institutions: int, share: float) -> None:
             for fmt in ("json", "csv", "md", "html"):
                 times, size = [], 0
                 for _ in range(3):
+                    # A fresh internal token each time: the gateway's expire in minutes.
+                    headers = bearer(SECRET, Role.MINISTRY_OFFICER, institution_id=ministry)
                     started = time.perf_counter()
                     response = await client.get(
                         f"/api/v1/exercises/{exercise}/compilation",
