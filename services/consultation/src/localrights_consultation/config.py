@@ -16,10 +16,11 @@ class Settings(ServiceSettings):
         default=5, ge=2, description="Groups with fewer respondents are never shown"
     )
     # Open mode: at most this many responses per client key (the gateway's pseudonymous
-    # hash of address and user agent) per consultation in a rolling window. A shared
+    # hash of address and user agent) per consultation in each fixed window (windows start
+    # at multiples of the window length since the epoch: on the hour by default). A shared
     # library computer can thus serve several residents an hour, while a script replaying
     # submissions cannot stuff the results. 0 turns the cap off. Code mode needs no cap:
-    # each code answers once.
+    # each code answers once. The counts are kept apart from responses, deleted at close.
     responses_per_client: int = Field(default=10, ge=0)
     responses_per_client_window_seconds: int = Field(default=3600, ge=1)
     close_interval_seconds: float = Field(
