@@ -92,7 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=(
             "The one door to Localrights: consultations, alerts and subscriptions, UN "
             "recommendations and reporting exercises. Sign in with POST /api/v1/auth/token "
-            "(people) or send an API key (machines); residents need no account."
+            "(people) or send an API key (machines); residents need no account. "
+            "Integrators: every event the platform publishes is in the "
+            "[event catalogue](/api/v1/asyncapi.html) (AsyncAPI 3.0, also as "
+            "[JSON](/api/v1/asyncapi.json)); webhook event types at "
+            "[/api/v1/webhooks/event-types](/api/v1/webhooks/event-types)."
         ),
         routers=[api.auth_router, api.router],
     )
