@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -61,6 +62,16 @@ class TestAsyncAPIThroughTheGateway:
         assert list(validator.iter_errors(document)) == []
         addresses = {channel["address"] for channel in document["channels"].values()}
         assert addresses == {topic_prefix + topic for topic in all_topics()}
+
+    async def test_the_page_is_linked_from_the_api_docs(self, gateway: httpx.AsyncClient) -> None:
+        docs = await gateway.get("/docs")
+        assert docs.status_code == 200
+        assert "'/api/v1/openapi.json'" in docs.text  # the document /docs shows
+        description = (await gateway.get("/api/v1/openapi.json")).json()["info"]["description"]
+        links = re.findall(r"\]\((/[^)]+)\)", description)
+        assert "/api/v1/asyncapi.html" in links
+        for link in links:
+            assert (await gateway.get(link)).status_code == 200, link
 
     async def test_the_page_lists_every_topic_and_event_without_outside_assets(
         self, gateway: httpx.AsyncClient, topic_prefix: str
