@@ -191,7 +191,8 @@ async def test_italy_upr_midterm_report_with_three_municipalities_and_good_pract
     assert report["rows"] == 6 and report["rejected"] == 0, report
     assert report["countries"] == ["IT"] and report["mechanisms"] == ["UPR"]
     recs = await recommendations_of(ministry, document_symbol="A/HRC/43/4", country="IT")
-    assert set(recs) == {"148.12", "148.41", "148.75", "148.98", "148.120", "148.160"}
+    # The same document may hold paragraphs other imports brought (a re-import updates them).
+    assert {"148.12", "148.41", "148.75", "148.98", "148.120", "148.160"} <= set(recs)
 
     cities = [
         await platform.institution_with_officer(
