@@ -3,8 +3,9 @@
     .tools/bin/uv run --frozen python services/gateway/tests/web/i18n_catalog.py
 
 extracts every message of the templates and of the web package (Babel, with Jinja2's
-extractor), writes translations/messages.pot, and merges it into each language's .po (new
-messages come in empty, for a translator; the page tests fail until they are translated).
+extractor, as services/gateway/babel.cfg maps them), writes translations/messages.pot, and
+merges it into each language's .po (new messages come in empty, for a translator;
+test_translations.py fails until they are translated).
 """
 
 from __future__ import annotations
@@ -13,25 +14,21 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 from localrights_gateway.web import i18n
 
-METHODS = [("templates/**.html", "jinja2"), ("web/**.py", "python")]
-OPTIONS = {
-    "templates/**.html": {
-        "extensions": "jinja2.ext.i18n",
-        "trim_blocks": "True",
-        "lstrip_blocks": "True",
-    }
-}
+BABEL_CFG = i18n.PACKAGE_DIR.parents[1] / "babel.cfg"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def extract() -> Catalog:
     """Every message the pages can show, from the templates and the web package."""
     catalog = Catalog(project="Localrights", domain=i18n.DOMAIN)
-    found = extract_from_dir(i18n.PACKAGE_DIR, METHODS, options_map=OPTIONS, keywords=KEYWORDS)
+    with BABEL_CFG.open() as handle:
+        methods, options = parse_mapping_cfg(handle, str(BABEL_CFG))
+    found = extract_from_dir(i18n.PACKAGE_DIR, methods, options_map=options, keywords=KEYWORDS)
     for filename, lineno, message, comments, context in found:
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog

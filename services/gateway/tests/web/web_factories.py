@@ -6,6 +6,7 @@ in one place.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,24 @@ def token_for(client: httpx.Client, email: str, password: str) -> str:
     answer = client.post("/api/v1/auth/token", data={"username": email, "password": password})
     answer.raise_for_status()
     return str(answer.json()["access_token"])
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def sign_in(browser: httpx.Client, officer: Officer) -> str:
+    """Sign in through the login form; the CSRF token of the session's forms."""
+    token = csrf_of(browser.get("/login").text)
+    signed = browser.post(
+        "/login",
+        data={"csrf_token": token, "email": officer.email, "password": officer.password},
+    )
+    assert signed.status_code == 303, signed.text[-2000:]
+    return token
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,7 +12,12 @@ from starlette.datastructures import UploadFile
 from localrights_gateway.web.account import require_signed_in
 from localrights_gateway.web.answers import FieldError
 from localrights_gateway.web.client import ApiError
-from localrights_gateway.web.officers import api_field_errors, notice, split_list
+from localrights_gateway.web.officers import (
+    api_field_errors,
+    notice,
+    recommendations_of,
+    split_list,
+)
 from localrights_gateway.web.rendering import PageDep, PageRoute, first, form_data
 from localrights_gateway.web.residents import items_of
 from localrights_gateway.web.security import CSRF_FIELD, check_csrf
@@ -201,7 +206,13 @@ async def coverage(exercise_id: UUID, page: PageDep) -> Response:
     me = await require_signed_in(page, *MINISTRY)
     exercise = await page.api.get(f"/exercises/{exercise_id}")
     report = await page.api.get(f"/exercises/{exercise_id}/coverage")
-    return await page.render("ministry/coverage.html", me=me, exercise=exercise, coverage=report)
+    # Coverage names recommendations by id: the officer reads them by their text.
+    texts = {
+        str(r.get("id")): str(r.get("text") or "") for r in await recommendations_of(page, exercise)
+    }
+    return await page.render(
+        "ministry/coverage.html", me=me, exercise=exercise, coverage=report, texts=texts
+    )
 
 
 @router.get("/exercises/{exercise_id}/compilation")

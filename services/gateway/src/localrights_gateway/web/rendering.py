@@ -7,7 +7,7 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -47,6 +47,7 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["pick"] = lambda text, lang: i18n.pick_text(text, lang, [i18n.DEFAULT_LANGUAGE])
     env.filters["number"] = lambda value: format_decimal(value, locale=language)
+    env.filters["percent"] = lambda share: format_percent(share, locale=language)
     env.globals["language_name"] = i18n.language_name
     env.globals["text_direction"] = i18n.text_direction
     return env

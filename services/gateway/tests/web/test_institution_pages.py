@@ -1,0 +1,257 @@
+"""Institutions' and ministry's pages over HTTP: results, inbox, exercises, coverage, annex."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from web_factories import (
+    Officer,
+    bearer,
+    csrf_of,
+    every_question_type,
+    make_officer,
+    open_consultation,
+    sign_in,
+)
+
+pytestmark = pytest.mark.stack
+
+UHRI_COLUMNS = [
+    "Text",
+    "Countries Concerned",
+    "Reccomending Body",
+    "Document Symbol",
+    "Themes",
+    "Affected Persons",
+    "Sdgs",
+    "Document Publication Date",
+    "UPR Reccomending States",
+    "UPR Position",
+    "Type",
+    "OHCHR Annotation Id",
+    "UPR Session",
+    "Regions Concerned",
+    "Recommending Regions",
+    "Date of publication on UHRI",
+]
+
+
+def uhri_csv(texts: list[str]) -> bytes:
+    """A small UHRI export for Uruguay, one UPR recommendation per text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(UHRI_COLUMNS)
+    for text in texts:
+        writer.writerow(
+            [
+                text,
+                "Uruguay",
+                "- UPR",
+                "A/HRC/47/4",
+                "- Housing",
+                "- Persons with disabilities",
+                "",
+                "2021-03-22",
+                "- Chile",
+                "Supported",
+                "Recommendation",
+                str(uuid.uuid4()),
+                "UPR 37",
+                "- Americas",
+                "- Americas",
+                "2021-06-01",
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def wait_for(read: Any, *, timeout: float = 30) -> Any:
+    """Read until it returns something truthy (events cross the broker asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = read()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def ministry(api: httpx.Client, admin_token: str) -> Officer:
+    return make_officer(
+        api, admin_token, role="ministry_officer", kind="ministry", jurisdiction="UY"
+    )
+
+
+@pytest.fixture(scope="module")
+def municipality(api: httpx.Client, admin_token: str) -> Officer:
+    """The only institution of Canelones: its inbox and the coverage hold this module's only."""
+    return make_officer(api, admin_token, jurisdiction="UY-CA", name="Intendencia de Canelones")
+
+
+def cookie_client(base_url: str) -> httpx.Client:
+    return httpx.Client(base_url=base_url, timeout=30, headers={"Accept-Language": "en"})
+
+
+class TestPublishedResults:
+    def test_results_are_tables_with_bars_and_small_groups_hidden(
+        self, browser: httpx.Client, api: httpx.Client, officer: Officer
+    ) -> None:
+        consultation = open_consultation(api, officer, every_question_type())
+        cid = consultation["id"]
+        answers = {
+            "safety": "o1",
+            "services": ["o1"],
+            "housing": 4,
+            "ideas": "More trees",
+            "order": ["o2", "o1"],
+            "budget": {"park": 600, "lights": 400},
+            "age": "young",
+        }
+        for n in range(5):
+            sent = api.post(
+                f"/api/v1/consultations/{cid}/responses",
+                json={"answers": answers, "language": "en"},
+                headers={"User-Agent": f"resident-{n}", "Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert sent.status_code in (200, 201), sent.text
+        before = browser.get(f"/consultations/{cid}/results").text
+        assert "The results of this consultation are not published yet." in before
+        for step in ("close", "publish"):
+            done = api.post(f"/api/v1/consultations/{cid}/{step}", headers=bearer(officer.token))
+            assert done.status_code == 200, done.text
+        page = browser.get(f"/consultations/{cid}/results")
+        assert page.status_code == 200
+        html = page.text
+        assert "5 responses in total." in html
+        assert '<table class="results-table">' in html and '<th scope="col">Share</th>' in html
+        # Everyone chose "Yes": a full bar, drawn without inline style (the CSP forbids it).
+        assert re.search(r"<th scope=\"row\" lang=\"en\">Yes</th><td>5</td>", html)
+        assert 'class="bar-fill w-100"' in html and "100%" in html
+        assert "Total given by everyone: 5,000 UYU." in html
+        # By age: one group of five is shown; nobody said "30 or more", so nothing is singled out.
+        by_age = browser.get(f"/consultations/{cid}/results", params={"by": "age"}).text
+        assert "Under 30" in by_age and "5 responses in this group." in by_age
+        # The residents' own language.
+        french = browser.get(f"/consultations/{cid}/results", params={"lang": "fr"}).text
+        assert "Résultats" in french and "Les priorités du quartier" in french
+
+
+class TestExercises:
+    """The ministry imports, opens an exercise; the municipality is told and gives input."""
+
+    def test_import_exercise_inbox_input_coverage_and_compilation(
+        self, web_stack: Any, ministry: Officer, municipality: Officer
+    ) -> None:
+        marker = f"zx{secrets.token_hex(4)}"
+        texts = [
+            f"Guarantee accessible social housing in every municipality {marker}",
+            f"Publish disaggregated data on evictions {marker}",
+        ]
+        with cookie_client(web_stack.gateway_url) as desk:
+            token = sign_in(desk, ministry)
+            form = desk.get("/ministry/import")
+            assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
+            report = desk.post(
+                "/ministry/import",
+                data={"csrf_token": token, "source_format": "auto"},
+                files={"file": ("uhri.csv", uhri_csv(texts), "text/csv")},
+            )
+            assert report.status_code == 200, report.text[-3000:]
+            assert re.search(r"<dt>Created</dt><dd>2</dd>", report.text)
+
+            title = f"UPR mid-term report {marker}"
+            created = desk.post(
+                "/ministry/exercises",
+                data={
+                    "csrf_token": token,
+                    "report_type": "upr_midterm_report",
+                    "title": title,
+                    "country": "UY",
+                    "mechanism": "UPR",
+                    "deadline": "2036-06-30",
+                    "filter_q": marker,
+                    "invited_jurisdictions": "UY-CA",
+                },
+            )
+            assert created.status_code == 303, created.text[-3000:]
+            listing = desk.get("/ministry/exercises").text
+            card = listing.split(title)[1]
+            opening = re.search(r'action="(/ministry/exercises/[^"]+/open)"', card)
+            assert opening and "2 recommendations" in card
+            exercise_id = opening.group(1).split("/")[3]
+            assert desk.post(opening.group(1), data={"csrf_token": token}).status_code == 303
+            assert "Opened." in desk.get("/ministry/exercises?done=opened").text
+
+        with cookie_client(web_stack.gateway_url) as town:
+            token = sign_in(town, municipality)
+            # Opening the exercise reached the municipality's inbox through the broker.
+
+            def inbox_with_the_exercise() -> str:
+                page = town.get("/officer/inbox").text
+                return page if title in page else ""
+
+            inbox = wait_for(inbox_with_the_exercise)
+            assert inbox, "the exercise never reached the inbox"
+            assert "1 unread item." in inbox
+            read = re.search(r'action="(/officer/inbox/[^"]+/read)"', inbox)
+            assert read
+            assert town.post(read.group(1), data={"csrf_token": token}).status_code == 303
+            assert "0 unread items." in town.get("/officer/inbox").text
+
+            assert title in town.get("/officer/exercises").text
+            exercise = town.get(f"/officer/exercises/{exercise_id}").text
+            assert exercise.count("no input yet") == 2
+            give = re.search(r'href="(/officer/exercises/[^"]+/recommendations/[^"]+)"', exercise)
+            assert give
+            form = town.get(give.group(1)).text
+            sent = town.post(
+                give.group(1),
+                data={
+                    "csrf_token": csrf_of(form),
+                    "status": "in_progress",
+                    "measures_taken": "Two hundred accessible homes under construction",
+                    "indicator_name": "Accessible homes built",
+                    "indicator_value": "120",
+                    "indicator_unit": "homes",
+                    "evidence_links": "https://example.org/housing-plan",
+                },
+            )
+            assert sent.status_code == 303, sent.text[-3000:]
+            after = town.get(sent.headers["location"]).text
+            assert "Your input has been saved." in after and after.count("no input yet") == 1
+
+        with cookie_client(web_stack.gateway_url) as desk:
+            sign_in(desk, ministry)
+            coverage = desk.get(f"/ministry/exercises/{exercise_id}/coverage")
+            assert coverage.status_code == 200
+            html = coverage.text
+            assert re.search(r"<dt>Institutions that answered</dt><dd>1 \(100%\)</dd>", html)
+            assert re.search(r"<dt>Recommendations with input</dt><dd>1 \(50%\)</dd>", html)
+            assert re.search(r"<dt>In progress</dt><dd>1</dd>", html)
+            row = re.search(r'<th scope="row">Intendencia de Canelones.*?</tr>', html, re.S)
+            assert row and "UY-CA" in row.group(0) and "1 of 2" in row.group(0)
+            assert "Guarantee accessible social housing" in html
+            annex = desk.get(f"/ministry/exercises/{exercise_id}/compilation")
+            assert annex.status_code == 200
+            assert "Two hundred accessible homes under construction" in annex.text
+            assert "sandbox" in annex.headers["content-security-policy"]
+            table = desk.get(f"/ministry/exercises/{exercise_id}/compilation?format=csv")
+            assert table.headers["content-disposition"].endswith('.csv"')
+            assert "Accessible homes built" in table.text
+
+    def test_ministry_pages_are_refused_to_a_local_institution(
+        self, web_stack: Any, municipality: Officer
+    ) -> None:
+        with cookie_client(web_stack.gateway_url) as town:
+            sign_in(town, municipality)
+            page = town.get("/ministry/import")
+        assert page.status_code == 403
+        assert "You cannot do this" in page.text
