@@ -21,9 +21,11 @@ async def read_to_end(bootstrap: str, topics: list[str]) -> list[ConsumerRecord[
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        while any(await consumer.position(tp) < end for tp, end in ends.items()):
+        behind = [tp for tp, end in ends.items() if end > 0]
+        while behind:
             for batch in (await consumer.getmany(timeout_ms=500)).values():
                 records.extend(batch)
+            behind = [tp for tp in behind if await consumer.position(tp) < ends[tp]]
     finally:
         await consumer.stop()
     return records
