@@ -85,6 +85,18 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc if part not in ("body",)) or "body"
 
 
+def _refused_value(exc: BaseException) -> bool:
+    """Whether the database refused a value of the request (SQLSTATE class 22, data exception)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, asyncpg.exceptions.DataError):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Turn our errors, FastAPI validation errors and HTTP errors into problem+json."""
 
@@ -108,6 +120,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, "Invalid input", detail, instance=request.url.path, errors=errors)
 
     async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if _refused_value(exc):
+            # A value PostgreSQL cannot hold or compare (a NUL character, an integer past
+            # 64 bits): the request is wrong, not the service.
+            detail = (
+                "a value in the request cannot be stored or compared: out of range, or "
+                "holding a character such as NUL"
+            )
+            return problem(422, "Invalid input", detail, instance=request.url.path)
         # PostgreSQL away (restart, failover): tell the client at once to retry, rather
         # than a 500 that reads as a bug. Anything else stays a 500.
         if not database_unavailable(exc):
