@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -30,29 +31,37 @@ def _description(alert: Alert, language: str) -> str:
     return "\n\n".join(parts)
 
 
+# Characters XML 1.0 cannot carry: one stored in an alert must not break the feed for all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def atom_feed(alerts: Sequence[Alert], *, feed_url: str, api_url: str, language: str) -> bytes:
     """Atom 1.0 of the alerts; entry ids are stable per alert, ``updated`` moves on change."""
     feed = FeedGenerator()
-    feed.id(feed_url)
+    feed.id(_xml(feed_url))
     feed.title("Localrights: UN review, country-visit and deadline alerts")
     feed.author({"name": "Localrights"})
-    feed.link(href=feed_url, rel="self")
-    feed.language(language)
+    feed.link(href=_xml(feed_url), rel="self")
+    feed.language(_xml(language))
     feed.updated(max((a.updated_at for a in alerts if a.updated_at), default=datetime.now(UTC)))
     # feedgen prepends entries: add the oldest first so the newest stays on top.
     for alert in reversed(list(alerts)):
         entry = feed.add_entry()
         entry.id(f"urn:uuid:{alert.id}")
-        title = _summary(alert, language)
+        title = _xml(_summary(alert, language))
         entry.title(f"[cancelled] {title}" if alert.status == "cancelled" else title)
-        entry.link(href=alert.source_url or f"{api_url}/alerts/{alert.id}")
+        entry.link(href=_xml(alert.source_url or f"{api_url}/alerts/{alert.id}"))
         entry.published(alert.published_at)
         entry.updated(alert.updated_at)
-        entry.summary(_description(alert, language) or title)
+        entry.summary(_xml(_description(alert, language)) or title)
         entry.category(term=alert.kind)
         entry.category(term=alert.country)
         for theme in alert.themes:
-            entry.category(term=theme)
+            entry.category(term=_xml(theme))
     return bytes(feed.atom_str(pretty=True))
 
 
