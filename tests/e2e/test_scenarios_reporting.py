@@ -126,6 +126,16 @@ async def test_canelones_uruguay_cerd_review_reaches_division_and_compilation(
         invited_institution_ids=[division.institution_id],
     )
 
+    async def invited() -> dict[str, Any]:
+        page = await division.call("GET", "/api/v1/inbox", params={"limit": 200})
+        items = [i for i in page["items"] if i["facts"].get("exercise_id") == exercise["id"]]
+        assert len(items) == 1, page
+        return dict(items[0])
+
+    invitation = await eventually(invited)  # the division learns of the exercise by itself
+    assert invitation["kind"] == "input_requested"
+    assert invitation["facts"]["deadline"] == exercise["deadline"]
+
     indicator = {
         "name": "Afro-descendant staff of the departmental government",
         "value": 7.5,
