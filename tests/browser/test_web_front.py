@@ -1,0 +1,249 @@
+"""Residents and officers using the web front in a real browser (headless chromium).
+
+Each page a test visits is screenshot and checked by axe-core: no serious or critical
+accessibility violation is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from launch import Stack
+from playwright.sync_api import Browser, Page, expect
+from web_factories import Officer, bearer, make_officer, open_consultation, token_for, uhri_csv
+
+from .browser_kit import PHONE, check_page, new_page, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+
+
+def answer_every_question(page: Page) -> None:
+    """Answer the factory's consultation as a resident would, by the visible labels."""
+    page.get_by_role("radio", name="Yes").check()
+    services = page.get_by_role("group", name=re.compile("Which services should improve"))
+    services.get_by_role("checkbox", name="Water").check()
+    services.get_by_role("checkbox", name="Health").check()
+    page.get_by_role("radio", name=re.compile(r"^4$")).check()
+    page.get_by_label(re.compile("Your ideas")).fill("More trees and benches by the river")
+    ranking = page.get_by_role("group", name=re.compile("Rank these rights"))
+    ranking.get_by_label("Work").select_option(label="position 1")
+    ranking.get_by_label("Education").select_option(label="position 2")
+    budget = page.get_by_role("group", name=re.compile("Share the budget"))
+    budget.get_by_label(re.compile("New park")).fill("600")
+    budget.get_by_label(re.compile("Street lights")).fill("300")
+    page.get_by_role("radio", name="Under 30").check()
+
+
+class TestResident:
+    def test_answers_every_question_type_on_a_phone(
+        self, phone: Page, api: httpx.Client, officer: Officer, axe: Axe
+    ) -> None:
+        consultation = open_consultation(api, officer)
+        phone.goto("/?country=UY&jurisdiction=UY-MO")
+        expect(phone.get_by_role("heading", level=1)).to_be_visible()
+        check_page(axe, phone, "resident-1-home-phone")
+
+        phone.get_by_role("link", name="Our neighbourhood's priorities").first.click()
+        expect(phone).to_have_url(re.compile(f"/consultations/{consultation['id']}"))
+        check_page(axe, phone, "resident-2-consultation-phone")
+        # Nothing is wider than the phone's screen (no sideways scrolling to answer).
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"]
+
+        # Sent with nothing answered: the server's list of mistakes, linked to the fields.
+        phone.get_by_role("button", name="Send my answers").click()
+        expect(phone.locator(".error-summary")).to_contain_text("Do you feel safe at night?")
+        expect(phone.locator(".error-summary")).to_be_focused()
+        check_page(axe, phone, "resident-3-mistakes-phone")
+
+        answer_every_question(phone)
+        # The running total follows the amounts as they are typed (site.js), and warns when
+        # the budget is exceeded; the server checks the total again in any case.
+        total = phone.locator(".budget-total")
+        expect(total).to_contain_text("Given so far: 900 of 1,000 UYU")
+        phone.get_by_label(re.compile("Street lights")).fill("500")
+        expect(total).to_contain_text("Given so far: 1,100 of 1,000 UYU")
+        expect(total).to_contain_text("This is more than the budget")
+        check_page(axe, phone, "resident-4-budget-over-phone")
+        phone.get_by_label(re.compile("Street lights")).fill("300")
+        expect(total).not_to_contain_text("more than the budget")
+
+        phone.get_by_role("button", name="Send my answers").click()
+        expect(phone.get_by_role("heading", level=1)).to_contain_text("Your answers have been sent")
+        check_page(axe, phone, "resident-5-thanks-phone")
+        results = api.get(
+            f"/api/v1/consultations/{consultation['id']}/results", headers=bearer(officer.token)
+        )
+        assert results.json()["response_count"] == 1
+
+    def test_answers_without_javascript_and_mistakes_are_linked_to_their_field(
+        self, browser: Browser, stack: Stack, api: httpx.Client, officer: Officer
+    ) -> None:
+        consultation = open_consultation(api, officer)
+        page = new_page(
+            browser,
+            stack.gateway_url,
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            java_script_enabled=False,
+            locale="es-UY",
+        )
+        try:
+            page.goto(f"/consultations/{consultation['id']}")
+            expect(page.locator("html")).to_have_attribute("lang", "es")
+            page.get_by_role("button", name="Enviar mis respuestas").click()
+            # The required question is missing: the summary lists it and links to its field.
+            summary = page.locator(".error-summary")
+            expect(summary).to_contain_text("¿Se siente seguro de noche?")
+            # axe-core is a script: it cannot run here; the same page is checked with it above.
+            screenshot(page, "resident-6-mistakes-no-js-es")
+            summary.get_by_role("link").first.click()
+            expect(page).to_have_url(re.compile("#q-safety$"))
+
+            page.get_by_role("radio", name="Sí").check()
+            budget = page.get_by_role("group", name=re.compile("Reparta el presupuesto"))
+            budget.get_by_label(re.compile("Parque nuevo")).fill("400")
+            page.get_by_role("button", name="Enviar mis respuestas").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(
+                "Sus respuestas se han enviado"
+            )
+            screenshot(page, "resident-7-thanks-no-js-es")
+        finally:
+            page.context.close()
+
+    def test_published_results_are_readable_tables(
+        self, desktop: Page, api: httpx.Client, officer: Officer, axe: Axe
+    ) -> None:
+        consultation = open_consultation(api, officer)
+        cid = consultation["id"]
+        answers: dict[str, Any] = {
+            "safety": "o1",
+            "services": ["o1", "o3"],
+            "housing": 4,
+            "order": ["o2", "o1", "o3"],
+            "budget": {"park": 600, "lights": 400},
+            "age": "young",
+        }
+        for n in range(5):  # the smallest group the results show
+            sent = api.post(
+                f"/api/v1/consultations/{cid}/responses",
+                json={"answers": answers, "language": "en"},
+                headers={"User-Agent": f"phone-{n}", "Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert sent.status_code in (200, 201), sent.text
+        for step in ("close", "publish"):
+            api.post(f"/api/v1/consultations/{cid}/{step}", headers=bearer(officer.token))
+        desktop.goto(f"/consultations/{cid}/results")
+        yes = desktop.get_by_role("row", name=re.compile("^Yes"))
+        expect(yes).to_contain_text("5")
+        expect(yes).to_contain_text("100%")
+        check_page(axe, desktop, "resident-8-results")
+        desktop.get_by_label("Show results by group").select_option(label="Your age")
+        desktop.get_by_role("button", name="Show", exact=True).click()
+        expect(desktop.get_by_role("heading", name="Under 30")).to_be_visible()
+        check_page(axe, desktop, "resident-9-results-by-age")
+
+
+class TestOfficer:
+    def test_signs_in_and_creates_a_subscription(
+        self, desktop: Page, officer: Officer, axe: Axe
+    ) -> None:
+        desktop.goto("/officer/subscriptions")
+        # Signed out: the sign-in page, which comes back here afterwards.
+        expect(desktop.get_by_role("heading", level=1)).to_have_text("Sign in")
+        check_page(axe, desktop, "officer-1-sign-in")
+        desktop.get_by_label("E-mail address").fill(officer.email)
+        desktop.get_by_label("Password").fill(officer.password)
+        desktop.get_by_role("button", name="Sign in").click()
+        expect(desktop).to_have_url(re.compile("/officer/subscriptions$"))
+        check_page(axe, desktop, "officer-2-subscriptions")
+
+        desktop.get_by_role("link", name=re.compile("New subscription")).click()
+        check_page(axe, desktop, "officer-3-subscription-form")
+        desktop.get_by_label("Name (optional)").fill("UPR and CEDAW reviews of Uruguay")
+        desktop.get_by_label(re.compile("Countries")).fill("UY")
+        desktop.get_by_role("checkbox", name="UPR", exact=True).check()
+        desktop.get_by_role("checkbox", name="CEDAW", exact=True).check()
+        desktop.get_by_role("button", name="Create the subscription").click()
+
+        expect(desktop.get_by_role("status")).to_contain_text("Saved.")
+        expect(
+            desktop.get_by_role("rowheader", name="UPR and CEDAW reviews of Uruguay")
+        ).to_be_visible()
+        check_page(axe, desktop, "officer-4-subscription-saved")
+
+    def test_inbox_and_consultations_pages(
+        self, browser: Browser, stack: Stack, officer: Officer, axe: Axe
+    ) -> None:
+        page = new_page(browser, stack.gateway_url, viewport=PHONE, is_mobile=True, has_touch=True)
+        try:
+            page.goto("/login")
+            page.get_by_label("E-mail address").fill(officer.email)
+            page.get_by_label("Password").fill(officer.password)
+            page.get_by_role("button", name="Sign in").click()
+            page.goto("/officer/inbox")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
+            check_page(axe, page, "officer-5-inbox-phone")
+            page.goto("/officer/consultations")
+            check_page(axe, page, "officer-6-consultations-phone")
+            page.goto("/officer/consultations/new")
+            check_page(axe, page, "officer-7-consultation-form-phone")
+        finally:
+            page.context.close()
+
+
+class TestMinistry:
+    def test_imports_recommendations_opens_an_exercise_and_reads_coverage(
+        self, desktop: Page, api: httpx.Client, stack: Stack, axe: Axe
+    ) -> None:
+        ministry = make_officer(
+            api,
+            token_for(api, *stack.admin),
+            role="ministry_officer",
+            kind="ministry",
+            jurisdiction="UY",
+            name="Ministerio de Relaciones Exteriores",
+        )
+        marker = f"zx{secrets.token_hex(4)}"
+        desktop.goto("/login?next=/ministry/import")
+        desktop.get_by_label("E-mail address").fill(ministry.email)
+        desktop.get_by_label("Password").fill(ministry.password)
+        desktop.get_by_role("button", name="Sign in").click()
+        expect(desktop.get_by_role("heading", level=1)).to_have_text("Import recommendations")
+        check_page(axe, desktop, "ministry-1-import")
+        desktop.get_by_label("File").set_input_files(
+            files=[
+                {
+                    "name": "uhri-uruguay.csv",
+                    "mimeType": "text/csv",
+                    "buffer": uhri_csv([f"Guarantee accessible social housing {marker}"]),
+                }
+            ]
+        )
+        desktop.get_by_role("button", name="Import", exact=True).click()
+        expect(desktop.get_by_role("heading", name="Import report")).to_be_visible()
+        check_page(axe, desktop, "ministry-2-import-report")
+
+        desktop.goto("/ministry/exercises")
+        title = f"UPR mid-term report {marker}"
+        desktop.get_by_label("Title", exact=True).fill(title)
+        desktop.get_by_label("Recommendations containing (optional)").fill(marker)
+        desktop.get_by_label("Invite the institutions of these places").fill("UY-MO")
+        desktop.get_by_role("button", name="Create the exercise").click()
+        card = desktop.get_by_role("listitem").filter(has_text=title)
+        expect(card).to_contain_text("1 recommendation")
+        check_page(axe, desktop, "ministry-3-exercises")
+        card.get_by_role("button", name=re.compile("Open and invite")).click()
+        expect(desktop.get_by_role("status")).to_contain_text("Opened.")
+        desktop.get_by_role("listitem").filter(has_text=title).get_by_role(
+            "link", name=re.compile("^Coverage")
+        ).click()
+        expect(desktop.get_by_role("heading", level=1)).to_contain_text("Coverage")
+        check_page(axe, desktop, "ministry-4-coverage")
