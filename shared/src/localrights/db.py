@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -66,6 +68,10 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> A
     )
 
 
+# Socket errors that say "the server is not reachable", unlike e.g. a missing file.
+_UNREACHABLE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN})
+
+
 def database_unavailable(exc: BaseException) -> bool:
     """True when ``exc`` says PostgreSQL cannot be reached now (retry later), not a bug.
 
@@ -81,11 +87,15 @@ def database_unavailable(exc: BaseException) -> bool:
             return True
         if isinstance(
             seen,
-            OSError  # refused, reset, timed out
+            ConnectionError  # refused, reset
+            | TimeoutError
+            | socket.gaierror  # the server's name does not resolve (yet)
             | sa_exc.TimeoutError  # the pool had no connection to give in time
             | asyncpg.PostgresConnectionError
             | asyncpg.exceptions.OperatorInterventionError,  # starting up, shutting down
         ):
+            return True
+        if isinstance(seen, OSError) and seen.errno in _UNREACHABLE:
             return True
         seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
     return False
