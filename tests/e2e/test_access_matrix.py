@@ -799,3 +799,20 @@ async def test_every_public_route_is_classified(stack: Stack) -> None:
     classified = {(case.method, case.route) for case in CASES}
     assert published - classified == set(), "classify these routes in CASES"
     assert classified - published == set(), "these routes are gone: remove their rows"
+
+
+async def test_merged_openapi_lists_every_route_of_every_service(stack: Stack) -> None:
+    """Each service's own document, route by route, is in the gateway's merged one."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        merged = (await client.get(f"{stack.gateway_url}/api/v1/openapi.json")).json()
+        for service in ("consultation", "notifications", "recommendations"):
+            own = (await client.get(f"{stack.service_url(service)}/api/v1/openapi.json")).json()
+            operations = {
+                (method, path)
+                for path, item in own["paths"].items()
+                for method in item
+                if method in {"get", "post", "put", "patch", "delete"}
+            }
+            assert operations, service
+            missing = {(m, p) for m, p in operations if m not in merged["paths"].get(p, {})}
+            assert missing == set(), f"{service} routes missing from the merged document"
