@@ -4,16 +4,30 @@ The ministry opens the exercise in the recommendations service; exercise.opened 
 through its outbox and Kafka to the notifications service, which resolves the invitation
 (institutions named by id, and every institution of an invited jurisdiction, from its
 projection of institution.registered events) into one inbox item per invited institution.
+The same event reaches an integrator as docs/integrators.md tells them to receive it: a
+signed webhook verified with the Standard Webhooks library, and a plain Kafka reader.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import re
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+import uvicorn
+
+from localrights.embedded import free_port
+
 from .platform_client import Actor, Platform, eventually
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
 
 UHRI_HEADER = (
     "Text,Countries Concerned,Reccomending Body,Document Symbol,Themes,Affected Persons,"
@@ -199,3 +213,96 @@ async def test_an_institution_registered_after_the_opening_is_still_invited(
         assert len(await invitations(tacuarembo, exercise["id"])) == 1
 
     await eventually(invited)
+
+
+def guide_block(name: str) -> str:
+    """The guide's Python block that defines ``name``, as a reader would paste it."""
+    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(), flags=re.S)
+    [block] = [b for b in blocks if f"def {name}(" in b]
+    return str(block)
+
+
+async def test_the_integrators_guide_followed_on_a_running_platform(
+    platform: Platform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    anonymous = platform.anonymous()
+    # 1. The catalogue: the webhook type's schema, and where the broker and topic are.
+    types = (await anonymous.get("/api/v1/webhooks/event-types")).json()
+    [opened_type] = [t for t in types if t["name"] == "exercise.opened"]
+    asyncapi = (await anonymous.get("/api/v1/asyncapi.json")).json()
+    bootstrap = asyncapi["servers"]["broker"]["host"]
+    [topic] = [
+        c["address"]
+        for c in asyncapi["channels"].values()
+        if c["address"].endswith("exercise.events")
+    ]
+
+    # 2-3. The guide's receiver, verifying with the standardwebhooks library.
+    city = await platform.institution_with_officer(
+        name="Intendencia de Florida", kind="municipality", country="UY", jurisdiction="UY-FD"
+    )
+    port = free_port()
+    subscription = await city.call(
+        "POST",
+        "/api/v1/subscriptions",
+        json={
+            "name": "case-management",
+            "channel": "webhook",
+            "url": f"http://127.0.0.1:{port}/localrights/webhook",
+            "countries": ["UY"],
+            "kinds": ["input_requested"],
+        },
+        expect=201,
+    )
+    receiver: dict[str, Any] = {}
+    exec(guide_block("verify_delivery"), receiver)
+    exec(guide_block("receive").replace('"whsec_..."', repr(subscription["secret"])), receiver)
+    verified: list[dict[str, Any]] = []
+    verify = receiver["verify_delivery"]
+
+    def recording(*args: Any) -> dict[str, Any] | None:
+        event: dict[str, Any] | None = verify(*args)
+        if event is not None:
+            verified.append(event)
+        return event
+
+    receiver["verify_delivery"] = recording  # the receiver looks it up at each call
+    server = uvicorn.Server(
+        uvicorn.Config(receiver["app"], host="127.0.0.1", port=port, log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    # 4. The guide's reader, as a read-only group of the integrator's own.
+    reader: dict[str, Any] = {}
+    exec(guide_block("follow").split("\nasyncio.run(")[0], reader)
+    reading = asyncio.create_task(reader["follow"](bootstrap, [topic], f"ext-{uuid4().hex[:8]}"))
+    try:
+        ministry = await platform.institution_with_officer(
+            name="Ministerio de Relaciones Exteriores",
+            kind="ministry",
+            country="UY",
+            jurisdiction="UY",
+            roles=("ministry_officer",),
+        )
+        exercise = await open_exercise(
+            ministry, country="UY", institution_ids=[], jurisdictions=["UY-FD"]
+        )
+        printed: list[str] = []
+
+        async def delivered_and_read() -> None:
+            printed.append(capsys.readouterr().out)
+            lines = [line for line in "".join(printed).splitlines() if exercise["id"] in line]
+            # One line from the receiver (it deduplicates), at least one from the reader.
+            assert len(receiver["seen"]) == 1 and len(lines) >= 2, lines
+
+        await eventually(delivered_and_read, timeout=60)
+    finally:
+        reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reading
+        server.should_exit = True
+        await serving
+    # What was delivered, and verified, is the catalogued CloudEvent.
+    [event] = [e for e in verified if e["data"]["exercise_id"] == exercise["id"]]
+    jsonschema.validate(event, opened_type["schema"])
+    assert receiver["seen"] == {event["id"]}
+    assert event["type"] == "exercise.opened" and event["subject"] == exercise["id"]
