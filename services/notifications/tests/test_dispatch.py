@@ -160,6 +160,72 @@ class TestDeadLetters:
         await eventually(delivered)
 
 
+class TestCircuitBreaker:
+    async def test_a_failing_endpoint_stops_being_called_while_others_are(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        sink.always["/broken"] = (500, {})
+        async with start_service(
+            breaker_threshold=2, breaker_cooldown=600.0, max_attempts=5
+        ) as service:
+            broken = await service.subscribe(uuid4(), channel="webhook", url=sink.url("/broken"))
+            healthy = await service.subscribe(uuid4(), channel="webhook", url=sink.url("/fine"))
+            first = await service.publish()
+
+            async def opened() -> None:
+                report = await delivery_report(service, first["id"])
+                assert report["counts"] == {"delivered": 1, "pending": 1}
+                [item] = [d for d in report["items"] if d["status"] == "pending"]
+                assert item["subscription_id"] == broken["id"]
+                assert item["attempts"] == 2 and item["last_error"] == "circuit open"
+
+            await eventually(opened)
+            second = await service.publish(stage="concluding_observations")
+
+            async def refused_at_once() -> None:
+                report = await delivery_report(service, second["id"])
+                by_subscription = {d["subscription_id"]: d for d in report["items"]}
+                assert len(by_subscription) == 2
+                assert by_subscription[healthy["id"]]["status"] == "delivered"
+                refused = by_subscription[broken["id"]]
+                assert refused["status"] == "pending" and refused["last_error"] == "circuit open"
+                assert refused["attempts"] == 0  # waiting for the breaker costs no attempt
+
+            await eventually(refused_at_once)
+            # Two calls opened the circuit; the endpoint heard nothing after that, while the
+            # healthy endpoint got both alerts.
+            assert len(sink.received["/broken"]) == 2
+            assert len(sink.received["/fine"]) == 2
+
+
+class TestSsrfAtDispatch:
+    async def test_targets_no_longer_allowed_are_not_called(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        port = sink.base_url.rsplit(":", 1)[1]
+        by_name = f"http://localhost:{port}/by-name"
+        async with start_service(webhook_allowed_hosts=["127.0.0.1", "localhost"]) as service:
+            await service.subscribe(uuid4(), channel="webhook", url=sink.url("/literal"))
+            await service.subscribe(uuid4(), channel="webhook", url=by_name)
+        # The operator narrows the allow-list: stored subscriptions are checked again at
+        # every call, for an IP literal and for a name resolving to loopback alike.
+        async with start_service(webhook_allowed_hosts=[]) as service:
+            alert = await service.publish()
+
+            async def dead() -> None:
+                report = await delivery_report(service, alert["id"])
+                assert report["counts"] == {"dead": 2}
+
+            await eventually(dead)
+            items = (await delivery_report(service, alert["id"]))["items"]
+        # Refused before any connection, and final: retrying cannot make the target allowed.
+        assert sorted((d["attempts"], d["last_error"]) for d in items) == [
+            (1, "forbidden address"),
+            (1, "forbidden address: localhost resolves only to forbidden addresses"),
+        ]
+        assert sink.received == {}
+
+
 class TestSlowEndpoints:
     async def test_a_hanging_endpoint_does_not_hold_up_the_others(
         self, start_service: Any, sink: Sink

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import func, select
 from sqlmodel import col
+from standardwebhooks import Webhook
 
 from localrights.events import (
     ALERT_EVENTS,
@@ -22,7 +23,7 @@ from localrights.events.catalog.institutions import InstitutionRegistered, Insti
 from localrights.testing.helpers import eventually, read_topic
 from localrights_notifications.models import Delivery, Notification
 
-from .conftest import Service
+from .conftest import Service, Sink
 
 
 async def deliveries_of(service: Service, event_id: str) -> dict[UUID, int]:
@@ -275,3 +276,38 @@ class TestInbox:
         assert unread.json()["total"] == 0
         anonymous = await service.client.get("/api/v1/inbox")
         assert anonymous.status_code == 401
+
+
+class TestChangesNotifyAgain:
+    async def test_an_update_and_a_cancellation_reach_the_subscribers_again(
+        self, service: Service, sink: Sink
+    ) -> None:
+        institution, uninterested = uuid4(), uuid4()
+        hook = await service.subscribe(institution, channel="webhook", url=sink.url("/hook"))
+        await service.subscribe(institution, countries=["UY"])
+        await service.subscribe(uninterested, countries=["IT"])
+        alert = await service.publish()
+        path = f"/api/v1/alerts/{alert['id']}"
+        updated = await service.client.patch(
+            path, json={"stage": "concluding_observations"}, headers=service.publisher()
+        )
+        assert updated.status_code == 200, updated.text
+        cancelled = await service.client.post(f"{path}/cancel", headers=service.publisher())
+        assert cancelled.status_code == 200, cancelled.text
+
+        async def three_times() -> None:
+            assert len(sink.received["/hook"]) == 3
+            assert len(await inbox_titles(service, institution)) == 3
+
+        await eventually(three_times)
+        signer = Webhook(hook["secret"])
+        calls = [signer.verify(call.body, call.headers) for call in sink.received["/hook"]]
+        by_type = {event["type"]: event["data"] for event in calls}
+        assert set(by_type) == {"alert.published", "alert.updated", "alert.cancelled"}
+        assert by_type["alert.updated"]["stage"] == "concluding_observations"
+        assert by_type["alert.updated"]["revision"] == 2
+        assert by_type["alert.cancelled"]["revision"] == 3
+        inbox = await inbox_titles(service, institution)
+        assert {item["event_type"] for item in inbox} == set(by_type)
+        assert {item["alert_id"] for item in inbox} == {alert["id"]}
+        assert await inbox_titles(service, uninterested) == []

@@ -11,6 +11,7 @@ import aiosmtplib
 from standardwebhooks import Webhook
 
 from localrights_notifications.domain import Outcome, classify_status, parse_retry_after
+from localrights_notifications.ssrf import ForbiddenAddress
 
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 USER_AGENT = "Localrights-Webhooks/1.0"
@@ -58,6 +59,13 @@ async def send_webhook(
             )
     except TimeoutError:
         return Outcome(delivered=False, retryable=True, error=f"timed out after {timeout:g}s")
+    except aiohttp.ClientConnectorError as exc:
+        if isinstance(exc.os_error, ForbiddenAddress):
+            # Final, like an IP literal refused before the call: retrying cannot help.
+            return Outcome(
+                delivered=False, retryable=False, error=f"forbidden address: {exc.os_error}"
+            )
+        return Outcome(delivered=False, retryable=True, error=f"{type(exc).__name__}: {exc}"[:500])
     except (aiohttp.ClientError, OSError) as exc:
         return Outcome(delivered=False, retryable=True, error=f"{type(exc).__name__}: {exc}"[:500])
 

@@ -69,6 +69,10 @@ async def check_webhook_url(url: str, *, allowed_hosts: Collection[str]) -> None
         )
 
 
+class ForbiddenAddress(OSError):
+    """A webhook host resolved only to addresses we may not call."""
+
+
 class GuardedResolver(AbstractResolver):
     """aiohttp resolver that drops forbidden addresses unless the host is allow-listed."""
 
@@ -84,7 +88,7 @@ class GuardedResolver(AbstractResolver):
             return results
         safe = [r for r in results if not is_forbidden_address(ipaddress.ip_address(r["host"]))]
         if not safe:
-            raise OSError(f"{host} resolves only to forbidden addresses")
+            raise ForbiddenAddress(f"{host} resolves only to forbidden addresses")
         return safe
 
     async def close(self) -> None:
