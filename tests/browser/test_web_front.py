@@ -18,7 +18,7 @@ from launch import Stack
 from playwright.sync_api import Browser, Page, expect
 from web_factories import Officer, bearer, make_officer, open_consultation, token_for, uhri_csv
 
-from .browser_kit import PHONE, check_page, new_page, screenshot
+from .browser_kit import PHONE, blocking_violations, check_page, new_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -247,3 +247,16 @@ class TestMinistry:
         ).click()
         expect(desktop.get_by_role("heading", level=1)).to_contain_text("Coverage")
         check_page(axe, desktop, "ministry-4-coverage")
+
+
+class TestTheAccessibilityCheck:
+    def test_catches_serious_and_critical_violations(self, desktop: Page, axe: Axe) -> None:
+        # The gate above is only worth something if it fails on a page that breaks the rules.
+        desktop.set_content(
+            '<html lang="en"><head><title>Broken</title></head><body><main>'
+            '<img src="data:,"><button></button><input type="text"></main></body></html>'
+        )
+        found = " ".join(blocking_violations(axe, desktop))
+        assert "image-alt (critical)" in found
+        assert "button-name (critical)" in found
+        assert "label (critical)" in found

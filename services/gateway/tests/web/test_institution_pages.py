@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 import time
@@ -20,57 +18,10 @@ from web_factories import (
     make_officer,
     open_consultation,
     sign_in,
+    uhri_csv,
 )
 
 pytestmark = pytest.mark.stack
-
-UHRI_COLUMNS = [
-    "Text",
-    "Countries Concerned",
-    "Reccomending Body",
-    "Document Symbol",
-    "Themes",
-    "Affected Persons",
-    "Sdgs",
-    "Document Publication Date",
-    "UPR Reccomending States",
-    "UPR Position",
-    "Type",
-    "OHCHR Annotation Id",
-    "UPR Session",
-    "Regions Concerned",
-    "Recommending Regions",
-    "Date of publication on UHRI",
-]
-
-
-def uhri_csv(texts: list[str]) -> bytes:
-    """A small UHRI export for Uruguay, one UPR recommendation per text."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(UHRI_COLUMNS)
-    for text in texts:
-        writer.writerow(
-            [
-                text,
-                "Uruguay",
-                "- UPR",
-                "A/HRC/47/4",
-                "- Housing",
-                "- Persons with disabilities",
-                "",
-                "2021-03-22",
-                "- Chile",
-                "Supported",
-                "Recommendation",
-                str(uuid.uuid4()),
-                "UPR 37",
-                "- Americas",
-                "- Americas",
-                "2021-06-01",
-            ]
-        )
-    return out.getvalue().encode()
 
 
 def wait_for(read: Any, *, timeout: float = 30) -> Any:

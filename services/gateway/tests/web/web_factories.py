@@ -6,8 +6,11 @@ in one place.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -224,3 +227,52 @@ def open_consultation(
     )
     assert opened.status_code == 200, opened.text
     return dict(opened.json())
+
+
+UHRI_COLUMNS = [
+    "Text",
+    "Countries Concerned",
+    "Reccomending Body",
+    "Document Symbol",
+    "Themes",
+    "Affected Persons",
+    "Sdgs",
+    "Document Publication Date",
+    "UPR Reccomending States",
+    "UPR Position",
+    "Type",
+    "OHCHR Annotation Id",
+    "UPR Session",
+    "Regions Concerned",
+    "Recommending Regions",
+    "Date of publication on UHRI",
+]
+
+
+def uhri_csv(texts: list[str]) -> bytes:
+    """A small UHRI export for Uruguay, one UPR recommendation per text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(UHRI_COLUMNS)
+    for text in texts:
+        writer.writerow(
+            [
+                text,
+                "Uruguay",
+                "- UPR",
+                "A/HRC/47/4",
+                "- Housing",
+                "- Persons with disabilities",
+                "",
+                "2021-03-22",
+                "- Chile",
+                "Supported",
+                "Recommendation",
+                str(uuid.uuid4()),
+                "UPR 37",
+                "- Americas",
+                "- Americas",
+                "2021-06-01",
+            ]
+        )
+    return out.getvalue().encode()
