@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 
 import pytest
 
@@ -160,6 +161,15 @@ def test_sdg_taxonomy() -> None:
         ["1.4", "16.b"],
         ["18.1"],
     )
+
+
+def test_the_sdg_data_ships_with_its_mit_notice() -> None:
+    data = resources.files("localrights_recommendations") / "data" / "sdg"
+    notice = (data / "LICENSE").read_text()
+    assert notice.startswith("MIT License") and "Copyright (c) 2019 Open SDG" in notice
+    assert "LICENSE" in (data / "README.md").read_text()
+    # The official short text, as served and as validated against.
+    assert sdg.targets()["5.2"].title.startswith("Eliminate all forms of violence against")
 
 
 def test_invitation_by_institution_or_jurisdiction() -> None:
