@@ -314,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
         stopping = True
         raise KeyboardInterrupt
 
+    # `uv run` forwards Ctrl-C to us while the terminal sends it too: the second SIGINT
+    # must not cut stack.stop() short and leave PostgreSQL, Tansu and services running.
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     try:
         stack.start()
         print(f"All services healthy after {time.monotonic() - started:.1f}s.", flush=True)
