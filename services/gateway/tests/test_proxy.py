@@ -8,7 +8,15 @@ from typing import Any
 
 import httpx
 import jwt
-from gateway_testkit import GatewayFactory, admin_headers, login, new_institution, new_user
+from gateway_testkit import (
+    GatewayFactory,
+    admin_headers,
+    echo_service,
+    login,
+    new_institution,
+    new_user,
+    serve,
+)
 
 from localrights.embedded import free_port
 from localrights.testing.helpers import running_app
@@ -166,6 +174,32 @@ class TestFailingServices:
             assert elapsed < 5
             # The other services are still served.
             assert (await client.get("/api/v1/consultations")).status_code == 200
+
+    async def test_a_service_stopped_after_serving_gives_503_at_once(
+        self, gateway_settings: GatewayFactory, internal_jwt_secret: str
+    ) -> None:
+        # The pool holds keep-alive connections to the service when it goes away: neither a
+        # retried GET nor a POST (never retried) may hang on them or read as a 502.
+        upstream = serve(echo_service("notifications", internal_jwt_secret))
+        url = await upstream.__aenter__()
+        settings = await gateway_settings(notifications_url=url, upstream_timeout=30)
+        async with running_app(create_app(settings)) as client:
+            try:
+                for _ in range(3):
+                    assert (await client.get("/api/v1/alerts")).status_code == 200
+                    assert (await client.post("/api/v1/alerts", json={})).status_code == 200
+            finally:
+                await upstream.__aexit__(None, None, None)
+            started = time.monotonic()
+            down = [
+                await client.get("/api/v1/alerts"),
+                await client.post("/api/v1/alerts", json={"kind": "upr_review"}),
+                await client.get("/api/v1/alerts/1"),
+            ]
+            elapsed = time.monotonic() - started
+        assert [r.status_code for r in down] == [503, 503, 503], [r.text for r in down]
+        assert all(r.json()["title"] == "Service unavailable" for r in down)
+        assert elapsed < 5
 
     async def test_a_slow_service_gives_504_after_the_timeout(
         self, gateway_settings: GatewayFactory
