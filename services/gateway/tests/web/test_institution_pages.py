@@ -178,6 +178,9 @@ class TestExercises:
             assert sent.status_code == 303, sent.text[-3000:]
             after = town.get(sent.headers["location"]).text
             assert "Your input has been saved." in after and after.count("no input yet") == 1
+            # In Spanish, the report type and the statuses are named, not shown as codes.
+            spanish = town.get(f"/officer/exercises/{exercise_id}", params={"lang": "es"}).text
+            assert "Informe de mitad de período del EPU" in spanish and "En curso" in spanish
 
         with cookie_client(web_stack.gateway_url) as desk:
             sign_in(desk, ministry)

@@ -208,6 +208,8 @@ class TestLanguages:
         # The choice is remembered by the cookie on the next page.
         home = browser.get("/")
         assert "Consultations ouvertes" in home.text
+        # Countries to choose from are named in the reader's language too.
+        assert '<option value="DE">Allemagne</option>' in home.text
 
     def test_accept_language_chooses_spanish(
         self, web_stack: Any, consultation: dict[str, Any]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gettext
 import secrets
+import unicodedata
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -20,10 +22,22 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 DEFAULT_THRESHOLD = 5
 
 
+def _sort_key(name: str) -> str:
+    # "États-Unis" belongs with the E's, not after "Zimbabwe".
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 @cache
-def country_choices() -> list[tuple[str, str]]:
-    """(alpha-2, English name) of every ISO 3166-1 country, by name."""
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda item: item[1])
+def country_choices(language: str = i18n.DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    """(alpha-2, name in ``language``) of every ISO 3166-1 country, by name."""
+    names = gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+    return sorted(
+        ((c.alpha_2, names.gettext(c.name)) for c in pycountry.countries),
+        key=lambda item: _sort_key(item[1]),
+    )
 
 
 def items_of(data: Any) -> list[dict[str, Any]]:
@@ -94,7 +108,7 @@ async def home(page: PageDep, country: str = "", jurisdiction: str = "") -> Resp
     return await page.render(
         "home.html",
         status_code=503 if unavailable else 200,
-        countries=country_choices(),
+        countries=country_choices(page.language),
         country=chosen_country or "",
         jurisdiction=chosen_place or "",
         consultations=consultations,
