@@ -36,7 +36,14 @@ def extract() -> Catalog:
 
 def main() -> None:
     template = extract()
-    with (i18n.TRANSLATIONS_DIR / "messages.pot").open("wb") as handle:
+    pot = i18n.TRANSLATIONS_DIR / "messages.pot"
+    if pot.exists():
+        with pot.open("rb") as handle:
+            current = {m.id for m in read_po(handle) if m.id}
+        if current == {m.id for m in template if m.id}:
+            # Same messages: leave the files (and their creation dates) alone.
+            return
+    with pot.open("wb") as handle:
         write_po(handle, template, sort_output=True, no_location=True, width=100)
     for language in i18n.LANGUAGES:
         path = i18n.po_path(language)
