@@ -22,7 +22,7 @@ from e2e.platform_client import Platform  # noqa: E402
 from e2e.webhook_sink import WebhookSink  # noqa: E402
 from launch import Stack  # noqa: E402
 
-from .world import World, build_world  # noqa: E402
+from .world import Cast, World, build_world, register_cast  # noqa: E402
 
 # The load sends many anonymous submissions and sign-ins from 127.0.0.1 within seconds: far
 # over the production per-address limits (the gateway's own tests cover those). Each load
@@ -32,6 +32,8 @@ FAULT_STACK_ENV = {
     "GATEWAY_RATE_LIMIT_DEFAULT": "100000/minute",
     "GATEWAY_RATE_LIMIT_RESPONSES": "100000/minute",
     "GATEWAY_RATE_LIMIT_LOGIN": "10000/minute",
+    # The cast signs in once for the whole run, which may outlast the default 15 minutes.
+    "GATEWAY_JWT_TTL_SECONDS": "3600",
 }
 
 
@@ -58,7 +60,13 @@ async def platform(fault_stack: Stack) -> AsyncIterator[Platform]:
     await client.close()
 
 
+@pytest.fixture(scope="package")
+async def cast(platform: Platform) -> Cast:
+    """The institutions and officers every fault test acts as."""
+    return await register_cast(platform)
+
+
 @pytest.fixture
-async def world(platform: Platform, sink: WebhookSink) -> World:
-    """A fresh set of subscribers, consultation and exercise for one test's load."""
-    return await build_world(platform, sink)
+async def world(cast: Cast, sink: WebhookSink) -> World:
+    """A fresh mandate, subscriptions, consultation and exercise for one test's load."""
+    return await build_world(cast, sink)

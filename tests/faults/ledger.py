@@ -10,7 +10,8 @@ what the webhook sink received with the deliveries the notifications service rec
   exactly that set of webhook-id values, and no alert under two webhook-ids; every
   subscribed inbox holds each alert once;
 - every acknowledged local input is stored once per (institution, recommendation), with no
-  more versions than attempts that may have reached the service.
+  more versions than attempts that may have reached the service;
+- every service's outbox is empty in the end: the relays published the whole backlog.
 """
 
 from __future__ import annotations
@@ -116,11 +117,19 @@ async def assert_nothing_lost(
             items = await fetch(
                 stack,
                 "notifications",
-                "SELECT alert_id FROM inbox_items WHERE institution_id = $1",
+                "SELECT i.alert_id FROM inbox_items i JOIN alerts a ON a.id = i.alert_id "
+                "WHERE i.institution_id = $1 AND a.mechanism = $2",
                 institution,
+                world.mandate,
             )
             inbox = Counter(str(r["alert_id"]) for r in items)
             assert set(inbox) == alerts and max(inbox.values(), default=1) == 1, institution
 
+    async def outboxes_drained() -> None:
+        for service in ("consultation", "notifications", "recommendations", "gateway"):
+            left = await fetch(stack, service, "SELECT count(*) AS n FROM outbox")
+            assert left[0]["n"] == 0, f"{service}: {left[0]['n']} events not yet published"
+
     await eventually(delivered, timeout=timeout, interval=0.5)
+    await eventually(outboxes_drained, timeout=timeout, interval=0.5)
     assert sink.rejected == [], sink.rejected[:3]

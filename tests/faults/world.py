@@ -1,18 +1,22 @@
 """What a fault test's load acts on, set up through the gateway as real users would.
 
-One run of a fault test gets its own world: an open consultation residents answer, an alert
-publisher and a special-procedure mandate named for this run (so only this run's alerts
-match this run's subscriptions), institutions subscribed to that mandate by webhook (each
-on its own path of the sink) and by inbox, and a ministry's open reporting exercise on
-freshly imported recommendations with municipalities invited to give local input.
+The cast (an alert publisher, a city, human-rights commissions and divisions, a ministry,
+municipalities) is registered once per stack. Each fault test then gets its own world: a
+special-procedure mandate named for this run (so only this run's alerts match this run's
+subscriptions), the commissions subscribed to it by webhook (each on its own path of the
+sink) and the divisions by inbox, an open consultation residents answer, and the ministry's
+open reporting exercise on freshly imported recommendations, municipalities invited.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -22,24 +26,9 @@ from e2e.webhook_sink import WebhookSink
 COUNTRY = "UY"
 COUNTRY_NAME = "Uruguay"
 JURISDICTIONS = ("UY-MO", "UY-CA", "UY-SA", "UY-RV", "UY-PA", "UY-TA")
-UHRI_HEADER = (
-    "Text",
-    "Countries Concerned",
-    "Reccomending Body",
-    "Document Symbol",
-    "Themes",
-    "Affected Persons",
-    "Sdgs",
-    "Document Publication Date",
-    "UPR Reccomending States",
-    "UPR Position",
-    "Type",
-    "OHCHR Annotation Id",
-    "UPR Session",
-    "Regions Concerned",
-    "Recommending Regions",
-    "Date of publication on UHRI",
-)
+# The header of a real UHRI export (the e2e samples), so the load's recommendations are
+# imported as a ministry's would be.
+UHRI_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "uhri_uruguay_cerd.csv"
 
 
 @dataclass(frozen=True)
@@ -99,72 +88,89 @@ def consultation_body(tag: str) -> dict[str, Any]:
 
 def uhri_csv(tag: str, count: int) -> bytes:
     """A UHRI export of ``count`` CERD recommendations to Uruguay, themed with this run's tag."""
+    with UHRI_SAMPLE.open(newline="") as sample:
+        header = next(csv.reader(sample))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(UHRI_HEADER)
+    writer = csv.DictWriter(buffer, fieldnames=header, restval="")
+    writer.writeheader()
     for n in range(count):
         writer.writerow(
-            (
-                f"{n + 1}. The Committee recommends that the State party ensure equal access "
-                f"to municipal services for Afro-descendant residents ({tag} #{n})",
-                COUNTRY_NAME,
-                "- CERD",
-                "CERD/C/URY/CO/24-26",
-                f"- Racial discrimination\n- Fault run {tag}",
-                "- People of African descent",
-                "- 10.2 - Empower and promote the social, economic and political inclusion",
-                "2022-09-20",
-                "",
-                "",
-                "Recommendation",
-                str(uuid4()),
-                "",
-                "- Americas",
-                "",
-                "2022-10-01",
-            )
+            {
+                "Text": f"{n + 1}. The Committee recommends that the State party ensure equal "
+                f"access to municipal services for Afro-descendant residents ({tag} #{n})",
+                "Countries Concerned": COUNTRY_NAME,
+                "Reccomending Body": "- CERD",
+                "Document Symbol": "CERD/C/URY/CO/24-26",
+                "Themes": f"- Racial discrimination\n- Fault run {tag}",
+                "Affected Persons": "- People of African descent",
+                "Document Publication Date": "2022-09-20",
+                "Type": "Recommendation",
+                "OHCHR Annotation Id": str(uuid4()),
+                "Regions Concerned": "- Americas",
+                "Date of publication on UHRI": "2022-10-01",
+            }
         )
     return buffer.getvalue().encode()
 
 
-async def build_world(
-    platform: Platform,
-    sink: WebhookSink,
-    *,
-    webhooks: int = 2,
-    inboxes: int = 1,
-    officers: int = 2,
-    recommendations: int = 40,
-) -> World:
-    """Create everything one run's load needs, through the gateway."""
+@dataclass(frozen=True)
+class Cast:
+    """The people the fault runs act as, registered once per stack (sign-ups hash passwords)."""
+
+    publisher: Actor
+    city: Actor
+    commissions: list[Actor]
+    divisions: list[Actor]
+    ministry: Actor
+    municipalities: list[Actor]
+
+
+async def register_cast(
+    platform: Platform, *, webhooks: int = 2, inboxes: int = 1, officers: int = 2
+) -> Cast:
+    """Institutions and their officers, through the gateway as the admin would register them."""
     tag = uuid4().hex[:8]
-    mandate = f"SR on fault drills {tag}"
-    publisher = await platform.institution_with_officer(
-        name=f"UN information desk {tag}",
-        kind="other",
-        country=COUNTRY,
-        jurisdiction=COUNTRY,
-        roles=("alert_publisher",),
+
+    def officer(name: str, kind: str, n: int = 0, *roles: str) -> Awaitable[Actor]:
+        national = kind in ("other", "ministry")
+        return platform.institution_with_officer(
+            name=f"{name} {tag} {n}",
+            kind=kind,
+            country=COUNTRY,
+            jurisdiction=COUNTRY if national else JURISDICTIONS[n % len(JURISDICTIONS)],
+            roles=roles or ("institution_officer",),
+        )
+
+    publisher, city, ministry, *others = await asyncio.gather(
+        officer("UN information desk", "other", 0, "alert_publisher"),
+        officer("Intendencia de Montevideo", "municipality"),
+        officer("Ministerio de Relaciones Exteriores", "ministry", 0, "ministry_officer"),
+        *(officer("Comisión DDHH", "local_hr_commission", n) for n in range(webhooks)),
+        *(officer("División DDHH", "regional_government", n) for n in range(inboxes)),
+        *(officer("Municipio", "municipality", n) for n in range(officers)),
+    )
+    return Cast(
+        publisher=publisher,
+        city=city,
+        commissions=others[:webhooks],
+        divisions=others[webhooks : webhooks + inboxes],
+        ministry=ministry,
+        municipalities=others[webhooks + inboxes :],
     )
 
-    city = await platform.institution_with_officer(
-        name=f"Intendencia de Montevideo {tag}",
-        kind="municipality",
-        country=COUNTRY,
-        jurisdiction="UY-MO",
+
+async def build_world(cast: Cast, sink: WebhookSink, *, recommendations: int = 40) -> World:
+    """One run's own mandate, subscriptions, consultation and exercise, through the gateway."""
+    tag = uuid4().hex[:8]
+    mandate = f"SR on fault drills {tag}"
+    consultation = await cast.city.call(
+        "POST", "/api/v1/consultations", json=consultation_body(tag)
     )
-    consultation = await city.call("POST", "/api/v1/consultations", json=consultation_body(tag))
-    await city.call("POST", f"/api/v1/consultations/{consultation['id']}/open")
+    await cast.city.call("POST", f"/api/v1/consultations/{consultation['id']}/open")
 
     subscription = {"mechanisms": [mandate], "kinds": ["country_visit"], "countries": [COUNTRY]}
     hooks: list[WebhookSubscription] = []
-    for n in range(webhooks):
-        commission = await platform.institution_with_officer(
-            name=f"Comisión de derechos humanos {tag} {n}",
-            kind="local_hr_commission",
-            country=COUNTRY,
-            jurisdiction=JURISDICTIONS[n % len(JURISDICTIONS)],
-        )
+    for n, commission in enumerate(cast.commissions):
         path = f"{tag}-{n}"
         created = await commission.call(
             "POST",
@@ -173,27 +179,12 @@ async def build_world(
         )
         sink.expect(path, created["secret"])
         hooks.append(WebhookSubscription(created["id"], path, str(commission.institution_id)))
-    inbox_institutions: list[str] = []
-    for n in range(inboxes):
-        division = await platform.institution_with_officer(
-            name=f"División de derechos humanos {tag} {n}",
-            kind="regional_government",
-            country=COUNTRY,
-            jurisdiction=JURISDICTIONS[n % len(JURISDICTIONS)],
-        )
+    for division in cast.divisions:
         await division.call(
             "POST", "/api/v1/subscriptions", json={**subscription, "channel": "inbox"}
         )
-        inbox_institutions.append(str(division.institution_id))
 
-    ministry = await platform.institution_with_officer(
-        name=f"Ministerio de Relaciones Exteriores {tag}",
-        kind="ministry",
-        country=COUNTRY,
-        jurisdiction=COUNTRY,
-        roles=("ministry_officer",),
-    )
-    report = await ministry.call(
+    report = await cast.ministry.call(
         "POST",
         "/api/v1/recommendations/import",
         content=uhri_csv(tag, recommendations),
@@ -201,7 +192,7 @@ async def build_world(
         params={"format": "uhri_csv"},
     )
     assert report["created"] == recommendations, report
-    found = await ministry.call(
+    found = await cast.ministry.call(
         "GET",
         "/api/v1/recommendations",
         params={"country": COUNTRY, "q": tag, "page_size": 200},
@@ -209,16 +200,7 @@ async def build_world(
     recommendation_ids = [r["id"] for r in found["items"] if tag in r["text"]]
     assert len(recommendation_ids) == recommendations, found["total"]
 
-    municipalities = [
-        await platform.institution_with_officer(
-            name=f"Municipio {tag} {n}",
-            kind="municipality",
-            country=COUNTRY,
-            jurisdiction=JURISDICTIONS[n % len(JURISDICTIONS)],
-        )
-        for n in range(officers)
-    ]
-    exercise = await ministry.call(
+    exercise = await cast.ministry.call(
         "POST",
         "/api/v1/exercises",
         json={
@@ -228,18 +210,18 @@ async def build_world(
             "title": f"Local input for CERD ({tag})",
             "deadline": (date.today() + timedelta(days=60)).isoformat(),
             "recommendation_ids": recommendation_ids,
-            "invited_institution_ids": [str(m.institution_id) for m in municipalities],
+            "invited_institution_ids": [str(m.institution_id) for m in cast.municipalities],
         },
     )
-    await ministry.call("POST", f"/api/v1/exercises/{exercise['id']}/open")
+    await cast.ministry.call("POST", f"/api/v1/exercises/{exercise['id']}/open")
     return World(
         tag=tag,
         mandate=mandate,
         consultation_id=consultation["id"],
-        publisher=publisher,
+        publisher=cast.publisher,
         webhooks=hooks,
-        inbox_institutions=inbox_institutions,
+        inbox_institutions=[str(d.institution_id) for d in cast.divisions],
         exercise_id=exercise["id"],
         recommendation_ids=recommendation_ids,
-        officers=municipalities,
+        officers=cast.municipalities,
     )

@@ -21,7 +21,7 @@ from e2e.webhook_sink import WebhookSink
 from faults.ledger import assert_nothing_lost, fetch
 from faults.load import Tally
 from faults.topics import read_to_end
-from faults.world import COUNTRY, World, build_world, consultation_body
+from faults.world import COUNTRY, World, build_world, consultation_body, register_cast
 from launch import Stack
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -64,27 +64,22 @@ def alert_body(world: World, n: int) -> dict[str, object]:
 async def test_two_replicas_share_the_work_and_do_nothing_twice(
     scaled_stack: Stack, scale_platform: Platform, scale_sink: WebhookSink
 ) -> None:
-    world = await build_world(scale_platform, scale_sink, officers=1, recommendations=2)
+    cast = await register_cast(scale_platform, officers=1)
+    world = await build_world(cast, scale_sink, recommendations=2)
     notifications = [scaled_stack.service_url("notifications", r) for r in (0, 1)]
     consultations = [scaled_stack.service_url("consultation", r) for r in (0, 1)]
     publisher = bearer(
         scaled_stack.internal_secret,
         Role.ALERT_PUBLISHER,
-        institution_id=UUID(str(world.publisher.institution_id)),
+        institution_id=UUID(str(cast.publisher.institution_id)),
         country=COUNTRY,
-    )
-    city = await scale_platform.institution_with_officer(
-        name=f"Intendencia de Canelones {world.tag}",
-        kind="municipality",
-        country=COUNTRY,
-        jurisdiction="UY-CA",
     )
     officer = bearer(
         scaled_stack.internal_secret,
         Role.INSTITUTION_OFFICER,
-        institution_id=UUID(str(city.institution_id)),
+        institution_id=UUID(str(cast.city.institution_id)),
         country=COUNTRY,
-        jurisdiction="UY-CA",
+        jurisdiction="UY-MO",
     )
     alert_ids: list[str] = []
     consultation_ids: list[str] = []
@@ -100,7 +95,7 @@ async def test_two_replicas_share_the_work_and_do_nothing_twice(
 
         async def open_consultation(n: int) -> None:
             base = consultations[n % 2]
-            body = {**consultation_body(f"{world.tag}-{n}"), "jurisdiction": "UY-CA"}
+            body = consultation_body(f"{world.tag}-{n}")
             created = await http.post(f"{base}/api/v1/consultations", json=body, headers=officer)
             assert created.status_code == 201, created.text
             cid = created.json()["id"]
