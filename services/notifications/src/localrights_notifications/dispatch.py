@@ -65,7 +65,10 @@ _CLAIM = text(
     )
     SELECT c.id, c.subscription_id, c.channel, c.attempts, c.event_id, c.digest_day,
            s.webhook_url, s.webhook_secret, s.email, s.deleted_at,
-           n.envelope, n.event_type, n.kind, n.title, n.facts
+           n.envelope, n.event_type, n.kind,
+           -- decoded per row, and only e-mails render them
+           CASE WHEN c.channel = 'email' THEN n.title END AS title,
+           CASE WHEN c.channel = 'email' THEN n.facts END AS facts
     FROM claimed AS c
     JOIN subscriptions AS s ON s.id = c.subscription_id
     LEFT JOIN notifications AS n ON n.id = c.notification_id
@@ -122,6 +125,14 @@ class Job:
         )
 
 
+@dataclass
+class _Lane:
+    """Which lane a webhook call holds a place in, and its pending demotion timer."""
+
+    slow: bool = False
+    timer: asyncio.TimerHandle | None = None
+
+
 @dataclass(frozen=True)
 class Result:
     id: UUID
@@ -148,16 +159,26 @@ class Dispatcher:
         self._sessions = sessions
         self._dsn = dsn
         self._fast = asyncio.Semaphore(settings.webhook_concurrency)
-        self._slow = asyncio.Semaphore(settings.webhook_slow_lane)
+        self._slow_used = 0
+        self._allowed = frozenset(h.lower() for h in settings.webhook_allowed_hosts)
         self._email = asyncio.Semaphore(settings.email_concurrency)
+        # In flight: every lane's places, plus one fast lane's worth claimed ahead so the
+        # lane never idles while the next claim makes its round trip.
         self._capacity = (
-            settings.webhook_concurrency + settings.webhook_slow_lane + settings.email_concurrency
+            2 * settings.webhook_concurrency
+            + settings.webhook_slow_lane
+            + settings.email_concurrency
         )
+        # Claim again only when this much room is free: when slow calls fill most of the
+        # capacity, claiming one row per round trip as single places free up would cap the
+        # healthy traffic at the database's round-trip rate.
+        self._low_water = max(1, min(settings.webhook_concurrency, settings.dispatch_batch) // 2)
         self._breaker = CircuitBreaker(
             threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown, clock=clock
         )
         self._clock = clock
         self._wakeup = asyncio.Event()
+        self._roomy = asyncio.Event()
         self._results: list[Result] = []
         self._results_ready = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
@@ -219,12 +240,8 @@ class Dispatcher:
             self._wakeup.clear()
             waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wakeup.wait())]
             waiters.append(asyncio.ensure_future(stopping.wait()))
-            if free <= 0 and self._inflight:
-                waiters.append(
-                    asyncio.ensure_future(
-                        asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
-                    )
-                )
+            if free - claimed < self._low_water and self._inflight:
+                waiters.append(asyncio.ensure_future(self._room()))
             _, pending = await asyncio.wait(
                 waiters,
                 timeout=self._s.dispatch_poll_interval,
@@ -232,6 +249,19 @@ class Dispatcher:
             )
             for waiter in pending:
                 waiter.cancel()
+
+    async def _room(self) -> None:
+        """Return once at least the low-water mark of capacity is free again."""
+        self._roomy.clear()
+        if self._capacity - len(self._inflight) < self._low_water:
+            await self._roomy.wait()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        # A callback per task rather than asyncio.wait over every in-flight task, which
+        # costs a callback on each of them per completion.
+        self._inflight.discard(task)
+        if self._capacity - len(self._inflight) >= self._low_water:
+            self._roomy.set()
 
     async def _claim(self, limit: int) -> int:
         async with self._sessions() as session:
@@ -267,7 +297,7 @@ class Dispatcher:
             )
             task = asyncio.create_task(self._process(job))
             self._inflight.add(task)
-            task.add_done_callback(self._inflight.discard)
+            task.add_done_callback(self._done)
         return len(rows)
 
     async def _process(self, job: Job) -> None:
@@ -353,12 +383,17 @@ class Dispatcher:
         assert self._client is not None
         if not job.url or not job.secret:
             return Outcome(delivered=False, retryable=False, error="webhook without url or secret")
-        if forbidden_literal(job.url, self._s.webhook_allowed_hosts):
+        if forbidden_literal(job.url, self._allowed):
             return Outcome(delivered=False, retryable=False, error="forbidden address")
         await self._fast.acquire()
-        holds_fast = True
-        call = asyncio.ensure_future(
-            send_webhook(
+        # A timer, not a second task per call, notices a slow call: it hands the call's
+        # slot back to the healthy traffic as soon as the slow lane has room, and the call
+        # waits out its own timeout there. (A task and an asyncio.wait per delivery cost
+        # about as much as the HTTP call itself.)
+        lane = _Lane()
+        lane.timer = self._loop().call_later(self._s.slow_call_after, self._demote, lane)
+        try:
+            return await send_webhook(
                 self._client,
                 url=job.url,
                 secret=job.secret,
@@ -366,26 +401,26 @@ class Dispatcher:
                 body=job.body(),
                 timeout=self._s.webhook_timeout,
             )
-        )
-        try:
-            done, _ = await asyncio.wait({call}, timeout=self._s.slow_call_after)
-            if done:
-                return call.result()
-            # A slow endpoint: it gives its slot back to the healthy traffic as soon as
-            # the slow lane has room, and waits out its own timeout there.
-            await self._slow.acquire()
-            self._fast.release()
-            holds_fast = False
-            try:
-                return await call
-            finally:
-                self._slow.release()
-        except asyncio.CancelledError:
-            call.cancel()
-            raise
         finally:
-            if holds_fast:
+            if lane.timer is not None:
+                lane.timer.cancel()
+            if lane.slow:
+                self._slow_used -= 1
+            else:
                 self._fast.release()
+
+    def _demote(self, lane: _Lane) -> None:
+        if self._slow_used < self._s.webhook_slow_lane:
+            self._slow_used += 1
+            lane.slow = True
+            lane.timer = None
+            self._fast.release()
+        else:  # the slow lane is full: keep the slot and look again shortly
+            lane.timer = self._loop().call_later(0.05, self._demote, lane)
+
+    @staticmethod
+    def _loop() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
 
     async def _send_email(self, job: Job) -> Outcome:
         if not job.email or not job.items:

@@ -10,6 +10,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Collection
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -95,8 +96,13 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-def forbidden_literal(url: str, allowed_hosts: Collection[str]) -> bool:
-    """True for an IP-literal URL host that is forbidden (aiohttp skips resolvers for those)."""
+@lru_cache(maxsize=65536)
+def forbidden_literal(url: str, allowed_hosts: frozenset[str]) -> bool:
+    """True for an IP-literal URL host that is forbidden (aiohttp skips resolvers for those).
+
+    Cached: the answer depends only on the url and the allow-list, and a large fan-out asks
+    it for every delivery.
+    """
     host = (urlsplit(url).hostname or "").lower()
     if host in {h.lower() for h in allowed_hosts}:
         return False
