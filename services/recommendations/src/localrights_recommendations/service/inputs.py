@@ -184,12 +184,24 @@ async def input_versions(
 
 async def input_rows(*, session: AsyncSession, exercise_id: UUID) -> list[dict[str, Any]]:
     """Every current input of an exercise as plain data, consultation results attached."""
-    rows = await session.execute(
-        select(LocalInput, ConsultationResult)
-        .outerjoin(
-            ConsultationResult,
-            col(ConsultationResult.consultation_id) == col(LocalInput.consultation_id),
-        )
-        .where(col(LocalInput.exercise_id) == exercise_id)
+    # Plain rows, not ORM objects (an annex reads thousands), and each consultation's
+    # results read once however many inputs name it.
+    table = LocalInput.__table__  # type: ignore[attr-defined]
+    rows = (
+        (await session.execute(select(table).where(table.c.exercise_id == exercise_id)))
+        .mappings()
+        .all()
     )
-    return [_read(item, result).model_dump(mode="json") for item, result in rows.tuples()]
+    named = {row["consultation_id"] for row in rows if row["consultation_id"] is not None}
+    results: dict[UUID, ConsultationResultsRead | None] = {}
+    if named:
+        found = await session.execute(
+            select(ConsultationResult).where(col(ConsultationResult.consultation_id).in_(named))
+        )
+        results = {r.consultation_id: _results(r) for r in found.scalars()}
+    return [
+        LocalInputRead.model_validate(
+            {**row, "consultation_results": results.get(row["consultation_id"])}
+        ).model_dump(mode="json")
+        for row in rows
+    ]
