@@ -208,6 +208,30 @@ class TestCodeMode:
         assert missing.status_code == 403
         assert await stored_count(client, c["id"], officer) == 1
 
+    async def test_a_refused_submission_uses_neither_its_code_nor_its_key(
+        self,
+        client: httpx.AsyncClient,
+        make_consultation: Any,
+        answers: Answers,
+        resident: Callable[..., dict[str, str]],
+        officer: dict[str, str],
+    ) -> None:
+        # The code and the key pass their guards, the window does not: the statement is
+        # aborted whole, so both are still free once the consultation opens.
+        c = await make_consultation(participation_mode="code", open_it=False)
+        made = await client.post(f"{API}/{c['id']}/codes", json={"count": 1}, headers=officer)
+        body = {"answers": answers(), "code": made.json()["codes"][0]}
+        headers = {**resident(), "Idempotency-Key": "before-opening"}
+        url = f"{API}/{c['id']}/responses"
+        early = await client.post(url, json=body, headers=headers)
+        assert early.status_code == 409, early.text
+        opened = await client.post(f"{API}/{c['id']}/open", headers=officer)
+        assert opened.status_code == 200, opened.text
+        stored = await client.post(url, json=body, headers=headers)
+        assert stored.status_code == 201, stored.text
+        assert "idempotent-replayed" not in stored.headers
+        assert await stored_count(client, c["id"], officer) == 1
+
     async def test_codes_as_csv_to_print_and_only_for_the_owner(
         self,
         client: httpx.AsyncClient,

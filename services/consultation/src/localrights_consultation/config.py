@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     )
     max_codes_per_request: int = Field(default=10_000, ge=1)
     max_response_bytes: int = Field(default=64 * 1024, ge=1024)
+    ingest_pool_size: int = Field(
+        default=10, ge=1, description="Connections of the submission path's own asyncpg pool"
+    )
 
 
 def get_settings() -> Settings:

@@ -6,13 +6,17 @@ from typing import Annotated, cast
 from uuid import UUID
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.auth import OptionalPrincipal, Principal, Role, require_roles
 from localrights.db import SessionDep
+from localrights.runtime import ServiceRuntime
 from localrights_consultation import service
 from localrights_consultation.config import Settings
 from localrights_consultation.domain.lifecycle import Status
 from localrights_consultation.exceptions import ConsultationNotFound, NotOwner
+from localrights_consultation.ingest import IngestPool
 from localrights_consultation.models import Consultation
 from localrights_consultation.service import DefinitionCache
 
@@ -30,8 +34,20 @@ async def get_definitions(request: Request) -> DefinitionCache:
     return cast(DefinitionCache, request.app.state.definitions)
 
 
+async def get_ingest(request: Request) -> IngestPool:
+    return cast(IngestPool, request.app.state.ingest)
+
+
+async def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    """The session factory, for a use case that needs a session only on some paths."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime.sessions
+
+
 SettingsDep = Annotated[Settings, Depends(get_service_settings)]
 DefinitionsDep = Annotated[DefinitionCache, Depends(get_definitions)]
+IngestDep = Annotated[IngestPool, Depends(get_ingest)]
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 
 
 def is_owner(consultation: Consultation, principal: Principal | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from typing import cast
 
 import structlog
@@ -14,6 +15,7 @@ from localrights.runtime import ServiceRuntime
 from localrights_consultation import service
 from localrights_consultation.api import routers
 from localrights_consultation.config import Settings, get_settings
+from localrights_consultation.ingest import IngestPool
 
 log = structlog.get_logger(__name__)
 
@@ -34,8 +36,9 @@ async def close_due_consultations(runtime: ServiceRuntime) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     app = create_service_app(
-        settings=settings or get_settings(),
+        settings=settings,
         title="Localrights consultation service",
         description="Public consultation rounds that residents answer, with private, "
         "disaggregated results.",
@@ -43,4 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background=[close_due_consultations],
     )
     app.state.definitions = service.DefinitionCache()
+    app.state.ingest = IngestPool(settings.database_url, size=settings.ingest_pool_size)
+    platform_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with platform_lifespan(app):
+            await app.state.ingest.start()
+            try:
+                yield
+            finally:
+                await app.state.ingest.close()
+
+    app.router.lifespan_context = lifespan
     return app

@@ -13,7 +13,13 @@ from localrights.auth import ClientKey
 from localrights.db import SessionDep
 from localrights.errors import PayloadTooLarge, problem_responses
 from localrights_consultation import service
-from localrights_consultation.deps import DefinitionsDep, OwnedConsultation, SettingsDep
+from localrights_consultation.deps import (
+    DefinitionsDep,
+    IngestDep,
+    OwnedConsultation,
+    SessionsDep,
+    SettingsDep,
+)
 from localrights_consultation.exceptions import InvalidDefinition
 from localrights_consultation.schemas import CodesCreate, CodesRead, ResponseCreate, ResponseRead
 
@@ -68,7 +74,8 @@ async def submit_response(
     data: ResponseCreate,
     request: Request,
     response: Response,
-    session: SessionDep,
+    sessions: SessionsDep,
+    ingest: IngestDep,
     definitions: DefinitionsDep,
     settings: SettingsDep,
     client: ClientKey,
@@ -81,7 +88,8 @@ async def submit_response(
     if length and length.isdigit() and int(length) > settings.max_response_bytes:
         raise PayloadTooLarge(f"a response may be at most {settings.max_response_bytes} bytes")
     stored, replayed = await service.submit_response(
-        session=session,
+        sessions=sessions,
+        ingest=ingest,
         definitions=definitions,
         consultation_id=consultation_id,
         data=data,

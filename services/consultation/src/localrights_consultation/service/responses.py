@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights_consultation import repository
@@ -25,6 +26,7 @@ from localrights_consultation.exceptions import (
     NotTakingResponses,
     TooManyResponses,
 )
+from localrights_consultation.ingest import IngestPool
 from localrights_consultation.schemas import ResponseCreate, ResponseRead
 
 
@@ -49,7 +51,10 @@ class DefinitionCache:
         self._size = size
         self._items: OrderedDict[UUID, Definition] = OrderedDict()
 
-    async def get(self, session: AsyncSession, consultation_id: UUID) -> Definition:
+    async def get(
+        self, sessions: async_sessionmaker[AsyncSession], consultation_id: UUID
+    ) -> Definition:
+        """The definition, from the cache or loaded in a session of its own (or 404)."""
         found = self._items.get(consultation_id)
         if found is not None:
             self._items.move_to_end(consultation_id)
@@ -59,7 +64,8 @@ class DefinitionCache:
             questions_of,
         )
 
-        consultation = await get_consultation_or_raise(session=session, id=consultation_id)
+        async with sessions() as session:
+            consultation = await get_consultation_or_raise(session=session, id=consultation_id)
         definition = Definition(
             id=consultation.id,
             participation_mode=consultation.participation_mode,
@@ -90,7 +96,8 @@ async def _refusal(session: AsyncSession, consultation_id: UUID) -> NotTakingRes
 
 async def submit_response(
     *,
-    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    ingest: IngestPool,
     definitions: DefinitionCache,
     consultation_id: UUID,
     data: ResponseCreate,
@@ -102,11 +109,13 @@ async def submit_response(
     """Store one response if every rule holds; (the response, whether it is a replay).
 
     Everything that can refuse a valid body (key reused, window, code, device cap) is checked
-    by one statement; only a refusal costs more queries, to say which rule refused it. A
+    by one autocommit statement on an ingest connection, so the response is committed when
+    it returns. An ORM session is opened only to load a definition not yet cached, or to
+    explain a refusal (only a refusal costs more queries, to say which rule refused it). A
     retried submission with its Idempotency-Key gets its first result back even if its code
     is now used or the consultation has closed since.
     """
-    definition = await definitions.get(session, consultation_id)
+    definition = await definitions.get(sessions, consultation_id)
     problems = answer_errors(definition.questions, data.answers)
     if data.language is not None and data.language not in definition.languages:
         problems.append(("language", f"language: {data.language!r} is not offered here"))
@@ -119,35 +128,59 @@ async def submit_response(
         if not data.code:
             raise CodeRequired()
         code_hash = code_rules.code_hash(consultation_id, data.code)
-    outcome = await repository.submit(
-        session,
-        response_id=response_id,
-        consultation_id=consultation_id,
-        answers_json=json.dumps(
-            {q: v for q, v in data.answers.items() if v is not None}, separators=(",", ":")
-        ),
-        language=data.language,
-        key=idempotency_key,
-        body_hash=digest,
-        code_hash=code_hash,
-        # Code mode needs no device cap: each code answers once.
-        client_key=client_key if code_hash is None else None,
-        cap=per_client_limit,
-        window_seconds=per_client_window,
-    )
+    async with ingest.connection() as connection:
+        outcome = await repository.submit(
+            connection,
+            response_id=response_id,
+            consultation_id=consultation_id,
+            answers_json=json.dumps(
+                {q: v for q, v in data.answers.items() if v is not None}, separators=(",", ":")
+            ),
+            language=data.language,
+            key=idempotency_key,
+            body_hash=digest,
+            code_hash=code_hash,
+            # Code mode needs no device cap: each code answers once.
+            client_key=client_key if code_hash is None else None,
+            cap=per_client_limit,
+            window_seconds=per_client_window,
+        )
     if outcome.created_at is not None:
-        await session.commit()
         read = ResponseRead(
             id=response_id, consultation_id=consultation_id, submitted_at=outcome.created_at
         )
         return read, False
-    # Refused: roll back every guard, then say why, in the order a retry should see it.
-    await session.rollback()
+    # Refused, every guard undone with the statement: say why, in the order a retry
+    # should see it.
+    async with sessions() as session:
+        return await _explain_refusal(
+            session,
+            outcome,
+            consultation_id=consultation_id,
+            idempotency_key=idempotency_key,
+            digest=digest,
+            code_hash=code_hash,
+            per_client_limit=per_client_limit,
+            per_client_window=per_client_window,
+        )
+
+
+async def _explain_refusal(
+    session: AsyncSession,
+    outcome: repository.Submission,
+    *,
+    consultation_id: UUID,
+    idempotency_key: str | None,
+    digest: bytes | None,
+    code_hash: bytes | None,
+    per_client_limit: int,
+    per_client_window: int,
+) -> tuple[ResponseRead, bool]:
+    """The earlier result of a replayed key, or the error naming the rule that refused."""
     if idempotency_key is not None and not outcome.key_claimed:
         earlier = await repository.recorded_submission(
             session, consultation_id=consultation_id, key=idempotency_key
         )
-        await session.rollback()
         if bytes(earlier.body_hash) != digest:
             raise IdempotencyKeyReused()
         read = ResponseRead(
