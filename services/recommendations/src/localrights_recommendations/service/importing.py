@@ -128,7 +128,7 @@ async def import_recommendations(
     progress = _Progress(report_limit=report_limit)
     try:
         decoder = LineDecoder(encoding)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name with a NUL character in it
         raise UnreadableImport(f"unknown character encoding {encoding!r}") from None
     chunks = _limited(body, max_bytes)
     first = b""
