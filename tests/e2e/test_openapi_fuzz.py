@@ -175,6 +175,14 @@ async def test_values_the_database_cannot_hold_are_refused_as_input(stack: Stack
         assert too_far.headers["content-type"] == "application/problem+json"
         nul = await client.get("/api/v1/recommendations", params={"affected_group": "a\x00b"})
         assert nul.status_code == 422, nul.text
+        # A NUL character in an import's encoding name.
+        named = await client.post(
+            "/api/v1/recommendations/import",
+            params={"encoding": "utf\x008"},
+            content=b"Text\n",
+            headers={**_admin_headers(stack), "content-type": "text/csv"},
+        )
+        assert named.status_code == 422, named.text
 
 
 async def test_a_control_character_in_an_alert_does_not_break_the_public_feed(
