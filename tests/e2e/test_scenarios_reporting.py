@@ -287,6 +287,9 @@ async def test_italy_upr_midterm_report_with_three_municipalities_and_good_pract
         assert f"<dt>Good practice</dt><dd>{practice}</dd>" in html
         assert f"para. {paragraph}" in html
     assert "Comune di Roma" in html and "Comune di Bologna" in html
+    annex = html.split('<h2 id="good-practices">Annex: local good practices</h2>', 1)[1]
+    for paragraph, practice in practices.values():
+        assert f"para. {paragraph}</td><td>{practice}</td>" in annex
     assert "Comune di Torino" not in html  # no input, so no entry in the annex
     assert "No local input." in html  # 148.160: nobody answered it
 

@@ -62,6 +62,33 @@ def consultation_text(results: dict[str, Any] | None) -> str:
     return f"{name}: {results.get('response_count', 0)} responses"
 
 
+def recommendation_label(rec: dict[str, Any]) -> str:
+    """ "UPR A/HRC/43/4, para. 148.41"."""
+    label = " ".join(str(p) for p in (rec.get("mechanism"), rec.get("document_symbol")) if p)
+    return f"{label}, para. {rec['paragraph']}" if rec.get("paragraph") else label
+
+
+def good_practices(annex: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every good practice, by jurisdiction then institution: the report's own annex of them.
+
+    National reports present local good practices apart from the recommendation-by-
+    recommendation account, so the compilation gathers them in one list too.
+    """
+    found = [
+        {
+            "jurisdiction": group["jurisdiction"],
+            "institution": item.get("institution_name") or item.get("institution_id"),
+            "recommendation": recommendation_label(section["recommendation"]),
+            "text": item["good_practice"],
+        }
+        for section in annex["recommendations"]
+        for group in section["jurisdictions"]
+        for item in group["inputs"]
+        if item.get("good_practice")
+    ]
+    return sorted(found, key=lambda p: (p["jurisdiction"], str(p["institution"])))
+
+
 CSV_COLUMNS = (
     "recommendation_id",
     "mechanism",
@@ -192,6 +219,14 @@ def to_markdown(annex: dict[str, Any]) -> str:
                         f"  - Consultation: {_md(consultation_text(item['consultation_results']))}"
                     )
             lines.append("")
+    practices = good_practices(annex)
+    if practices:
+        lines += ["", "## Annex: local good practices", ""]
+        for practice in practices:
+            lines.append(
+                f"- **{_md(practice['institution'])}** ({_md(practice['jurisdiction'])}), "
+                f"on {_md(practice['recommendation'])}: {_md(practice['text'])}"
+            )
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -199,6 +234,7 @@ def to_html(annex: dict[str, Any]) -> str:
     """A readable, printable page (escaped by Jinja2's autoescape)."""
     return _templates.get_template("compilation.html.j2").render(
         annex=annex,
+        good_practices=good_practices(annex),
         status_labels=STATUS_LABELS,
         response_labels=RESPONSE_LABELS,
         indicator_text=indicator_text,
