@@ -1,11 +1,13 @@
 """Response submissions per second into the consultation service, beside a bare insert endpoint.
 
-    uv run python bench/consultation_ingest.py [--seconds 20] [--clients 32] [--short]
+    uv run python bench/consultation_ingest.py [--seconds 20] [--clients 32] [--rounds 2] [--short]
     uv run python bench/consultation_ingest.py --url http://127.0.0.1:8000 \\
         --owner-token "Bearer <officer token>" [--token "Bearer <resident token>"]
 
-Both servers run as real uvicorn processes (uvloop, httptools) on the same embedded
-PostgreSQL; the load comes from 32 aiohttp clients for the same duration.
+Both servers run as real uvicorn processes (uvloop, httptools, one worker, no access log)
+on the same embedded PostgreSQL; the load comes from 32 aiohttp clients for the same total
+duration, in alternating rounds (bare, service, bare, service: --rounds 2), so that the
+other work on a shared machine weighs on both measurements alike.
 
 - Baseline: a bare FastAPI + asyncpg endpoint that inserts the same JSON body as one row.
 - Service: POST /api/v1/consultations/{id}/responses with everything a real submission does:
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -30,7 +33,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -307,8 +310,25 @@ async def results_count(base: str, owner: str, consultation_id: str) -> int:
 
 # -- the two measurements ---------------------------------------------------------------------
 
+# One segment of load against one endpoint: seconds -> the load measured in it.
+Segment = Callable[[float], Awaitable[Load]]
 
-async def measure_bare(postgres_url: str, args: argparse.Namespace) -> Load:
+
+def merge(loads: list[Load]) -> Load:
+    """The rounds of one endpoint as one measurement."""
+    merged = Load()
+    for load in loads:
+        merged.ids += load.ids
+        merged.latencies += load.latencies
+        merged.elapsed += load.elapsed
+        for status, count in load.statuses.items():
+            merged.statuses[status] = merged.statuses.get(status, 0) + count
+    return merged
+
+
+@asynccontextmanager
+async def bare_endpoint(postgres_url: str, args: argparse.Namespace) -> AsyncIterator[Segment]:
+    """The bare endpoint running; afterwards, the check that it stored every 2xx."""
     url = await create_database(postgres_url, f"bare_{uuid4().hex[:8]}")
     conn = await asyncpg.connect(asyncpg_dsn(url))
     await conn.execute(
@@ -319,32 +339,43 @@ async def measure_bare(postgres_url: str, args: argparse.Namespace) -> Load:
     process = start_uvicorn(
         "consultation_ingest:bare_app", port, {"BARE_DSN": asyncpg_dsn(url)}, app_dir=ROOT / "bench"
     )
-    try:
-        await wait_healthy(f"http://127.0.0.1:{port}/healthz")
+    accepted: list[str] = []
+
+    async def segment(seconds: float) -> Load:
         load = await run_load(
             f"http://127.0.0.1:{port}/responses",
             lambda _w, _n: {},
             clients=args.clients,
-            seconds=args.seconds,
+            seconds=seconds,
             warmup=args.warmup,
         )
+        accepted.extend(load.ids)
+        return load
+
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz")
+        yield segment
     finally:
         stop(process)
     stored = await conn.fetchval("SELECT count(*) FROM bare_responses")
     await conn.close()
-    assert stored == len(load.ids), f"bare endpoint lost {len(load.ids) - stored} rows"
-    return load
+    assert stored == len(accepted), f"bare endpoint lost {len(accepted) - stored} rows"
 
 
 @dataclass
-class ServiceRun:
-    load: Load
-    counted: int
-    stored: int | None
-    missing: int | None
+class ServiceCounts:
+    """Filled in once the load is over: what the results count and the database holds."""
+
+    counted: int = 0
+    stored: int | None = None
+    missing: int | None = None
 
 
-async def measure_service(servers: Any, args: argparse.Namespace) -> ServiceRun:
+@asynccontextmanager
+async def service_endpoint(
+    servers: Any, args: argparse.Namespace, counts: ServiceCounts
+) -> AsyncIterator[Segment]:
+    """The consultation service running with an open consultation; then the count check."""
     secret = secrets.token_urlsafe(48)
     url = await create_database(servers.postgres_url, f"consultation_{uuid4().hex[:8]}")
     await asyncio.to_thread(upgrade_database, url, ROOT / "services/consultation/migrations")
@@ -370,10 +401,12 @@ async def measure_service(servers: Any, args: argparse.Namespace) -> ServiceRun:
         ttl=timedelta(hours=1),
     )
     tokens: dict[tuple[int, int], dict[str, str]] = {}
+    rounds = 0
 
     def resident(worker: int, sent: int) -> dict[str, str]:
-        # A new device every PER_DEVICE submissions, so the per-device cap is never hit.
-        device = (worker, sent // PER_DEVICE)
+        # A new device every PER_DEVICE submissions (and every round), so the per-device
+        # cap is never hit.
+        device = (worker, rounds * 1_000_000 + sent // PER_DEVICE)
         if device not in tokens:
             principal = Principal(
                 subject=f"anonymous:{device}",
@@ -384,17 +417,26 @@ async def measure_service(servers: Any, args: argparse.Namespace) -> ServiceRun:
             tokens[device] = {"authorization": f"Bearer {token}"}
         return tokens[device]
 
+    accepted: list[str] = []
     try:
         await wait_healthy(f"{base}/healthz")
         consultation_id = await create_open_consultation(base, owner)
-        load = await run_load(
-            f"{base}/api/v1/consultations/{consultation_id}/responses",
-            resident,
-            clients=args.clients,
-            seconds=args.seconds,
-            warmup=args.warmup,
-        )
-        counted = await results_count(base, owner, consultation_id)
+
+        async def segment(seconds: float) -> Load:
+            nonlocal rounds
+            rounds += 1
+            load = await run_load(
+                f"{base}/api/v1/consultations/{consultation_id}/responses",
+                resident,
+                clients=args.clients,
+                seconds=seconds,
+                warmup=args.warmup,
+            )
+            accepted.extend(load.ids)
+            return load
+
+        yield segment
+        counts.counted = await results_count(base, owner, consultation_id)
     finally:
         stop(process)
     conn = await asyncpg.connect(asyncpg_dsn(url))
@@ -405,30 +447,45 @@ async def measure_service(servers: Any, args: argparse.Namespace) -> ServiceRun:
         )
     }
     await conn.close()
-    missing = len(set(load.ids) - stored_ids)
-    return ServiceRun(load, counted, len(stored_ids), missing)
+    counts.stored = len(stored_ids)
+    counts.missing = len(set(accepted) - stored_ids)
 
 
-async def measure_remote(args: argparse.Namespace) -> ServiceRun:
+@asynccontextmanager
+async def remote_endpoint(
+    args: argparse.Namespace, counts: ServiceCounts
+) -> AsyncIterator[Segment]:
     """Against a running service or the gateway (--url): create, load, count through HTTP."""
     base = args.url.rstrip("/")
     consultation_id = await create_open_consultation(base, args.owner_token)
     fixed = {"authorization": args.token} if args.token else {}
-    load = await run_load(
-        f"{base}/api/v1/consultations/{consultation_id}/responses",
-        lambda worker, sent: {**fixed, "user-agent": f"bench-device-{worker}-{sent // PER_DEVICE}"},
-        clients=args.clients,
-        seconds=args.seconds,
-        warmup=args.warmup,
-    )
-    counted = await results_count(base, args.owner_token, consultation_id)
-    return ServiceRun(load, counted, None, None)
+    rounds = 0
+
+    async def segment(seconds: float) -> Load:
+        nonlocal rounds
+        rounds += 1
+        return await run_load(
+            f"{base}/api/v1/consultations/{consultation_id}/responses",
+            lambda worker, sent: {
+                **fixed,
+                "user-agent": f"bench-device-{rounds}-{worker}-{sent // PER_DEVICE}",
+            },
+            clients=args.clients,
+            seconds=seconds,
+            warmup=args.warmup,
+        )
+
+    yield segment
+    counts.counted = await results_count(base, args.owner_token, consultation_id)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternations of bare and service load"
+    )
     parser.add_argument("--short", action="store_true", help="a smoke run of a few seconds")
     parser.add_argument("--url", help="service or gateway base URL instead of starting one here")
     parser.add_argument("--token", help="Authorization header value for submissions (with --url)")
@@ -436,19 +493,35 @@ async def main() -> None:
     args = parser.parse_args()
     args.warmup = 0.5 if args.short else 2.0
     if args.short:
-        args.seconds = 3.0
+        args.seconds, args.rounds = 3.0, 1
     if args.url and not args.owner_token:
         parser.error("--url needs --owner-token to create the consultation and read its results")
+    counts = ServiceCounts()
+    bare_loads: list[Load] = []
+    service_loads: list[Load] = []
     with embedded_servers() as servers:
-        bare = await measure_bare(servers.postgres_url, args)
-        run = await (measure_remote(args) if args.url else measure_service(servers, args))
-    accepted = len(run.load.ids)
-    lost = accepted - run.counted
+        async with contextlib.AsyncExitStack() as stack:
+            bare_segment = await stack.enter_async_context(
+                bare_endpoint(servers.postgres_url, args)
+            )
+            service_segment = await stack.enter_async_context(
+                remote_endpoint(args, counts)
+                if args.url
+                else service_endpoint(servers, args, counts)
+            )
+            # Alternate the two, so that a change in the shared machine's load over the
+            # run weighs on both alike.
+            for _ in range(args.rounds):
+                bare_loads.append(await bare_segment(args.seconds / args.rounds))
+                service_loads.append(await service_segment(args.seconds / args.rounds))
+    bare, load = merge(bare_loads), merge(service_loads)
+    accepted = len(load.ids)
+    lost = accepted - counts.counted
     ms = 1000.0
     report(
         BENCH,
         f"responses/s ({args.clients} clients)",
-        run.load.rate,
+        load.rate,
         "req/s",
         baseline=bare.rate,
         baseline_name="bare FastAPI+asyncpg insert, same run",
@@ -456,7 +529,7 @@ async def main() -> None:
     report(
         BENCH,
         "p50 latency",
-        percentile(run.load.latencies, 50) * ms,
+        percentile(load.latencies, 50) * ms,
         "ms",
         baseline=percentile(bare.latencies, 50) * ms,
         baseline_name="bare endpoint",
@@ -465,22 +538,22 @@ async def main() -> None:
     report(
         BENCH,
         "p99 latency",
-        percentile(run.load.latencies, 99) * ms,
+        percentile(load.latencies, 99) * ms,
         "ms",
         baseline=percentile(bare.latencies, 99) * ms,
         baseline_name="bare endpoint",
         higher_is_better=False,
     )
     report(BENCH, "2xx responses not counted in results", float(abs(lost)), "responses")
-    print(f"  service statuses {run.load.statuses}; bare statuses {bare.statuses}")
+    print(f"  service statuses {load.statuses}; bare statuses {bare.statuses}")
     print(
-        f"  accepted {accepted}, counted in results {run.counted}, stored {run.stored}, "
-        f"accepted ids missing from the database {run.missing}"
+        f"  accepted {accepted}, counted in results {counts.counted}, stored {counts.stored}, "
+        f"accepted ids missing from the database {counts.missing}"
     )
-    if lost or run.missing:
-        raise SystemExit(f"LOST RESPONSES: {lost} not counted, {run.missing} ids not stored")
-    if set(run.load.statuses) - {201}:
-        raise SystemExit(f"unexpected statuses during the run: {run.load.statuses}")
+    if lost or counts.missing:
+        raise SystemExit(f"LOST RESPONSES: {lost} not counted, {counts.missing} ids not stored")
+    if set(load.statuses) - {201}:
+        raise SystemExit(f"unexpected statuses during the run: {load.statuses}")
 
 
 if __name__ == "__main__":
