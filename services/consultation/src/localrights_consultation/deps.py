@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, cast
 from uuid import UUID
 
@@ -30,24 +31,31 @@ async def get_service_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-async def get_definitions(request: Request) -> DefinitionCache:
-    return cast(DefinitionCache, request.app.state.definitions)
-
-
-async def get_ingest(request: Request) -> IngestPool:
-    return cast(IngestPool, request.app.state.ingest)
-
-
-async def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    """The session factory, for a use case that needs a session only on some paths."""
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime.sessions
-
-
 SettingsDep = Annotated[Settings, Depends(get_service_settings)]
-DefinitionsDep = Annotated[DefinitionCache, Depends(get_definitions)]
-IngestDep = Annotated[IngestPool, Depends(get_ingest)]
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
+
+
+@dataclass(frozen=True)
+class Submissions:
+    """What the submission route needs, as one dependency: on the hot path each counts."""
+
+    settings: Settings
+    definitions: DefinitionCache
+    ingest: IngestPool
+    sessions: async_sessionmaker[AsyncSession]
+
+
+async def get_submissions(request: Request) -> Submissions:
+    state = request.app.state
+    runtime: ServiceRuntime = state.runtime
+    return Submissions(
+        settings=state.settings,
+        definitions=state.definitions,
+        ingest=state.ingest,
+        sessions=runtime.sessions,
+    )
+
+
+SubmissionsDep = Annotated[Submissions, Depends(get_submissions)]
 
 
 def is_owner(consultation: Consultation, principal: Principal | None) -> bool:

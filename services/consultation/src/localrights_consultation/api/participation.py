@@ -14,11 +14,9 @@ from localrights.db import SessionDep
 from localrights.errors import PayloadTooLarge, problem_responses
 from localrights_consultation import service
 from localrights_consultation.deps import (
-    DefinitionsDep,
-    IngestDep,
     OwnedConsultation,
-    SessionsDep,
     SettingsDep,
+    SubmissionsDep,
 )
 from localrights_consultation.exceptions import InvalidDefinition
 from localrights_consultation.schemas import CodesCreate, CodesRead, ResponseCreate, ResponseRead
@@ -74,23 +72,21 @@ async def submit_response(
     data: ResponseCreate,
     request: Request,
     response: Response,
-    sessions: SessionsDep,
-    ingest: IngestDep,
-    definitions: DefinitionsDep,
-    settings: SettingsDep,
+    submissions: SubmissionsDep,
     client: ClientKey,
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
     ] = None,
 ) -> ResponseRead:
     """Answer a consultation (anyone; code-mode needs a code). 201 only once stored."""
+    settings = submissions.settings
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > settings.max_response_bytes:
         raise PayloadTooLarge(f"a response may be at most {settings.max_response_bytes} bytes")
     stored, replayed = await service.submit_response(
-        sessions=sessions,
-        ingest=ingest,
-        definitions=definitions,
+        sessions=submissions.sessions,
+        ingest=submissions.ingest,
+        definitions=submissions.definitions,
         consultation_id=consultation_id,
         data=data,
         idempotency_key=idempotency_key,
