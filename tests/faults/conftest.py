@@ -40,7 +40,11 @@ FAULT_STACK_ENV = {
 @pytest.fixture(scope="package")
 def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The fault tests' own platform, on free ports, that they may break."""
-    with Stack(tmp_path_factory.mktemp("faults"), extra_env=dict(FAULT_STACK_ENV)) as stack:
+    # A delivery claimed by a dispatcher that is then killed is sent again once its lease
+    # runs out: 300 s by default (room for a large backlog behind slow endpoints); these
+    # tests' backlogs are small, so a shorter lease lets them see the resend.
+    env = {**FAULT_STACK_ENV, "NOTIFICATIONS_DISPATCH_LEASE": "20"}
+    with Stack(tmp_path_factory.mktemp("faults"), extra_env=env) as stack:
         yield stack
 
 
