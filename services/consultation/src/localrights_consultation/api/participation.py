@@ -71,13 +71,12 @@ async def submit_response(
     consultation_id: UUID,
     data: ResponseCreate,
     request: Request,
-    response: Response,
     submissions: SubmissionsDep,
     client: ClientKey,
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
     ] = None,
-) -> ResponseRead:
+) -> Response:
     """Answer a consultation (anyone; code-mode needs a code). 201 only once stored."""
     settings = submissions.settings
     length = request.headers.get("content-length")
@@ -94,6 +93,11 @@ async def submit_response(
         per_client_limit=settings.responses_per_client,
         per_client_window=settings.responses_per_client_window_seconds,
     )
-    if replayed:
-        response.headers["idempotent-replayed"] = "true"
-    return stored
+    # Serialised here rather than by response_model (validated again, then dumped): the
+    # same JSON in one step, on the hot path.
+    return Response(
+        stored.model_dump_json(),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"idempotent-replayed": "true"} if replayed else None,
+    )
