@@ -163,6 +163,20 @@ class TestCreateAndOpen:
         )
         assert outsider.json() == []
 
+    async def test_callers_without_the_role_cannot_probe_exercise_ids(
+        self, client: httpx.AsyncClient, actors: Actors, uruguay: list[dict[str, Any]]
+    ) -> None:
+        real = (await _create(client, actors, uruguay))["id"]
+        local = actors.institution(MONTEVIDEO, "UY-MO")
+        for exercise_id in (real, str(uuid4())):
+            base = f"/api/v1/exercises/{exercise_id}"
+            # The same answer whether the id exists or not: the role is checked first.
+            assert (await client.get(base)).status_code == 401
+            assert (await client.get(f"{base}/inputs")).status_code == 401
+            assert (await client.get(f"{base}/coverage", headers=local)).status_code == 403
+            assert (await client.post(f"{base}/open", headers=local)).status_code == 403
+            assert (await client.post(f"{base}/inputs", json={})).status_code == 401
+
 
 class TestLocalInput:
     async def test_an_uninvited_institution_is_refused(

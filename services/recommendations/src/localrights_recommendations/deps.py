@@ -39,8 +39,12 @@ ValidRecommendation = Annotated[Recommendation, Depends(valid_recommendation)]
 ValidExercise = Annotated[Exercise, Depends(valid_exercise)]
 
 
-async def owned_exercise(exercise: ValidExercise, principal: MinistryOfficer) -> Exercise:
-    """The exercise, if the caller's ministry runs it (or the caller is an administrator)."""
+async def owned_exercise(principal: MinistryOfficer, exercise: ValidExercise) -> Exercise:
+    """The exercise, if the caller's ministry runs it (or the caller is an administrator).
+
+    The role is checked before the lookup, so an outsider cannot tell existing ids (401/403)
+    from unknown ones (404).
+    """
     exercises.ensure_owner(principal, exercise)
     return exercise
 

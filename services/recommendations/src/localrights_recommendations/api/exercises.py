@@ -80,7 +80,7 @@ async def list_exercises(
     responses=problem_responses(401, 403, 404),
 )
 async def get_exercise(
-    exercise: ValidExercise, session: SessionDep, principal: CurrentPrincipal
+    principal: CurrentPrincipal, exercise: ValidExercise, session: SessionDep
 ) -> ExerciseRead:
     """One exercise (its ministry, administrators, and invited institutions once open)."""
     exercises.ensure_can_read(principal, exercise)
@@ -119,10 +119,10 @@ async def close_exercise(exercise: OwnedExercise, session: SessionDep) -> Exerci
     },
 )
 async def submit_input(
+    principal: InstitutionOfficer,
     exercise: ValidExercise,
     data: LocalInputCreate,
     session: SessionDep,
-    principal: InstitutionOfficer,
     response: Response,
 ) -> LocalInputRead:
     """Submit (or revise) the caller's institution's input on one recommendation."""
@@ -141,9 +141,9 @@ async def submit_input(
     responses=problem_responses(401, 403, 404),
 )
 async def list_inputs(
+    principal: CurrentPrincipal,
     exercise: ValidExercise,
     session: SessionDep,
-    principal: CurrentPrincipal,
     recommendation_id: UUID | None = None,
 ) -> list[LocalInputRead]:
     """Inputs on the exercise: all for its ministry, one's own for an institution."""
@@ -160,7 +160,7 @@ async def list_inputs(
     responses=problem_responses(401, 403, 404),
 )
 async def input_versions(
-    exercise: ValidExercise, input_id: UUID, session: SessionDep, principal: CurrentPrincipal
+    principal: CurrentPrincipal, exercise: ValidExercise, input_id: UUID, session: SessionDep
 ) -> list[LocalInputVersionRead]:
     """Every version of one input, oldest first."""
     exercises.ensure_can_read(principal, exercise)
