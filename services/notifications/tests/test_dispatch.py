@@ -303,29 +303,3 @@ def test_json_of_a_webhook_body_is_the_envelope() -> None:
     envelope = json.dumps({"id": "e1", "type": "alert.published", "data": {"a": 1}})
     body = json.loads(digest_body(day="2030-01-01", subscription_id="s", envelopes=[envelope]))
     assert body["events"] == [json.loads(envelope)] and body["day"] == "2030-01-01"
-
-
-def test_a_call_moves_to_the_slow_lane_sooner_when_calls_usually_finish_sooner() -> None:
-    """Each hanging call holds a fast place this long: 0.5 s x 1,000 hanging endpoints would
-    cost the healthy traffic 5 s on 100 places, where calls normally take milliseconds."""
-    from localrights_notifications.config import Settings
-    from localrights_notifications.dispatch import Dispatcher
-
-    settings = Settings(
-        database_url="postgresql+asyncpg://unused/unused",
-        kafka_bootstrap_servers="unused:9092",
-        internal_jwt_secret="x" * 32,
-        slow_call_after=0.5,
-        slow_call_floor=0.1,
-    )
-    dispatcher = Dispatcher(settings=settings, sessions=None)  # type: ignore[arg-type]
-    assert dispatcher._slow_after() == 0.5  # nothing measured yet
-    for _ in range(200):
-        dispatcher._latency.add(0.02)
-    assert abs(dispatcher._slow_after() - 0.2) < 1e-9  # ten times the usual call
-    for _ in range(200):
-        dispatcher._latency.add(0.001)
-    assert dispatcher._slow_after() == 0.1  # never below the floor
-    for _ in range(200):
-        dispatcher._latency.add(2.0)
-    assert dispatcher._slow_after() == 0.5  # never above slow_call_after

@@ -30,14 +30,9 @@ class Settings(ServiceSettings):
     # Dispatch: concurrency per channel, and a second, larger lane that calls slower than
     # ``slow_call_after`` move to, so slow endpoints never hold the healthy traffic's slots.
     webhook_concurrency: int = 100
-    # Each place is an open connection; room for a tenth of a 10,000-subscription fan-out
-    # hanging, plus healthy calls moved there while the machine is busy.
-    webhook_slow_lane: int = 2000
+    webhook_slow_lane: int = 1000
     email_concurrency: int = 10
     slow_call_after: float = 0.5
-    # A call moves sooner when calls usually finish sooner: after 10x their recent mean
-    # duration, but not before ``slow_call_floor``.
-    slow_call_floor: float = 0.1
     webhook_timeout: float = 10.0
     smtp_timeout: float = 15.0
     max_attempts: int = 8

@@ -133,20 +133,6 @@ class _Lane:
     timer: asyncio.TimerHandle | None = None
 
 
-@dataclass
-class _Ewma:
-    """Exponentially weighted mean of recent fast-lane call durations."""
-
-    weight: float = 0.05
-    value: float | None = None
-
-    def add(self, sample: float) -> None:
-        if self.value is None:
-            self.value = sample
-        else:
-            self.value += self.weight * (sample - self.value)
-
-
 @dataclass(frozen=True)
 class Result:
     id: UUID
@@ -174,7 +160,6 @@ class Dispatcher:
         self._dsn = dsn
         self._fast = asyncio.Semaphore(settings.webhook_concurrency)
         self._slow_used = 0
-        self._latency = _Ewma()
         self._allowed = frozenset(h.lower() for h in settings.webhook_allowed_hosts)
         self._email = asyncio.Semaphore(settings.email_concurrency)
         # In flight: every lane's places, plus one fast lane's worth claimed ahead so the
@@ -406,10 +391,9 @@ class Dispatcher:
         # waits out its own timeout there. (A task and an asyncio.wait per delivery cost
         # about as much as the HTTP call itself.)
         lane = _Lane()
-        lane.timer = self._loop().call_later(self._slow_after(), self._demote, lane)
-        started = time.monotonic()
+        lane.timer = self._loop().call_later(self._s.slow_call_after, self._demote, lane)
         try:
-            outcome = await send_webhook(
+            return await send_webhook(
                 self._client,
                 url=job.url,
                 secret=job.secret,
@@ -417,11 +401,6 @@ class Dispatcher:
                 body=job.body(),
                 timeout=self._s.webhook_timeout,
             )
-            if outcome.delivered:
-                # Slow lane included: leaving out the calls that took longer than the
-                # threshold would pull the mean, and so the threshold, ever lower.
-                self._latency.add(time.monotonic() - started)
-            return outcome
         finally:
             if lane.timer is not None:
                 lane.timer.cancel()
@@ -429,17 +408,6 @@ class Dispatcher:
                 self._slow_used -= 1
             else:
                 self._fast.release()
-
-    def _slow_after(self) -> float:
-        """How long a call may hold a fast place: ten times what calls usually take here,
-        never more than ``slow_call_after``. Each hanging call holds a place this long
-        before it moves, so a fixed half second made 1,000 hanging endpoints cost the
-        healthy traffic 5 s on 100 places; a healthy call moved early costs only a place in
-        the slow lane."""
-        typical = self._latency.value
-        if typical is None:
-            return self._s.slow_call_after
-        return min(self._s.slow_call_after, max(self._s.slow_call_floor, 10 * typical))
 
     def _demote(self, lane: _Lane) -> None:
         if self._slow_used < self._s.webhook_slow_lane:
