@@ -32,7 +32,7 @@ class Settings(ServiceSettings):
     webhook_concurrency: int = 100
     webhook_slow_lane: int = 1000
     email_concurrency: int = 10
-    slow_call_after: float = 0.5
+    slow_call_after: float = 0.2
     webhook_timeout: float = 10.0
     smtp_timeout: float = 15.0
     max_attempts: int = 8
