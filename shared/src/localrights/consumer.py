@@ -100,7 +100,8 @@ class EventConsumer:
                     # Kafka's default 500 ms wait adds that much latency on a quiet topic.
                     fetch_max_wait_ms=100,
                 )
-                await self._consumer.start()
+                if not await self._started(self._consumer):
+                    break
                 await self._consume(self._consumer)
             except Exception as exc:  # the loop must outlive any outage
                 if self._stopping.is_set():
@@ -115,6 +116,27 @@ class EventConsumer:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def _started(self, consumer: AIOKafkaConsumer) -> bool:
+        """Start the consumer unless stop() comes first; whether it started.
+
+        start() returns only once the group is joined, which takes seconds (the broker's
+        rebalance delay); a process stopping meanwhile must not wait for that.
+        """
+        starting = asyncio.ensure_future(consumer.start())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not starting.done():
+                starting.cancel()
+                with contextlib.suppress(BaseException):
+                    await starting
+        if starting.cancelled():
+            return False
+        starting.result()  # a failed start raises here, into run()'s retry loop
+        return True
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         while not self._stopping.is_set():
