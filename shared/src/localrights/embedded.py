@@ -73,14 +73,17 @@ class EmbeddedPostgres:
 
     def _pg(self, command: str, *args: str, timeout: float = 60) -> None:
         kwargs: dict[str, Any] = {"user": self._run_as} if self._run_as else {}
-        subprocess.run(
+        done = subprocess.run(
             [str(self.bin_dir / command), *args],
-            check=True,
             timeout=timeout,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             **kwargs,
         )
+        if done.returncode != 0:
+            # CalledProcessError would hide PostgreSQL's own explanation from the test report.
+            error = done.stderr.decode(errors="replace").strip()
+            raise RuntimeError(f"{command} failed (exit {done.returncode}): {error}")
 
     def init(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
@@ -126,7 +129,7 @@ class EmbeddedPostgres:
         wait_for_port(self.port)
 
     def stop(self, mode: str = "fast") -> None:
-        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self._pg("pg_ctl", "-w", "-D", str(self.data_dir), "-m", mode, "stop")
 
     def restart(self) -> None:
