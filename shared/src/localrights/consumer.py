@@ -131,8 +131,8 @@ class EventConsumer:
             stopping.cancel()
             if not starting.done():
                 starting.cancel()
-                with contextlib.suppress(BaseException):
-                    await starting
+                # wait() neither raises the start's cancellation nor swallows our own.
+                await asyncio.wait({starting})
         if starting.cancelled():
             return False
         starting.result()  # a failed start raises here, into run()'s retry loop
