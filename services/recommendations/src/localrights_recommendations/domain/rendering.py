@@ -235,6 +235,7 @@ def to_html(annex: dict[str, Any]) -> str:
     return _templates.get_template("compilation.html.j2").render(
         annex=annex,
         good_practices=good_practices(annex),
+        recommendation_label=recommendation_label,
         status_labels=STATUS_LABELS,
         response_labels=RESPONSE_LABELS,
         indicator_text=indicator_text,
