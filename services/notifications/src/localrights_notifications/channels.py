@@ -11,6 +11,7 @@ from functools import lru_cache
 import aiohttp
 import aiosmtplib
 from standardwebhooks import Webhook
+from yarl import URL
 
 from localrights_notifications.domain import Outcome, classify_status, parse_retry_after
 from localrights_notifications.ssrf import ForbiddenAddress
@@ -48,7 +49,7 @@ def signed_headers(*, secret: str, message_id: str, body: bytes, now: datetime) 
 async def send_webhook(
     client: aiohttp.ClientSession,
     *,
-    url: str,
+    url: str | URL,
     secret: str,
     message_id: str,
     body: bytes,

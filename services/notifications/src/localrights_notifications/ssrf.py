@@ -96,15 +96,14 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-@lru_cache(maxsize=65536)
-def forbidden_literal(url: str, allowed_hosts: frozenset[str]) -> bool:
-    """True for an IP-literal URL host that is forbidden (aiohttp skips resolvers for those).
+@lru_cache(maxsize=4096)
+def forbidden_host(host: str, allowed_hosts: frozenset[str]) -> bool:
+    """True for a URL host that is a forbidden IP literal (aiohttp skips resolvers for those).
 
-    Cached: the answer depends only on the url and the allow-list, and a large fan-out asks
-    it for every delivery.
+    Cached per host: a fan-out asks it for every delivery, mostly of a few hosts.
     """
-    host = (urlsplit(url).hostname or "").lower()
-    if host in {h.lower() for h in allowed_hosts}:
+    host = host.lower()
+    if host in allowed_hosts:
         return False
     literal = _literal(host)
     return literal is not None and is_forbidden_address(literal)
