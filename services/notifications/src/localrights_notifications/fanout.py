@@ -44,7 +44,10 @@ _MATCH = """
 """
 
 # Inbox subscriptions are served here (a row in the same database); digests wait as 'held'.
+# One summary row comes back, not one row per delivery: a fan-out to 10,000 subscriptions
+# would otherwise turn 10,000 rows into Python objects before the transaction can commit.
 _FAN_OUT = text(
+    "WITH added AS ("
     "INSERT INTO deliveries (id, subscription_id, institution_id, notification_id, event_id, "
     "channel, status, attempts, delivered_at, next_attempt_at) "
     "SELECT gen_random_uuid(), s.id, s.institution_id, CAST(:notification_id AS uuid), "
@@ -55,7 +58,11 @@ _FAN_OUT = text(
     "CASE WHEN s.channel = 'inbox' THEN now() END, now() "
     f"FROM subscriptions AS s WHERE {_MATCH} "
     "ON CONFLICT (subscription_id, event_id) DO NOTHING "
-    "RETURNING institution_id, channel, status"
+    "RETURNING institution_id, channel, status) "
+    "SELECT count(*) AS added, "
+    "COALESCE(array_agg(DISTINCT institution_id) FILTER (WHERE channel = 'inbox'), '{}') "
+    "AS inbox, COALESCE(bool_or(status = 'pending'), false) AS pending "
+    "FROM added"
 )
 
 _TO_INBOX = text(
@@ -119,7 +126,7 @@ async def fan_out(
     if row is None:
         return 0  # this event was fanned out before
     notification_id = row[0]
-    added = (
+    summary = (
         await session.execute(
             _FAN_OUT,
             {
@@ -134,8 +141,8 @@ async def fan_out(
                 "institutions": list(institutions) if institutions is not None else None,
             },
         )
-    ).all()
-    inbox = {r.institution_id for r in added if r.channel == "inbox"} | set(inbox_for)
+    ).one()
+    inbox = set(summary.inbox) | set(inbox_for)
     if inbox:
         await session.execute(
             _TO_INBOX,
@@ -149,6 +156,6 @@ async def fan_out(
                 "institutions": sorted(inbox),
             },
         )
-    if any(r.status == "pending" for r in added):
+    if summary.pending:
         await notify_dispatcher(session)
-    return len(added)
+    return int(summary.added)
