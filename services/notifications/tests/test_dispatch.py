@@ -254,6 +254,46 @@ class TestSlowEndpoints:
             report = await delivery_report(service, alert["id"], status="sending")
             assert {d["subscription_id"] for d in report["items"]} == {h["id"] for h in hanging}
 
+    async def test_hanging_calls_leave_the_pool_after_a_few_typical_calls_not_the_cap(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        # The cap (30 s) and the timeout (60 s) are far beyond the test's patience: the
+        # healthy deliveries get through only because a call is judged slow against the
+        # typical call, which this sink answers in milliseconds.
+        async with start_service(
+            webhook_concurrency=2, slow_call_after=30.0, webhook_timeout=60.0
+        ) as service:
+            for i in range(6):
+                sink.always[f"/stuck{i}"] = "hang"
+                await service.subscribe(uuid4(), channel="webhook", url=sink.url(f"/stuck{i}"))
+            for i in range(30):
+                await service.subscribe(uuid4(), channel="webhook", url=sink.url(f"/ok/{i}"))
+            alert = await service.publish()
+
+            async def healthy_done() -> None:
+                counts = (await delivery_report(service, alert["id"]))["counts"]
+                assert counts == {"delivered": 30, "sending": 6}
+
+            await eventually(healthy_done, timeout=10.0)
+
+    async def test_stopping_hands_calls_under_way_back_without_spending_an_attempt(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        sink.always["/stuck"] = "hang"
+        async with start_service(webhook_timeout=60.0) as service:
+            await service.subscribe(uuid4(), channel="webhook", url=sink.url("/stuck"))
+            alert = await service.publish()
+
+            async def called() -> None:
+                assert sink.received.get("/stuck")
+
+            await eventually(called)
+        # Stopped mid-call: the next replica may send it at once, as a first attempt.
+        async with start_service(webhook_timeout=60.0, dispatch_poll_interval=3600.0) as service:
+            [delivery] = (await delivery_report(service, alert["id"]))["items"]
+        assert delivery["status"] in ("pending", "sending")
+        assert delivery["attempts"] == 0 and delivery["last_error"] == "interrupted by shutdown"
+
 
 class TestEmail:
     async def test_an_email_subscriber_gets_plain_text_and_html(

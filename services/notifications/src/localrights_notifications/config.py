@@ -27,12 +27,15 @@ class Settings(ServiceSettings):
     # host is listed here (the local launcher and the tests list 127.0.0.1).
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = []
 
-    # Dispatch: concurrency per channel, and a second, larger lane that calls slower than
-    # ``slow_call_after`` move to, so slow endpoints never hold the healthy traffic's slots.
+    # Dispatch: workers per channel. A webhook call that takes twice a typical call,
+    # but at least ``slow_call_floor`` and at most ``slow_call_after`` seconds, leaves the
+    # pool for a second, larger lane, so slow endpoints never hold the healthy traffic's
+    # places.
     webhook_concurrency: int = 100
     webhook_slow_lane: int = 1000
     email_concurrency: int = 10
-    slow_call_after: float = 0.2
+    slow_call_floor: float = 0.025
+    slow_call_after: float = 1.0
     webhook_timeout: float = 10.0
     smtp_timeout: float = 15.0
     max_attempts: int = 8

@@ -6,7 +6,8 @@
 - Sending: one shared aiohttp ClientSession, a timeout on every call. A fixed pool of
   workers per channel takes claimed deliveries from a queue, the way the fastest bare
   client loop does (a task per delivery cost a third of the rate). A webhook call that
-  takes longer than ``slow_call_after`` leaves the pool: a new worker takes its place and
+  takes twice as long as a typical call, while deliveries wait, (between ``slow_call_floor`` and
+  ``slow_call_after``) leaves the pool: a new worker takes its place and
   the slow one retires once its call ends, up to ``webhook_slow_lane`` of them at a time,
   so hanging endpoints never hold the places healthy endpoints need. A circuit breaker
   per endpoint stops calling an endpoint that keeps failing; its deliveries wait for the
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import aiohttp
@@ -48,6 +49,10 @@ from localrights_notifications.fanout import DISPATCH_CHANNEL
 from localrights_notifications.ssrf import GuardedResolver, forbidden_host
 
 log = structlog.get_logger(__name__)
+
+# A webhook call leaves the pool after this many times a typical call's duration.
+_SLOW_FACTOR = 2.0
+_SMOOTHING = 0.05
 
 DELIVERIES = Counter(
     "localrights_notification_deliveries_total", "Delivery attempts", ["channel", "outcome"]
@@ -99,7 +104,7 @@ _RECORD = """
 """
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     """One claimed delivery and what is needed to send it."""
 
@@ -135,8 +140,9 @@ class _Worker:
     slow: bool = False
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
+    """How one attempt went: one row of the next batched UPDATE (a tuple: built per send)."""
+
     id: UUID
     status: str
     attempts: int
@@ -165,6 +171,9 @@ class Dispatcher:
         self._emails: asyncio.Queue[Job] = asyncio.Queue()
         self._pool_workers: set[_Worker] = set()  # the webhook pool, slow ones excluded
         self._slow_used = 0
+        # Until calls are seen, assume fast ones: a replica that starts on a queue whose head
+        # is all hanging endpoints must not let them hold the pool for the longest threshold.
+        self._typical_call = settings.slow_call_floor
         self._workers: set[asyncio.Task[None]] = set()
         # Held: claimed and not yet given a result. The limit is every lane's places plus
         # one pool's worth queued ahead, so workers never idle while the next claim makes
@@ -215,17 +224,21 @@ class Dispatcher:
         try:
             async with aiohttp.ClientSession(connector=connector) as client:
                 self._client = client
-                for _ in range(self._s.webhook_concurrency):
-                    self._start_webhook_worker()
-                for _ in range(self._s.email_concurrency):
-                    self._start(self._email_worker(), "email-worker")
-                watchdog = asyncio.create_task(self._watch_slow_calls(), name="slow-call-watch")
-                await self._claim_loop(stopping)
-                await self._drain()
+                try:
+                    for _ in range(self._s.webhook_concurrency):
+                        self._start_webhook_worker()
+                    for _ in range(self._s.email_concurrency):
+                        self._start(self._email_worker(), "email-worker")
+                    watchdog = asyncio.create_task(self._watch_slow_calls(), name="slow-call-watch")
+                    await self._claim_loop(stopping)
+                    await self._drain()
+                finally:
+                    if watchdog is not None:
+                        watchdog.cancel()
+                    # Before the session closes: a call cut off by closing it would count
+                    # as a failed attempt instead of being handed back.
+                    await self._stop_workers()
         finally:
-            if watchdog is not None:
-                watchdog.cancel()
-            await self._stop_workers()
             self._results_ready.set()
             await recorder
             with contextlib.suppress(Exception):
@@ -294,6 +307,11 @@ class Dispatcher:
                 timeout=5,
                 command_timeout=30,
                 init=_json_codec,
+                # Right after a fan-out the planner's statistics know nothing of the new
+                # due rows and pick a bitmap scan that sorts every due row on each claim
+                # (15 ms for 9,000); the ordered index scan reads only the batch (0.5 ms).
+                # Only this pool's claim, digest and record statements are affected.
+                server_settings={"enable_bitmapscan": "off"},
             )
         return self._pool
 
@@ -310,7 +328,7 @@ class Dispatcher:
         self._held += len(rows)
         self._idle.clear()
         for row in rows:
-            digest_items = items.get(row["id"], [])
+            digest_items = items.get(row["id"], []) if items else []
             job = Job(
                 id=row["id"],
                 subscription_id=row["subscription_id"],
@@ -323,11 +341,7 @@ class Dispatcher:
                 email=row["email"],
                 deleted=row["deleted_at"] is not None,
                 envelope=row["envelope"],
-                items=[
-                    messages.Item(r["event_type"], r["kind"], r["title"], r["facts"])
-                    for r in (digest_items if row["digest_day"] is not None else [row])
-                    if r["event_type"] is not None
-                ],
+                items=_email_items(row, digest_items) if row["channel"] == "email" else [],
                 envelopes=[r["envelope"] for r in digest_items],
             )
             # Inbox rows and deliveries of deleted subscriptions need no call: any worker.
@@ -351,11 +365,14 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         while not worker.slow:
             job = await self._webhooks.get()
-            worker.call_started = loop.time()
+            started = worker.call_started = loop.time()
             try:
                 await self._process(job)
             finally:
                 worker.call_started = None
+            if not worker.slow and job.channel == "webhook":
+                # A moving average of the calls that kept their place.
+                self._typical_call += _SMOOTHING * (loop.time() - started - self._typical_call)
         # This worker's call was slow and a new worker took its place: retire.
         self._slow_used -= 1
 
@@ -363,15 +380,26 @@ class Dispatcher:
         while True:
             await self._process(await self._emails.get())
 
+    def _slow_threshold(self) -> float:
+        """How long a call may hold a place in the pool: a few times a typical call.
+
+        Relative, so a hanging endpoint costs the pool about as much as a few healthy
+        calls whether receivers answer in 20 ms or in 500 ms; bounded both ways by settings.
+        """
+        typical = _SLOW_FACTOR * self._typical_call
+        return min(self._s.slow_call_after, max(self._s.slow_call_floor, typical))
+
     async def _watch_slow_calls(self) -> None:
-        """Move calls slower than ``slow_call_after`` out of the pool, a new worker each.
+        """Move slow calls out of the pool, a new worker in the place of each.
 
         One look every fraction of the threshold costs less than a timer per call.
         """
         loop = asyncio.get_running_loop()
-        limit = self._s.slow_call_after
         while True:
+            limit = self._slow_threshold()
             await asyncio.sleep(limit / 4)
+            if self._webhooks.empty():
+                continue  # nothing waits for a place: slow calls may keep theirs
             now = loop.time()
             for worker in list(self._pool_workers):
                 if self._slow_used >= self._s.webhook_slow_lane:
@@ -556,6 +584,16 @@ class Dispatcher:
             while not queue.empty():
                 job = queue.get_nowait()
                 self._push(self._result(job, "pending", job.attempts, 0.0, "shutting down"))
+
+
+def _email_items(row: asyncpg.Record, digest_items: list[asyncpg.Record]) -> list[messages.Item]:
+    """What an e-mail renders: the one notification, or each of a digest's."""
+    rows = digest_items if row["digest_day"] is not None else [row]
+    return [
+        messages.Item(r["event_type"], r["kind"], r["title"], r["facts"])
+        for r in rows
+        if r["event_type"] is not None
+    ]
 
 
 async def _json_codec(connection: asyncpg.Connection) -> None:
