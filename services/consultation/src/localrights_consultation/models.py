@@ -95,7 +95,7 @@ class Response(ConsultationTable, table=True):
     created_at: datetime | None = _timestamp(nullable=False, default_now=True)
 
 
-class ClientQuota(SQLModel, table=True):
+class ClientQuota(ConsultationTable, table=True):
     """Responses one device (the gateway's pseudonymous client key) sent in one time window.
 
     Kept apart from the responses so that no response is linked to a device; the rows of a
