@@ -18,10 +18,10 @@ from localrights.events import (
     new_event,
 )
 from localrights.events.catalog.consultation import ConsultationOpened
-from localrights.events.catalog.exercises import ExerciseOpened
+from localrights.events.catalog.exercises import ExerciseClosed, ExerciseOpened
 from localrights.events.catalog.institutions import InstitutionRegistered, InstitutionUpdated
 from localrights.testing.helpers import eventually, read_topic
-from localrights_notifications.models import Delivery, Notification
+from localrights_notifications.models import ClosedExercise, Delivery, Notification
 
 from .conftest import Service, Sink
 
@@ -248,6 +248,66 @@ class TestOtherServicesEvents:
         assert await inbox_titles(service, neighbour) == []
         assert await inbox_titles(service, retired) == []
         assert await deliveries_of(service, opened.id) == {UUID(webhookless["id"]): 1}
+
+    async def test_a_closed_exercise_invites_no_institution_registered_after_it(
+        self, service: Service
+    ) -> None:
+        def exercise(title: str) -> Any:
+            return new_event(
+                ExerciseOpened(
+                    exercise_id=uuid4(),
+                    ministry_institution_id=uuid4(),
+                    title=title,
+                    report_type="upr_midterm_report",
+                    country="UY",
+                    mechanism="UPR",
+                    deadline=date(2030, 5, 31),
+                    invited_institution_ids=[],
+                    invited_jurisdictions=["UY-RO"],
+                    recommendation_count=3,
+                    opened_at=datetime.now(UTC),
+                ),
+                source="/recommendations",
+            )
+
+        still_open, closed = exercise("Still open"), exercise("Closed early")
+        await service.send_event(still_open, EXERCISE_EVENTS)
+        await service.send_event(closed, EXERCISE_EVENTS)
+        closing = ExerciseClosed(
+            exercise_id=closed.data["exercise_id"],
+            closed_at=datetime.now(UTC),
+            institutions_invited=0,
+            institutions_answered=0,
+        )
+        await service.send_event(new_event(closing, source="/recommendations"), EXERCISE_EVENTS)
+
+        async def both_recorded_and_one_closed() -> None:
+            async with service.sessions() as session:
+                opened = await session.execute(
+                    select(func.count()).where(
+                        col(Notification.event_id).in_([still_open.id, closed.id])
+                    )
+                )
+                assert opened.scalar_one() == 2
+                assert await session.get(ClosedExercise, closing.exercise_id) is not None
+
+        await eventually(both_recorded_and_one_closed)
+        latecomer = uuid4()
+        registered = InstitutionRegistered(
+            institution_id=latecomer,
+            name="Rocha",
+            kind="municipality",
+            country="UY",
+            jurisdiction="UY-RO",
+            changed_at=datetime.now(UTC),
+        )
+        await service.send_event(new_event(registered, source="/gateway"), INSTITUTION_EVENTS)
+
+        async def invited_to_the_open_one() -> None:
+            items = await inbox_titles(service, latecomer)
+            assert [i["facts"]["title"] for i in items] == ["Still open"]
+
+        await eventually(invited_to_the_open_one)
 
 
 class TestInbox:

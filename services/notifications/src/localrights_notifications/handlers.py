@@ -18,10 +18,10 @@ from localrights.consumer import Handler
 from localrights.events import Envelope
 from localrights.events.catalog.alerts import AlertFacts, AlertReminderDue
 from localrights.events.catalog.consultation import ConsultationOpened
-from localrights.events.catalog.exercises import ExerciseOpened
+from localrights.events.catalog.exercises import ExerciseClosed, ExerciseOpened
 from localrights.events.catalog.institutions import InstitutionFacts
 from localrights_notifications.fanout import fan_out
-from localrights_notifications.models import Institution
+from localrights_notifications.models import ClosedExercise, Institution
 
 # Topics are not ordered with one another, and a jurisdiction invites whoever sits in it
 # while the exercise runs: an institution that (re)appears in an invited jurisdiction gets
@@ -32,6 +32,8 @@ _INVITE_LATECOMER = text(
     "n.kind, n.alert_id, n.title, n.facts FROM notifications AS n "
     "WHERE n.event_type = 'exercise.opened' AND n.country = CAST(:country AS text) "
     "AND CAST(n.facts ->> 'deadline' AS date) >= current_date "
+    "AND NOT EXISTS (SELECT 1 FROM closed_exercises AS c "
+    "WHERE CAST(c.exercise_id AS text) = n.facts ->> 'exercise_id') "
     "AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(n.facts -> 'invited_jurisdictions') "
     "AS j WHERE CAST(:jurisdiction AS text) = j OR CAST(:jurisdiction AS text) LIKE j || '-%') "
     "ON CONFLICT (institution_id, event_id) DO NOTHING"
@@ -77,6 +79,8 @@ async def on_consultation_opened(session: AsyncSession, envelope: Envelope, payl
 async def on_exercise_opened(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
     """Every invited institution, by id or by jurisdiction, gets it in its inbox."""
     opened: ExerciseOpened = payload
+    if await session.get(ClosedExercise, opened.exercise_id) is not None:
+        return  # its closure came first (another partition's replay, say): nobody to ask
     invited = set(opened.invited_institution_ids)
     if opened.invited_jurisdictions:
         # An invited jurisdiction covers itself and its subdivisions ("UY" covers "UY-CA"),
@@ -108,6 +112,16 @@ async def on_exercise_opened(session: AsyncSession, envelope: Envelope, payload:
         jurisdictions=[],
         institutions=sorted(invited),
         inbox_for=sorted(invited),
+    )
+
+
+async def on_exercise_closed(session: AsyncSession, _envelope: Envelope, payload: Any) -> None:
+    """An exercise stopped taking input: institutions registered from now on are not invited."""
+    closed: ExerciseClosed = payload
+    await session.execute(
+        insert(ClosedExercise)
+        .values(exercise_id=closed.exercise_id, closed_at=closed.closed_at)
+        .on_conflict_do_nothing(index_elements=["exercise_id"])
     )
 
 
@@ -151,6 +165,7 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "alert.reminder_due": on_alert_event,
     "consultation.opened": on_consultation_opened,
     "exercise.opened": on_exercise_opened,
+    "exercise.closed": on_exercise_closed,
     "institution.registered": on_institution_event,
     "institution.updated": on_institution_event,
 }

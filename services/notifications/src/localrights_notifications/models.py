@@ -150,7 +150,9 @@ class Delivery(NotificationsTable, table=True):
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    subscription_id: UUID = Field(index=True)
+    # Looked up through the (subscription_id, event_id) unique index: a second index on the
+    # column alone only made every status change write one more index entry.
+    subscription_id: UUID
     institution_id: UUID
     notification_id: UUID | None = Field(default=None, index=True)
     event_id: str = Field(sa_column=Column(Text, nullable=False))
@@ -205,6 +207,19 @@ class Institution(NotificationsTable, table=True):
     jurisdiction: str = Field(sa_column=Column(Text, nullable=False, index=True))
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
     changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ClosedExercise(NotificationsTable, table=True):
+    """A reporting exercise that stopped taking input (from ``exercise.closed``).
+
+    Its own table rather than a mark on the invitation: topics are not ordered with one
+    another, so a closure can be known before, or without, the opening it ends.
+    """
+
+    __tablename__ = "closed_exercises"
+
+    exercise_id: UUID = Field(primary_key=True)
+    closed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class Reminder(NotificationsTable, table=True):

@@ -230,12 +230,14 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 "alert.reminder_due",
                 "consultation.opened",
                 "exercise.opened",
+                "exercise.closed",
                 "institution.registered",
                 "institution.updated",
             }
         ),
         description="Fans alerts, opened consultations and opened reporting exercises out to "
-        "subscribed institutions (webhook, e-mail, inbox); keeps a projection of institutions.",
+        "subscribed institutions (webhook, e-mail, inbox); stops inviting to an exercise once "
+        "it is closed; keeps a projection of institutions.",
     ),
     ConsumerGroup(
         name="recommendations",
