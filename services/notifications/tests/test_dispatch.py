@@ -257,11 +257,11 @@ class TestSlowEndpoints:
     async def test_hanging_calls_leave_the_pool_after_a_few_typical_calls_not_the_cap(
         self, start_service: Any, sink: Sink
     ) -> None:
-        # The cap (30 s) and the timeout (60 s) are far beyond the test's patience: the
+        # The cap (30 s) and the timeout (40 s) are far beyond the test's patience: the
         # healthy deliveries get through only because a call is judged slow against the
         # typical call, which this sink answers in milliseconds.
         async with start_service(
-            webhook_concurrency=2, slow_call_after=30.0, webhook_timeout=60.0
+            webhook_concurrency=2, slow_call_after=30.0, webhook_timeout=40.0
         ) as service:
             for i in range(6):
                 sink.always[f"/stuck{i}"] = "hang"
@@ -280,7 +280,7 @@ class TestSlowEndpoints:
         self, start_service: Any, sink: Sink
     ) -> None:
         sink.always["/stuck"] = "hang"
-        async with start_service(webhook_timeout=60.0) as service:
+        async with start_service(webhook_timeout=40.0) as service:
             await service.subscribe(uuid4(), channel="webhook", url=sink.url("/stuck"))
             alert = await service.publish()
 
@@ -289,7 +289,7 @@ class TestSlowEndpoints:
 
             await eventually(called)
         # Stopped mid-call: the next replica may send it at once, as a first attempt.
-        async with start_service(webhook_timeout=60.0, dispatch_poll_interval=3600.0) as service:
+        async with start_service(webhook_timeout=40.0, dispatch_poll_interval=3600.0) as service:
             [delivery] = (await delivery_report(service, alert["id"]))["items"]
         assert delivery["status"] in ("pending", "sending")
         assert delivery["attempts"] == 0 and delivery["last_error"] == "interrupted by shutdown"
@@ -343,3 +343,19 @@ def test_json_of_a_webhook_body_is_the_envelope() -> None:
     envelope = json.dumps({"id": "e1", "type": "alert.published", "data": {"a": 1}})
     body = json.loads(digest_body(day="2030-01-01", subscription_id="s", envelopes=[envelope]))
     assert body["events"] == [json.loads(envelope)] and body["day"] == "2030-01-01"
+
+
+def test_a_lease_shorter_than_a_call_is_refused_at_start_up() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from localrights_notifications.config import Settings
+
+    required = {
+        "database_url": "postgresql://localhost/notifications",
+        "kafka_bootstrap_servers": "localhost:9092",
+        "internal_jwt_secret": "x" * 32,
+    }
+    with pytest.raises(ValidationError, match="must be longer than the longest call"):
+        Settings(dispatch_lease=10.0, webhook_timeout=10.0, **required)
+    assert Settings(**required).dispatch_lease == 60.0

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from localrights.settings import ServiceSettings, load_settings
@@ -46,7 +46,10 @@ class Settings(ServiceSettings):
     breaker_cooldown: float = 60.0
     dispatch_batch: int = 500
     dispatch_poll_interval: float = 1.0
-    dispatch_lease: float = 300.0
+    # How long a claimed delivery stays with the replica that claimed it; a replica that dies
+    # leaves its claims to the others after this. It must outlast a call, and the wait in
+    # the claiming replica's queue (normally well under a second).
+    dispatch_lease: float = 60.0
 
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -66,6 +69,16 @@ class Settings(ServiceSettings):
     @classmethod
     def _split_csv(cls, value: object) -> object:
         return _csv(value)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> Self:
+        longest = max(self.webhook_timeout, self.smtp_timeout)
+        if self.dispatch_lease <= longest:
+            raise ValueError(
+                f"dispatch_lease ({self.dispatch_lease:g} s) must be longer than the longest "
+                f"call it covers ({longest:g} s): another replica would send the delivery again"
+            )
+        return self
 
     @field_validator("reminder_days")
     @classmethod
