@@ -5,13 +5,13 @@
   crashed replica's claims come due again when the lease runs out: at least once.
 - Sending: one shared aiohttp ClientSession, a timeout on every call. A fixed pool of
   workers per channel takes claimed deliveries from a queue, the way the fastest bare
-  client loop does (a task per delivery cost a third of the rate). A webhook call that
-  takes twice as long as a typical call, while deliveries wait, (between ``slow_call_floor`` and
-  ``slow_call_after``) leaves the pool: a new worker takes its place and
-  the slow one retires once its call ends, up to ``webhook_slow_lane`` of them at a time,
-  so hanging endpoints never hold the places healthy endpoints need. A circuit breaker
-  per endpoint stops calling an endpoint that keeps failing; its deliveries wait for the
-  breaker, attempts untouched.
+  client loop does (a task per delivery cost a third of the rate). While deliveries wait,
+  a webhook call that takes twice as long as a typical call (but at least
+  ``slow_call_floor`` and at most ``slow_call_after``) leaves the pool: a new worker takes
+  its place and the slow one retires once its call ends, up to ``webhook_slow_lane`` of
+  them at a time, so hanging endpoints never hold the places healthy endpoints need. A
+  circuit breaker per endpoint stops calling an endpoint that keeps failing; its deliveries
+  wait for the breaker, attempts untouched.
 - Recording: results are written back in batches, one UPDATE per batch.
 - Claims and records go through a small asyncpg pool of their own, one autocommitted
   statement each: through the ORM session every batch cost a pre-ping, BEGIN and COMMIT
@@ -381,7 +381,7 @@ class Dispatcher:
             await self._process(await self._emails.get())
 
     def _slow_threshold(self) -> float:
-        """How long a call may hold a place in the pool: a few times a typical call.
+        """How long a call may hold a place in the pool: twice a typical call.
 
         Relative, so a hanging endpoint costs the pool about as much as a few healthy
         calls whether receivers answer in 20 ms or in 500 ms; bounded both ways by settings.
