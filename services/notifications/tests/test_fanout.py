@@ -43,6 +43,21 @@ async def inbox_titles(service: Service, institution: UUID) -> list[dict[str, An
     return response.json()["items"]  # type: ignore[no-any-return]
 
 
+async def register_institution(
+    service: Service, institution: UUID, jurisdiction: str, changed_at: datetime
+) -> None:
+    """A Uruguayan municipality registered at the gateway, as its event reaches the service."""
+    registered = InstitutionRegistered(
+        institution_id=institution,
+        name=f"Institution {institution}",
+        kind="municipality",
+        country="UY",
+        jurisdiction=jurisdiction,
+        changed_at=changed_at,
+    )
+    await service.send_event(new_event(registered, source="/gateway"), INSTITUTION_EVENTS)
+
+
 async def published_event_id(service: Service, alert_id: str) -> str:
     events = await read_topic(
         service.settings.kafka_bootstrap_servers,
@@ -189,15 +204,7 @@ class TestOtherServicesEvents:
             (neighbour, "UY-MO"),
             (retired, "UY-CA"),
         ):
-            registered = InstitutionRegistered(
-                institution_id=institution,
-                name=f"Institution {institution}",
-                kind="municipality",
-                country="UY",
-                jurisdiction=jurisdiction,
-                changed_at=changed,
-            )
-            await service.send_event(new_event(registered, source="/gateway"), INSTITUTION_EVENTS)
+            await register_institution(service, institution, jurisdiction, changed)
         retired_event = InstitutionUpdated(
             institution_id=retired,
             name="Retired",
@@ -293,15 +300,7 @@ class TestOtherServicesEvents:
 
         await eventually(both_recorded_and_one_closed)
         latecomer = uuid4()
-        registered = InstitutionRegistered(
-            institution_id=latecomer,
-            name="Rocha",
-            kind="municipality",
-            country="UY",
-            jurisdiction="UY-RO",
-            changed_at=datetime.now(UTC),
-        )
-        await service.send_event(new_event(registered, source="/gateway"), INSTITUTION_EVENTS)
+        await register_institution(service, latecomer, "UY-RO", datetime.now(UTC))
 
         async def invited_to_the_open_one() -> None:
             items = await inbox_titles(service, latecomer)

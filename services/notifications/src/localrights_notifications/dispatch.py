@@ -199,11 +199,7 @@ class Dispatcher:
         self._results_ready = asyncio.Event()
         self._client: aiohttp.ClientSession | None = None
         self._pool: asyncpg.Pool | None = None
-        self._counters = {
-            (channel, outcome): DELIVERIES.labels(channel, outcome)
-            for channel in ("webhook", "email", "inbox")
-            for outcome in ("delivered", "retry", "dead", "circuit_open")
-        }
+        self._counters: dict[tuple[str, str], Counter] = {}
         self.sent = 0
 
     def wake(self) -> None:
@@ -459,18 +455,18 @@ class Dispatcher:
         endpoint = self._endpoint(job)
         retry_at = self._breaker.allow(endpoint)
         if retry_at is not None:
-            self._counters[job.channel, "circuit_open"].inc()
+            self._count(job.channel, "circuit_open")
             wait = max(0.0, retry_at - self._clock())
             return self._result(job, "pending", job.attempts, wait, "circuit open")
         outcome = await self._send(job)
         self._breaker.record(endpoint, success=outcome.delivered or not outcome.retryable)
         attempts = job.attempts + 1
         if outcome.delivered:
-            self._counters[job.channel, "delivered"].inc()
+            self._count(job.channel, "delivered")
             self.sent += 1
             return self._result(job, "delivered", attempts, 0.0, None, outcome.status_code)
         if outcome.retryable and attempts < self._s.max_attempts:
-            self._counters[job.channel, "retry"].inc()
+            self._count(job.channel, "retry")
             delay = next_retry_delay(
                 outcome,
                 attempts,
@@ -479,8 +475,16 @@ class Dispatcher:
                 retry_after_max=self._s.retry_after_max,
             )
             return self._result(job, "pending", attempts, delay, outcome.error, outcome.status_code)
-        self._counters[job.channel, "dead"].inc()
+        self._count(job.channel, "dead")
         return self._result(job, "dead", attempts, 0.0, outcome.error, outcome.status_code)
+
+    def _count(self, channel: str, outcome: str) -> None:
+        # The labelled child looked up once per pair: labels() takes a lock and builds a key
+        # on every call, which a fan-out would pay per delivery.
+        counter = self._counters.get((channel, outcome))
+        if counter is None:
+            counter = self._counters[channel, outcome] = DELIVERIES.labels(channel, outcome)
+        counter.inc()
 
     def _endpoint(self, job: Job) -> str:
         if job.channel == "webhook":
