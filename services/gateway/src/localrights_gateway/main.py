@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "responses": settings.rate_limit_responses,
             "login": settings.rate_limit_login,
         },
+        exact=frozenset({"login"}),
         enabled=settings.rate_limit_enabled,
     )
     app.state.openapi = MergedOpenAPI(upstreams, app.openapi, settings.openapi_cache_seconds)

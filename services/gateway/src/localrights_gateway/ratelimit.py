@@ -1,8 +1,12 @@
 """Per-client request rates with the `limits` library (memory by default, Redis by URL).
 
-A sliding-window counter: as cheap as a fixed window (two counters per client) without a
-fixed window's double burst at the boundary. Answers carry the IETF draft ``RateLimit-*``
-headers, and a refusal ``Retry-After``.
+Most limits use a sliding-window counter: as cheap as a fixed window (two counters per
+client) without a fixed window's double burst at the boundary. It is an estimate, though:
+just after a window turns, the previous window's count is weighted and rounded down, so
+one request more than the limit can pass. Limits named in ``exact`` (the login limit,
+which guards passwords and is small) use a moving window instead, which keeps one
+timestamp per request and never lets the extra request through. Answers carry the IETF
+draft ``RateLimit-*`` headers, and a refusal ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from typing import cast
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage as AsyncStorage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
+from limits.aio.strategies import (
+    RateLimiter as Strategy,
+)
 from limits.storage import storage_from_string
 
 from localrights_gateway.exceptions import RateLimited
@@ -44,10 +54,21 @@ def async_storage_uri(uri: str) -> str:
 class RateLimiter:
     """Named limits ("default", "responses", "login") checked per client key."""
 
-    def __init__(self, storage_uri: str, limits: dict[str, str], *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        storage_uri: str,
+        limits: dict[str, str],
+        *,
+        exact: frozenset[str] = frozenset(),
+        enabled: bool = True,
+    ) -> None:
         self.enabled = enabled
         self._storage = cast(AsyncStorage, storage_from_string(async_storage_uri(storage_uri)))
-        self._strategy = SlidingWindowCounterRateLimiter(self._storage)
+        estimate = SlidingWindowCounterRateLimiter(self._storage)
+        moving = MovingWindowRateLimiter(self._storage)
+        self._strategies: dict[str, Strategy] = {
+            name: moving if name in exact else estimate for name in limits
+        }
         self._limits: dict[str, list[RateLimitItem]] = {
             name: parse_many(spec) for name, spec in limits.items()
         }
@@ -57,9 +78,10 @@ class RateLimiter:
         if not self.enabled:
             return None
         tightest: Decision | None = None
+        strategy = self._strategies[name]
         for item in self._limits[name]:
-            allowed = await self._strategy.hit(item, name, client)
-            stats = await self._strategy.get_window_stats(item, name, client)
+            allowed = await strategy.hit(item, name, client)
+            stats = await strategy.get_window_stats(item, name, client)
             reset_after = max(1, math.ceil(stats.reset_time - time.time()))
             decision = Decision(item.amount, max(0, stats.remaining), reset_after)
             if not allowed:
