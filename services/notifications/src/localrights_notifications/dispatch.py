@@ -175,14 +175,14 @@ class Dispatcher:
         # is all hanging endpoints must not let them hold the pool for the longest threshold.
         self._typical_call = settings.slow_call_floor
         self._workers: set[asyncio.Task[None]] = set()
-        # Held: claimed and not yet given a result. The limit is every lane's places plus
-        # one pool's worth queued ahead, so workers never idle while the next claim makes
-        # its round trip.
+        # Held: claimed and not yet given a result, calls in the slow lane excluded (they
+        # are counted by ``_slow_used``): hanging calls must not shrink the room for the
+        # healthy ones either, or the claims shrink to a few rows a round trip. The limit
+        # is the pools' places plus two claims' worth queued ahead, so workers never idle
+        # while the next claim makes its round trip.
         self._held = 0
         self._capacity = (
-            2 * settings.webhook_concurrency
-            + settings.webhook_slow_lane
-            + settings.email_concurrency
+            settings.webhook_concurrency + settings.email_concurrency + 2 * settings.dispatch_batch
         )
         # Claim again only when this much room is free: when slow calls fill most of the
         # capacity, claiming one row per round trip as single places free up would cap the
@@ -363,7 +363,7 @@ class Dispatcher:
             job = await self._webhooks.get()
             started = worker.call_started = loop.time()
             try:
-                await self._process(job)
+                await self._process(job, slow=lambda: worker.slow)
             finally:
                 worker.call_started = None
             if not worker.slow and job.channel == "webhook":
@@ -371,6 +371,7 @@ class Dispatcher:
                 self._typical_call += _SMOOTHING * (loop.time() - started - self._typical_call)
         # This worker's call was slow and a new worker took its place: retire.
         self._slow_used -= 1
+        self._note_if_idle()
 
     async def _email_worker(self) -> None:
         while True:
@@ -405,29 +406,46 @@ class Dispatcher:
                     worker.slow = True
                     self._pool_workers.discard(worker)
                     self._slow_used += 1
+                    self._release()
                     self._start_webhook_worker()
 
-    async def _process(self, job: Job) -> None:
+    async def _process(self, job: Job, slow: Callable[[], bool] = lambda: False) -> None:
+        """Attempt ``job`` and queue its result; ``slow()`` tells whether the call was moved
+        to the slow lane meanwhile (its place was then given back already)."""
         try:
             result = await self._attempt(job)
         except asyncio.CancelledError:
             # Shutting down: hand the delivery back, its attempt not counted.
-            self._push(self._result(job, "pending", job.attempts, 0.0, "interrupted by shutdown"))
+            handed_back = self._result(job, "pending", job.attempts, 0.0, "interrupted by shutdown")
+            self._push(handed_back, held=not slow())
             raise
         except Exception as exc:  # a bug must not lose the delivery
             log.exception("dispatch_failed", delivery_id=str(job.id))
             result = self._result(job, "pending", job.attempts, 30.0, repr(exc)[:500])
-        self._push(result)
+        self._push(result, held=not slow())
 
-    def _push(self, result: Result) -> None:
+    def _push(self, result: Result, *, held: bool = True) -> None:
         self._results.append(result)
         if len(self._results) >= 200:
             self._results_ready.set()
+        if held:
+            self._release()
+
+    def _release(self) -> None:
+        """One held delivery less: wake the claim loop when there is room again."""
         self._held -= 1
         if self._capacity - self._held >= self._low_water:
             self._roomy.set()
-        if not self._held:
+        self._note_if_idle()
+
+    def _note_if_idle(self) -> None:
+        if not self._busy:
             self._idle.set()
+
+    @property
+    def _busy(self) -> bool:
+        """Whether any claimed delivery, in the slow lane or not, is still without a result."""
+        return bool(self._held or self._slow_used)
 
     def _result(
         self,
@@ -537,7 +555,7 @@ class Dispatcher:
     # -- recording and stopping --------------------------------------------------------------
 
     async def _record_loop(self, stopping: asyncio.Event) -> None:
-        while not (stopping.is_set() and not self._held and not self._results):
+        while not (stopping.is_set() and not self._busy and not self._results):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._results_ready.wait(), timeout=0.05)
             self._results_ready.clear()
@@ -570,7 +588,7 @@ class Dispatcher:
     async def _drain(self, grace: float = 5.0) -> None:
         """Hand back what no worker has started; let calls under way finish for a while."""
         self._hand_back_queued()
-        if self._held:
+        if self._busy:
             await _wait(self._idle, grace)
 
     async def _stop_workers(self) -> None:
