@@ -359,3 +359,20 @@ def test_a_lease_shorter_than_a_call_is_refused_at_start_up() -> None:
     with pytest.raises(ValidationError, match="must be longer than the longest call"):
         Settings(dispatch_lease=10.0, webhook_timeout=10.0, **required)
     assert Settings(**required).dispatch_lease == 60.0
+
+
+def test_the_open_file_limit_is_raised_to_what_the_lanes_need() -> None:
+    import resource
+
+    from localrights_notifications.dispatch import allow_open_files
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    try:
+        needed = 1_310 if hard == resource.RLIM_INFINITY else min(1_310, hard)
+        assert allow_open_files(1_310) == needed
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == needed
+        # Never lowered: a limit above what is needed stays.
+        assert allow_open_files(100) == needed
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

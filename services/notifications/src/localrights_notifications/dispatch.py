@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import resource
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ from localrights_notifications.ssrf import GuardedResolver, forbidden_host
 
 log = structlog.get_logger(__name__)
 
+# Besides the calls' sockets: database and broker connections, listening sockets, files.
+_OTHER_OPEN_FILES = 200
 # A webhook call leaves the pool after this many times a typical call's duration.
 _SLOW_FACTOR = 2.0
 _SMOOTHING = 0.05
@@ -207,6 +210,8 @@ class Dispatcher:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Claim, send and record until ``stopping`` is set, then hand back what is left."""
+        sockets = self._s.webhook_concurrency + self._s.webhook_slow_lane
+        allow_open_files(sockets + self._s.email_concurrency + _OTHER_OPEN_FILES)
         connector = aiohttp.TCPConnector(
             limit=self._s.webhook_concurrency + self._s.webhook_slow_lane,
             limit_per_host=0,
@@ -606,6 +611,25 @@ class Dispatcher:
             while not queue.empty():
                 job = queue.get_nowait()
                 self._push(self._result(job, "pending", job.attempts, 0.0, "shutting down"))
+
+
+def allow_open_files(needed: int) -> int:
+    """Raise this process's soft limit on open files to ``needed`` if the hard limit allows.
+
+    Many hosts start processes with a soft limit of 1,024, below the default pool and slow
+    lane's 1,100 sockets: calls past it would fail with "too many open files" exactly when
+    endpoints hang. Returns the soft limit now in force (a warning is logged when short).
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return soft
+    target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft < needed:
+        log.warning("open_file_limit_low", soft_limit=soft, needed=needed)
+    return soft
 
 
 def _email_items(row: asyncpg.Record, digest_items: list[asyncpg.Record]) -> list[messages.Item]:
