@@ -276,6 +276,34 @@ class TestSlowEndpoints:
 
             await eventually(healthy_done, timeout=10.0)
 
+    async def test_an_endpoint_known_to_be_slow_is_called_from_the_slow_lane_until_fast(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        from prometheus_client import REGISTRY
+
+        def known_slow_calls() -> float:
+            name = "localrights_notification_slow_lane_calls_total"
+            return REGISTRY.get_sample_value(name, {"why": "known_slow"}) or 0.0
+
+        before = known_slow_calls()
+        sink.script["/sluggish"] = ["hang", "hang"]  # then 200 at once
+        async with start_service(slow_call_after=0.2, webhook_timeout=0.5) as service:
+            await service.subscribe(uuid4(), channel="webhook", url=sink.url("/sluggish"))
+            await service.subscribe(uuid4(), channel="webhook", url=sink.url("/brisk"))
+            first = await service.publish()
+
+            async def delivered(alert_id: str) -> None:
+                assert (await delivery_report(service, alert_id))["counts"] == {"delivered": 2}
+
+            await eventually(lambda: delivered(first["id"]))
+            # The first call timed out in the pool; both retries started in the slow lane,
+            # the second answered at once and the endpoint was forgotten.
+            assert known_slow_calls() - before == 2
+            second = await service.publish()
+            await eventually(lambda: delivered(second["id"]))
+            assert known_slow_calls() - before == 2
+        assert len(sink.received["/sluggish"]) == 4 and len(sink.received["/brisk"]) == 2
+
     async def test_stopping_hands_calls_under_way_back_without_spending_an_attempt(
         self, start_service: Any, sink: Sink
     ) -> None:

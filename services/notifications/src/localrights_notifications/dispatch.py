@@ -9,9 +9,12 @@
   a webhook call that takes twice as long as a typical call (but at least
   ``slow_call_floor`` and at most ``slow_call_after``) leaves the pool: a new worker takes
   its place and the slow one retires once its call ends, up to ``webhook_slow_lane`` of
-  them at a time, so hanging endpoints never hold the places healthy endpoints need. A
-  circuit breaker per endpoint stops calling an endpoint that keeps failing; its deliveries
-  wait for the breaker, attempts untouched.
+  them at a time, so hanging endpoints never hold the places healthy endpoints need. An
+  endpoint whose last call took longer than ``slow_call_after`` is remembered for a while:
+  its next calls (a retry, the next alert) start in the slow lane without holding a place
+  in the pool first, until one of them is fast again. A circuit breaker per endpoint
+  stops calling an endpoint that keeps failing; its deliveries wait for the breaker,
+  attempts untouched.
 - Recording: results are written back in batches, one UPDATE per batch.
 - Claims and records go through a small asyncpg pool of their own, one autocommitted
   statement each: through the ORM session every batch cost a pre-ping, BEGIN and COMMIT
@@ -56,9 +59,17 @@ _OTHER_OPEN_FILES = 200
 # A webhook call leaves the pool after this many times a typical call's duration.
 _SLOW_FACTOR = 2.0
 _SMOOTHING = 0.05
+# How long an endpoint stays known as slow without being called again, and how many are kept.
+_REMEMBER_SLOW = 600.0
+_REMEMBER_AT_MOST = 50_000
 
 DELIVERIES = Counter(
     "localrights_notification_deliveries_total", "Delivery attempts", ["channel", "outcome"]
+)
+SLOW_LANE = Counter(
+    "localrights_notification_slow_lane_calls_total",
+    "Webhook calls made in the slow lane: judged slow during the call, or known slow before",
+    ["why"],
 )
 
 _CLAIM = """
@@ -174,6 +185,7 @@ class Dispatcher:
         self._emails: asyncio.Queue[Job] = asyncio.Queue()
         self._pool_workers: set[_Worker] = set()  # the webhook pool, slow ones excluded
         self._slow_used = 0
+        self._known_slow: dict[str, float] = {}  # endpoint URL -> remembered until (clock)
         # Until calls are seen, assume fast ones: a replica that starts on a queue whose head
         # is all hanging endpoints must not let them hold the pool for the longest threshold.
         self._typical_call = settings.slow_call_floor
@@ -366,17 +378,60 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         while not worker.slow:
             job = await self._webhooks.get()
+            if self._start_in_slow_lane(job):
+                continue
             started = worker.call_started = loop.time()
             try:
                 await self._process(job, slow=lambda: worker.slow)
             finally:
                 worker.call_started = None
-            if not worker.slow and job.channel == "webhook":
+            if job.channel != "webhook":
+                continue
+            took = loop.time() - started
+            self._remember_how_long(job, took)
+            if not worker.slow:
                 # A moving average of the calls that kept their place.
-                self._typical_call += _SMOOTHING * (loop.time() - started - self._typical_call)
+                self._typical_call += _SMOOTHING * (took - self._typical_call)
         # This worker's call was slow and a new worker took its place: retire.
+        SLOW_LANE.labels("judged_slow").inc()
         self._slow_used -= 1
         self._note_if_idle()
+
+    def _start_in_slow_lane(self, job: Job) -> bool:
+        """Send a call to an endpoint known to be slow from the slow lane, if it has room."""
+        if job.channel != "webhook" or job.url not in self._known_slow:
+            return False
+        if self._known_slow[job.url] < self._clock():
+            del self._known_slow[job.url]
+            return False
+        if self._slow_used >= self._s.webhook_slow_lane:
+            return False
+        self._slow_used += 1
+        self._release()
+        self._start(self._known_slow_call(job), "slow-webhook-call")
+        return True
+
+    async def _known_slow_call(self, job: Job) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            await self._process(job, slow=lambda: True)
+            self._remember_how_long(job, loop.time() - started)
+            SLOW_LANE.labels("known_slow").inc()
+        finally:
+            self._slow_used -= 1
+            self._note_if_idle()
+
+    def _remember_how_long(self, job: Job, took: float) -> None:
+        """Keep an endpoint known as slow while its calls take longer than the cap."""
+        if job.url is None:
+            return
+        if took > self._s.slow_call_after:
+            if len(self._known_slow) >= _REMEMBER_AT_MOST:
+                self._known_slow.clear()  # rare; forgetting costs a few pool places
+            self._known_slow[job.url] = self._clock() + _REMEMBER_SLOW
+        else:
+            self._known_slow.pop(job.url, None)
 
     async def _email_worker(self) -> None:
         while True:
