@@ -225,7 +225,7 @@ class Dispatcher:
         sockets = self._s.webhook_concurrency + self._s.webhook_slow_lane
         allow_open_files(sockets + self._s.email_concurrency + _OTHER_OPEN_FILES)
         connector = aiohttp.TCPConnector(
-            limit=self._s.webhook_concurrency + self._s.webhook_slow_lane,
+            limit=sockets,
             limit_per_host=0,
             resolver=GuardedResolver(self._s.webhook_allowed_hosts),
             ttl_dns_cache=60,
