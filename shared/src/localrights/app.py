@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from localrights.errors import install_error_handlers
+from localrights.gc_tuning import tune_for_service
 from localrights.observability import RequestContextMiddleware, configure_logging, metrics_endpoint
 from localrights.runtime import BackgroundTask, ConsumerSpec, ServiceRuntime
 from localrights.settings import ServiceSettings
@@ -36,6 +37,8 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with ServiceRuntime(settings, consumers=consumers, background=background) as rt:
             app.state.runtime = rt
+            if settings.gc_tuning:
+                tune_for_service()
             yield
 
     app = FastAPI(

@@ -45,6 +45,8 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
     log_json: bool = Field(default=True, validation_alias=AliasChoices("LOG_JSON", "log_json"))
+    # See localrights.gc_tuning. Test processes, which start hundreds of apps, turn it off.
+    gc_tuning: bool = Field(default=True, validation_alias=AliasChoices("GC_TUNING", "gc_tuning"))
 
     @field_validator("internal_jwt_secret")
     @classmethod

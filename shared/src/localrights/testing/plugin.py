@@ -13,6 +13,7 @@ Fixtures:
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,12 @@ from localrights.migrations import aupgrade_database, create_database
 from localrights.testing.infrastructure import Infrastructure, provide_infrastructure
 
 MigratedDatabase = Callable[[str | Path], Awaitable[str]]
+
+
+def pytest_configure() -> None:
+    # A test process starts hundreds of apps: freezing what each one's start-up built
+    # (localrights.gc_tuning) would keep every earlier test's leftovers for good.
+    os.environ.setdefault("GC_TUNING", "false")
 
 
 @pytest.fixture(scope="session")
