@@ -26,7 +26,11 @@ all the endpoints answering at once, timed until the same healthy 90% are record
 would take if the hanging calls cost what healthy calls cost: they still have to be sent,
 each over a connection of its own, on the same two cores). Each of these fan-outs runs a
 service and database of its own, started the same way, so one case's hanging calls and their
-retries stay out of the next; they alternate, and each figure is the median of its rounds.
+retries stay out of the next; they alternate, and each figure is the median of its rounds
+(per-round ratios are printed too). Beside them, the bare aiohttp loop once more, knowing
+beforehand which endpoints hang and sending their posts aside so they never hold a worker:
+the time until its healthy posts are answered, beside its healthy posts alone, is what the
+hanging calls cost on this machine whoever makes them.
 Checked, not timed: every delivery is recorded as delivered in PostgreSQL and the sink
 received each healthy endpoint's call exactly once.
 """
@@ -196,6 +200,49 @@ async def bare_httpx(base: str, count: int, request: SameRequest, connections: i
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))
         return time.perf_counter() - started
+
+
+async def bare_aiohttp_beside_hanging(
+    base: str, count: int, request: SameRequest, hangs: Callable[[int], bool], timeout: float
+) -> float:
+    """Seconds until a bare aiohttp loop's healthy posts are all answered, when the loop
+    knows beforehand which endpoints hang: as their turn comes, their posts are sent aside,
+    a task each, and never hold one of the 100 workers. No dispatcher can do better (it has
+    to find out which endpoints hang), so beside the healthy posts alone this shows what the
+    hanging calls cost merely by being made."""
+    body, headers = request
+    queue = _numbers(count)
+    aside: list[asyncio.Task[None]] = []
+    hanging = sum(1 for i in range(count) if hangs(i))
+    connector = aiohttp.TCPConnector(limit=100 + hanging)
+    async with aiohttp.ClientSession(connector=connector) as client:
+
+        async def post_aside(i: int) -> None:
+            with contextlib.suppress(TimeoutError, aiohttp.ClientError):
+                async with client.post(
+                    f"{base}/hang/{i}",
+                    data=body,
+                    headers=headers,
+                    timeout=aiohttp.ClientTimeout(total=timeout),
+                ) as response:
+                    await response.read()
+
+        async def worker() -> None:
+            while not queue.empty():
+                i = queue.get_nowait()
+                if hangs(i):
+                    aside.append(asyncio.create_task(post_aside(i)))
+                    continue
+                async with client.post(f"{base}/bare/{i}", data=body, headers=headers) as response:
+                    await response.read()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(100)))
+        seconds = time.perf_counter() - started
+        for task in aside:
+            task.cancel()
+        await asyncio.gather(*aside, return_exceptions=True)
+        return seconds
 
 
 def _numbers(count: int) -> asyncio.Queue[int]:
@@ -438,7 +485,13 @@ async def run(
     alone_rounds: list[float] = []
     same_rounds: dict[str, list[float]] = {}
     hanging_rounds: dict[str, list[float]] = {}
+    bare_alone: list[float] = []
+    bare_beside: dict[str, list[float]] = {}
     for r in range(rounds):
+        bare_alone.append(await bare_aiohttp_beside_hanging(base, healthy, request, _never, 0))
+        for name, hangs in hanging_cases(n):
+            seconds = await bare_aiohttp_beside_hanging(base, n, request, hangs, timeout)
+            bare_beside.setdefault(name, []).append(seconds)
         times = await fresh_fan_out(pg, kafka, base, healthy, timeout, f"alone_{r}", _never)
         alone_rounds.append(max(times.values()))
         times = await fresh_fan_out(pg, kafka, base, n, timeout, f"all_healthy_{r}", _never)
@@ -449,6 +502,13 @@ async def run(
             times = await fresh_fan_out(pg, kafka, base, n, timeout, f"{name}_{r}", hangs)
             assert len(times) == healthy, (name, len(times))
             hanging_rounds.setdefault(name, []).append(max(times.values()))
+    for name, _ in hanging_cases(n):
+        # Paired within each round, which cancels the machine's drift from round to round.
+        paired = [
+            f"{h / a:.2f}/{h / s:.2f}"
+            for h, a, s in zip(hanging_rounds[name], alone_rounds, same_rounds[name], strict=True)
+        ]
+        print(f"{name}, per round, beside alone/all healthy: {' '.join(paired)}", flush=True)
     stats = await sink_stats(base)
     print(f"sink received per path prefix: {stats}", flush=True)
     # Every delivery recorded, every healthy endpoint called exactly once (no loss, no
@@ -521,6 +581,18 @@ async def run(
             "s",
             baseline=statistics.median(same_rounds[name]),
             baseline_name=f"the same {healthy} among {n} all healthy, {of}",
+            higher_is_better=False,
+        )
+    bare_alone_seconds = statistics.median(bare_alone)
+    for name, where in (("every_tenth", "every tenth"), ("first_tenth", "first tenth")):
+        report(
+            BENCH,
+            f"bare loop knowing which hang: last of {healthy} healthy posts, {where} of {n} "
+            f"hanging ({of})",
+            statistics.median(bare_beside[name]),
+            "s",
+            baseline=bare_alone_seconds,
+            baseline_name=f"the same loop, the {healthy} healthy posts alone, {of}",
             higher_is_better=False,
         )
 
