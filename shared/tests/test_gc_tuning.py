@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
-
-import pytest
 
 from localrights.gc_tuning import YOUNG_THRESHOLD, tune_for_service
-
-
-@pytest.fixture
-def restored_gc() -> Iterator[None]:
-    """Give the test process its collector back as it was."""
-    thresholds = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
 
 
 def test_start_up_objects_are_frozen_and_young_ones_collected_less_often(

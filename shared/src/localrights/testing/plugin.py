@@ -7,11 +7,14 @@ Fixtures:
   see each other's events;
 - ``migrated_database``: ``await migrated_database(script_location)`` returns the URL of a
   new database at the head of those migrations (cloned from a template migrated once);
-- ``internal_jwt_secret``: the secret internal tokens are signed with in this session.
+- ``internal_jwt_secret``: the secret internal tokens are signed with in this session;
+- ``restored_gc``: the garbage collector given back as it was (thresholds, nothing frozen)
+  to the tests after one that tunes it.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import secrets
@@ -31,6 +34,14 @@ def pytest_configure() -> None:
     # A test process starts hundreds of apps: freezing what each one's start-up built
     # (localrights.gc_tuning) would keep every earlier test's leftovers for good.
     os.environ.setdefault("GC_TUNING", "false")
+
+
+@pytest.fixture
+def restored_gc() -> Iterator[None]:
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 @pytest.fixture(scope="session")
