@@ -20,7 +20,7 @@ from uuid import uuid4
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from benchlib import embedded_servers, percentile, report
 
-from localrights.db import asyncpg_dsn, create_engine, session_factory
+from localrights.db import asyncpg_dsn, create_engine, run_sql, session_factory
 from localrights.events.catalog.consultation import ConsultationClosed
 from localrights.kafka import ensure_topics
 from localrights.migrations import create_database
@@ -163,7 +163,7 @@ async def session_commits(postgres_url: str, count: int, writers: int) -> float:
     async def writer() -> None:
         for n in remaining:
             async with sessions() as session:
-                await session.execute(insert, {"body": json.dumps({"n": n})})
+                await run_sql(session, insert, {"body": json.dumps({"n": n})})
                 await session.commit()
 
     started = time.perf_counter()

@@ -24,7 +24,7 @@ from .conftest import effects
 
 
 async def record_effect(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
-    await session.execute(insert(effects).values(event_id=envelope.id))
+    await session.exec(insert(effects).values(event_id=envelope.id))
 
 
 async def fail_on_negative(session: AsyncSession, envelope: Envelope, payload: Any) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import EventConsumer
-from localrights.db import create_engine, session_factory
+from localrights.db import create_engine, run_sql, session_factory
 from localrights.events import Envelope, get_event_type, schema_urn
 from localrights.events.registry import EventType, consumer_groups
 
@@ -77,22 +77,24 @@ async def state_digest(sessions: async_sessionmaker[AsyncSession]) -> dict[str, 
     """Row count and content hash of every table but the idempotency record."""
     async with sessions() as session:
         tables = (
-            await session.execute(
+            await run_sql(
+                session,
                 text(
                     "SELECT table_name FROM information_schema.tables "
                     "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' "
                     "AND table_name NOT IN ('processed_events', 'alembic_version')"
-                )
+                ),
             )
         ).scalars()
         digest = {}
         for table in sorted(tables):
             row = (
-                await session.execute(
+                await run_sql(
+                    session,
                     text(
                         f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' "
                         f"ORDER BY t::text), '')) FROM \"{table}\" t"
-                    )
+                    ),
                 )
             ).one()
             digest[table] = f"{row[0]}:{row[1]}"

@@ -29,7 +29,7 @@ from .conftest import Service, Sink
 async def deliveries_of(service: Service, event_id: str) -> dict[UUID, int]:
     """Subscription id -> number of deliveries for one event."""
     async with service.sessions() as session:
-        rows = await session.execute(
+        rows = await session.exec(
             select(Delivery.subscription_id, func.count())
             .where(col(Delivery.event_id) == event_id)
             .group_by(col(Delivery.subscription_id))
@@ -152,7 +152,7 @@ class TestIdempotence:
 
         async def marker_applied() -> None:
             async with service.sessions() as session:
-                found = await session.execute(
+                found = await session.exec(
                     select(Notification.id).where(col(Notification.event_id) == marker_event)
                 )
                 assert found.first() is not None
@@ -237,7 +237,7 @@ class TestOtherServicesEvents:
             async with service.sessions() as session:
                 from localrights_notifications.models import Institution
 
-                rows = (await session.execute(select(Institution.id, Institution.active))).all()
+                rows = (await session.exec(select(Institution.id, Institution.active))).all()
                 assert dict(rows) == {by_region: True, neighbour: True, retired: False}
 
         await eventually(projection_ready)
@@ -290,7 +290,7 @@ class TestOtherServicesEvents:
 
         async def both_recorded_and_one_closed() -> None:
             async with service.sessions() as session:
-                opened = await session.execute(
+                opened = await session.exec(
                     select(func.count()).where(
                         col(Notification.event_id).in_([still_open.id, closed.id])
                     )

@@ -98,7 +98,7 @@ class TestDailyDigest:
 
             async def held() -> None:
                 async with service.sessions() as session:
-                    count = await session.execute(
+                    count = await session.exec(
                         select(func.count()).where(col(Delivery.status) == "held")
                     )
                     assert count.scalar_one() == 2

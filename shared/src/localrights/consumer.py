@@ -204,7 +204,7 @@ class EventConsumer:
     async def apply(self, envelope: Envelope, payload: EventPayload, handler: Handler) -> bool:
         """Run the handler once per event id, in one transaction; False for a duplicate."""
         async with self._sessions() as session:
-            claimed = await session.execute(
+            claimed = await session.exec(
                 insert(ProcessedEvent)
                 .values(consumer=self.name, event_id=envelope.id)
                 .on_conflict_do_nothing()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import errno
 import socket
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Mapping
+from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import Executable, MetaData, Result
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as SQLAlchemyAsyncSession
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -103,6 +104,20 @@ def database_unavailable(exc: BaseException) -> bool:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def run_sql(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Result[Any]:
+    """Run hand-written SQL (``text()``), or a Core select read as plain rows, in the
+    session's transaction, after flushing pending objects.
+
+    SQLModel deprecates ``session.execute`` in favour of ``session.exec``, whose types take
+    neither ``text()`` yet (fastapi/sqlmodel#1657) nor give ``.mappings()``; this is
+    SQLAlchemy's own ``execute``, which ``exec`` calls too. ORM selects and Core inserts or
+    updates go through ``session.exec``.
+    """
+    return await SQLAlchemyAsyncSession.execute(session, statement, params)
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.db import run_sql
 from localrights.events import Envelope, EventPayload, get_event_type, new_event
 from localrights.observability import current_request_id
 
@@ -65,7 +66,8 @@ async def record_event(session: AsyncSession, payload: EventPayload, *, source: 
     envelope = new_event(payload, source=source, request_id=current_request_id())
     # One round trip: the row and the wake-up call, which PostgreSQL delivers to listeners
     # only when (and if) the transaction commits.
-    await session.execute(
+    await run_sql(
+        session,
         _INSERT_AND_NOTIFY,
         {
             "event_id": envelope.id,

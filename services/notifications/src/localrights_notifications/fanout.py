@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.db import run_sql
 from localrights.events import Envelope
 
 DISPATCH_CHANNEL = "notifications_dispatch"
@@ -76,7 +77,7 @@ _TO_INBOX = text(
 
 async def notify_dispatcher(session: AsyncSession) -> None:
     """Wake the dispatchers when (and only if) the transaction commits."""
-    await session.execute(text(f"SELECT pg_notify('{DISPATCH_CHANNEL}', '')"))
+    await run_sql(session, text(f"SELECT pg_notify('{DISPATCH_CHANNEL}', '')"))
 
 
 def _json(value: Any) -> str:
@@ -108,7 +109,8 @@ async def fan_out(
     subscribed to (invitations are addressed to them).
     """
     row = (
-        await session.execute(
+        await run_sql(
+            session,
             _RECORD_NOTIFICATION,
             {
                 "event_id": envelope.id,
@@ -127,7 +129,8 @@ async def fan_out(
         return 0  # this event was fanned out before
     notification_id = row[0]
     summary = (
-        await session.execute(
+        await run_sql(
+            session,
             _FAN_OUT,
             {
                 "notification_id": notification_id,
@@ -144,7 +147,8 @@ async def fan_out(
     ).one()
     inbox = set(summary.inbox) | set(inbox_for)
     if inbox:
-        await session.execute(
+        await run_sql(
+            session,
             _TO_INBOX,
             {
                 "event_id": envelope.id,

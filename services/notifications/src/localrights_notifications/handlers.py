@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import Handler
+from localrights.db import run_sql
 from localrights.events import Envelope
 from localrights.events.catalog.alerts import AlertFacts, AlertReminderDue
 from localrights.events.catalog.consultation import ConsultationOpened
@@ -118,7 +119,7 @@ async def on_exercise_opened(session: AsyncSession, envelope: Envelope, payload:
 async def on_exercise_closed(session: AsyncSession, _envelope: Envelope, payload: Any) -> None:
     """An exercise stopped taking input: institutions registered from now on are not invited."""
     closed: ExerciseClosed = payload
-    await session.execute(
+    await session.exec(
         insert(ClosedExercise)
         .values(exercise_id=closed.exercise_id, closed_at=closed.closed_at)
         .on_conflict_do_nothing(index_elements=["exercise_id"])
@@ -139,7 +140,7 @@ async def on_institution_event(session: AsyncSession, _envelope: Envelope, paylo
     }
     statement = insert(Institution).values(**values)
     applied = (
-        await session.execute(
+        await session.exec(
             statement.on_conflict_do_update(
                 index_elements=["id"],
                 set_={k: statement.excluded[k] for k in values if k != "id"},
@@ -148,7 +149,8 @@ async def on_institution_event(session: AsyncSession, _envelope: Envelope, paylo
         )
     ).first()
     if applied is not None and facts.active:
-        await session.execute(
+        await run_sql(
+            session,
             _INVITE_LATECOMER,
             {
                 "institution_id": facts.institution_id,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.db import run_sql
 from localrights.events.catalog.alerts import AlertReminderDue
 from localrights.outbox import record_event
 from localrights_notifications.domain import due_reminder
@@ -61,7 +62,7 @@ async def send_due_reminders(
             )
             # The row claims the reminder: a second replica, or a second round, finds it.
             claimed = (
-                await session.execute(
+                await session.exec(
                     insert(Reminder)
                     .values(alert_id=alert.id, days_before=days, event_id="")
                     .on_conflict_do_nothing()
@@ -71,7 +72,7 @@ async def send_due_reminders(
             if claimed is None:
                 continue
             envelope = await record_event(session, payload, source=SOURCE)
-            await session.execute(
+            await session.exec(
                 update(Reminder)
                 .where(col(Reminder.alert_id) == alert.id, col(Reminder.days_before) == days)
                 .values(event_id=envelope.id)
@@ -118,7 +119,8 @@ async def make_daily_digests(
         return 0
     async with sessions() as session:
         rows = (
-            await session.execute(
+            await run_sql(
+                session,
                 _MAKE_DIGESTS,
                 {"cutoff": cutoff, "day": now.date(), "event_id": f"digest:{now.date()}"},
             )

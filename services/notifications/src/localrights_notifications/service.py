@@ -10,10 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, or_, text, update
+from sqlalchemy import and_, any_, func, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.db import run_sql
 from localrights.errors import InvalidInput
 from localrights.events.catalog.alerts import AlertCancelled, AlertPublished, AlertUpdated
 from localrights.outbox import record_event
@@ -151,7 +152,7 @@ async def list_alerts(
     if kind:
         conditions.append(Alert.kind == kind)
     if theme:
-        conditions.append(col(Alert.themes).any(theme.lower()))  # type: ignore[arg-type]
+        conditions.append(any_(col(Alert.themes)) == theme.lower())
     if not include_cancelled:
         conditions.append(Alert.status == "published")
     if from_ or to:
@@ -281,7 +282,7 @@ async def delete_subscription(*, session: AsyncSession, subscription: Subscripti
     """Stop a subscription; what it had not yet sent is dropped, its history kept."""
     subscription.deleted_at = _now()
     session.add(subscription)
-    await session.execute(
+    await session.exec(
         update(Delivery)
         .where(
             col(Delivery.subscription_id) == subscription.id,
@@ -373,7 +374,8 @@ async def replay_delivery(*, session: AsyncSession, delivery_id: UUID) -> Delive
 
 async def replay_alert_deliveries(*, session: AsyncSession, alert_id: UUID) -> int:
     """Send every dead delivery about an alert again."""
-    result = await session.execute(
+    result = await run_sql(
+        session,
         text(
             "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
             "updated_at = now() WHERE status = 'dead' AND notification_id IN "

@@ -42,7 +42,7 @@ async def consultation_results_published(
         where=ConsultationResult.__table__.c.published_at  # type: ignore[attr-defined]
         <= statement.excluded.published_at,
     )
-    await session.execute(statement)
+    await session.exec(statement)
 
 
 async def institution_changed(
@@ -67,7 +67,7 @@ async def institution_changed(
         where=Institution.__table__.c.changed_at  # type: ignore[attr-defined]
         <= statement.excluded.changed_at,
     )
-    await session.execute(statement)
+    await session.exec(statement)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {

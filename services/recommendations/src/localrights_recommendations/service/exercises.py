@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, insert, or_, select
-from sqlmodel import col
+from sqlalchemy import ColumnElement, any_, func, insert, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.auth import Principal, Role
@@ -30,7 +30,7 @@ from localrights_recommendations.models import (
 )
 from localrights_recommendations.schemas import ExerciseCreate, ExerciseRead
 from localrights_recommendations.service import SOURCE
-from localrights_recommendations.service.recommendations import filtered
+from localrights_recommendations.service.recommendations import filtered_ids
 
 MAX_SELECTED = 5000
 
@@ -77,12 +77,12 @@ def ensure_can_read(principal: Principal, exercise: Exercise) -> None:
 
 
 async def recommendation_ids(*, session: AsyncSession, exercise_id: UUID) -> list[UUID]:
-    rows = await session.execute(
+    rows = await session.exec(
         select(col(ExerciseRecommendation.recommendation_id))
         .where(col(ExerciseRecommendation.exercise_id) == exercise_id)
         .order_by(col(ExerciseRecommendation.position))
     )
-    return list(rows.scalars().all())
+    return list(rows.all())
 
 
 async def read_model(*, session: AsyncSession, exercise: Exercise) -> ExerciseRead:
@@ -99,12 +99,12 @@ async def read_model(*, session: AsyncSession, exercise: Exercise) -> ExerciseRe
 async def _select(*, session: AsyncSession, data: ExerciseCreate) -> list[UUID]:
     chosen: list[UUID] = list(dict.fromkeys(data.recommendation_ids))
     if chosen:
-        rows = await session.execute(
+        rows = await session.exec(
             select(col(Recommendation.id), col(Recommendation.country)).where(
                 col(Recommendation.id).in_(chosen)
             )
         )
-        found = {row.id: row.country for row in rows}
+        found = dict(rows.all())
         unknown = [str(i) for i in chosen if i not in found]
         if unknown:
             raise InvalidInput(f"unknown recommendation ids: {', '.join(unknown[:20])}")
@@ -116,9 +116,7 @@ async def _select(*, session: AsyncSession, data: ExerciseCreate) -> list[UUID]:
             )
     if data.filter is not None:
         criteria = data.filter.model_copy(update={"country": data.country})
-        statement = filtered(criteria).with_only_columns(col(Recommendation.id))
-        rows = await session.execute(statement.limit(MAX_SELECTED + 1))
-        matched = list(rows.scalars().all())
+        matched = list((await session.exec(filtered_ids(criteria).limit(MAX_SELECTED + 1))).all())
         if len(matched) > MAX_SELECTED:
             raise InvalidInput(f"the filter selects more than {MAX_SELECTED} recommendations")
         chosen += [i for i in matched if i not in set(chosen)]
@@ -159,9 +157,9 @@ async def create_exercise(
     )
     session.add(exercise)
     await session.flush()
-    await session.execute(
+    await session.exec(
         insert(ExerciseRecommendation),
-        [
+        params=[
             {"exercise_id": exercise.id, "recommendation_id": rid, "position": n}
             for n, rid in enumerate(selected)
         ],
@@ -181,14 +179,14 @@ async def list_exercises(
     if country:
         statement = statement.where(col(Exercise.country) == country)
     if principal.is_admin:
-        return (await session.execute(statement)).scalars().all()
+        return (await session.exec(statement)).all()
     visible = []
     if principal.has_role(Role.MINISTRY_OFFICER) and principal.institution_id:
         visible.append(col(Exercise.ministry_institution_id) == principal.institution_id)
     if principal.institution_id:
         visible.append(
             (col(Exercise.status) != "draft")
-            & col(Exercise.invited_institution_ids).any(principal.institution_id)  # type: ignore[arg-type]
+            & (any_(col(Exercise.invited_institution_ids)) == principal.institution_id)
         )
     if principal.jurisdiction:
         # Candidates by country; the exact jurisdiction rule is applied below.
@@ -198,7 +196,7 @@ async def list_exercises(
         )
     if not visible:
         return []
-    rows = (await session.execute(statement.where(or_(*visible)))).scalars().all()
+    rows = (await session.exec(statement.where(or_(*visible)))).all()
     return [e for e in rows if is_owner(principal, e) or is_invited(principal, e)]
 
 
@@ -255,7 +253,7 @@ async def close_exercise(*, session: AsyncSession, exercise: Exercise) -> Exerci
 
 
 async def _recommendations(*, session: AsyncSession, exercise: Exercise) -> list[dict[str, Any]]:
-    rows = await session.execute(
+    rows = await session.exec(
         select(Recommendation)
         .join(
             ExerciseRecommendation,
@@ -282,7 +280,7 @@ async def _recommendations(*, session: AsyncSession, exercise: Exercise) -> list
                 "jurisdictions",
             },
         )
-        for r in rows.scalars()
+        for r in rows
     ]
 
 
@@ -296,19 +294,14 @@ async def _known_institutions(
         conditions.append(col(Institution.jurisdiction).startswith(f"{jurisdiction}-"))
     if not conditions:
         return []
-    rows = await session.execute(
-        select(Institution).where(or_(*conditions), col(Institution.active))
-    )
-    return [
-        rules.KnownInstitution(id=i.id, name=i.name, jurisdiction=i.jurisdiction)
-        for i in rows.scalars()
-    ]
+    rows = await session.exec(select(Institution).where(or_(*conditions), col(Institution.active)))
+    return [rules.KnownInstitution(id=i.id, name=i.name, jurisdiction=i.jurisdiction) for i in rows]
 
 
 async def coverage(*, session: AsyncSession, exercise: Exercise) -> rules.Coverage:
     """Who was invited, who answered which recommendations, and what is missing."""
     recs = await _recommendations(session=session, exercise=exercise)
-    rows = await session.execute(
+    rows = await session.exec(
         select(
             col(LocalInput.institution_id),
             col(LocalInput.jurisdiction),

@@ -23,6 +23,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.db import run_sql
 from localrights.errors import PayloadTooLarge
 from localrights.events.catalog.recommendations import RecommendationsImported
 from localrights.outbox import record_event
@@ -285,7 +286,7 @@ async def _flush(
     if not batch:
         return
     rows = json.dumps([record.as_row() for record in batch])
-    result = await session.execute(UPSERT, {"rows": rows, "import_id": str(import_id)})
+    result = await run_sql(session, UPSERT, {"rows": rows, "import_id": str(import_id)})
     flags = [bool(row[0]) for row in result]
     progress.created += sum(flags)
     progress.updated += len(flags) - sum(flags)

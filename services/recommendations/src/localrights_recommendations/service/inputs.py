@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.auth import Principal
+from localrights.db import run_sql
 from localrights.errors import Conflict, InvalidInput
 from localrights.events.catalog.exercises import ExerciseInputSubmitted
 from localrights.outbox import record_event
@@ -77,7 +78,7 @@ async def submit_input(
     content = data.model_dump(mode="json", include=set(CONTENT_FIELDS))
     now = datetime.now(UTC)
     existing = (
-        await session.execute(
+        await session.exec(
             select(LocalInput)
             .where(
                 col(LocalInput.exercise_id) == exercise.id,
@@ -86,7 +87,7 @@ async def submit_input(
             )
             .with_for_update()
         )
-    ).scalar_one_or_none()
+    ).one_or_none()
     first = existing is None
     item = existing or LocalInput(
         exercise_id=exercise.id,
@@ -161,8 +162,8 @@ async def list_inputs(
         statement = statement.where(col(LocalInput.institution_id) == principal.institution_id)
     if recommendation_id is not None:
         statement = statement.where(col(LocalInput.recommendation_id) == recommendation_id)
-    rows = await session.execute(statement)
-    return [_read(item, result) for item, result in rows.tuples()]
+    rows = await session.exec(statement)
+    return [_read(item, result) for item, result in rows]
 
 
 async def input_versions(
@@ -174,12 +175,12 @@ async def input_versions(
         raise InputNotFound()
     if not is_owner(principal, exercise) and item.institution_id != principal.institution_id:
         raise InputNotFound()
-    rows = await session.execute(
+    rows = await session.exec(
         select(LocalInputVersion)
         .where(col(LocalInputVersion.input_id) == input_id)
         .order_by(col(LocalInputVersion.version))
     )
-    return [LocalInputVersionRead.model_validate(v, from_attributes=True) for v in rows.scalars()]
+    return [LocalInputVersionRead.model_validate(v, from_attributes=True) for v in rows]
 
 
 async def input_rows(*, session: AsyncSession, exercise_id: UUID) -> list[dict[str, Any]]:
@@ -188,17 +189,17 @@ async def input_rows(*, session: AsyncSession, exercise_id: UUID) -> list[dict[s
     # results read once however many inputs name it.
     table = LocalInput.__table__  # type: ignore[attr-defined]
     rows = (
-        (await session.execute(select(table).where(table.c.exercise_id == exercise_id)))
+        (await run_sql(session, core_select(table).where(table.c.exercise_id == exercise_id)))
         .mappings()
         .all()
     )
     named = {row["consultation_id"] for row in rows if row["consultation_id"] is not None}
     results: dict[UUID, ConsultationResultsRead | None] = {}
     if named:
-        found = await session.execute(
+        found = await session.exec(
             select(ConsultationResult).where(col(ConsultationResult.consultation_id).in_(named))
         )
-        results = {r.consultation_id: _results(r) for r in found.scalars()}
+        results = {r.consultation_id: _results(r) for r in found}
     return [
         LocalInputRead.model_validate(
             {**row, "consultation_results": results.get(row["consultation_id"])}

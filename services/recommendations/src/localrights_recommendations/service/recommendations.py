@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Text, cast, desc, func, literal_column, select
+from sqlalchemy import ColumnElement, Text, cast, desc, func, literal_column
 from sqlalchemy.dialects.postgresql import ARRAY, array
-from sqlmodel import col
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from localrights.errors import InvalidInput
 from localrights_recommendations.domain.countries import is_jurisdiction_of
@@ -52,17 +54,27 @@ def _query(criteria: RecommendationFilter) -> tuple[list[ColumnElement[bool]], A
     return where, tsquery
 
 
-def filtered(criteria: RecommendationFilter) -> Select[Recommendation]:
-    """Recommendations matching a filter, best match first (or newest, without text)."""
-    where, tsquery = _query(criteria)
-    statement = select(Recommendation).where(*where)
+def _best_first(tsquery: Any | None) -> list[ColumnElement[Any] | Mapped[Any]]:
+    """Best match first, or newest first when there is no text to rank by."""
     if tsquery is not None:
-        return statement.order_by(desc(func.ts_rank(_SEARCH, tsquery)), col(Recommendation.id))
-    return statement.order_by(
+        return [desc(func.ts_rank(_SEARCH, tsquery)), col(Recommendation.id)]
+    return [
         col(Recommendation.date).desc().nulls_last(),
         col(Recommendation.country),
         col(Recommendation.id),
-    )
+    ]
+
+
+def filtered(criteria: RecommendationFilter) -> SelectOfScalar[Recommendation]:
+    """Recommendations matching a filter, best match first (or newest, without text)."""
+    where, tsquery = _query(criteria)
+    return select(Recommendation).where(*where).order_by(*_best_first(tsquery))
+
+
+def filtered_ids(criteria: RecommendationFilter) -> SelectOfScalar[UUID]:
+    """The ids of the recommendations ``filtered`` finds, in the same order."""
+    where, tsquery = _query(criteria)
+    return select(col(Recommendation.id)).where(*where).order_by(*_best_first(tsquery))
 
 
 async def search_recommendations(
@@ -71,10 +83,10 @@ async def search_recommendations(
     """One page of matching recommendations and the number of all matches."""
     where, _ = _query(criteria)
     total = (
-        await session.execute(select(func.count()).select_from(Recommendation).where(*where))
-    ).scalar_one()
-    rows = await session.execute(filtered(criteria).offset((page - 1) * page_size).limit(page_size))
-    return rows.scalars().all(), int(total)
+        await session.exec(select(func.count()).select_from(Recommendation).where(*where))
+    ).one()
+    rows = await session.exec(filtered(criteria).offset((page - 1) * page_size).limit(page_size))
+    return rows.all(), int(total)
 
 
 async def get_recommendation_or_raise(*, session: AsyncSession, id: UUID) -> Recommendation:
