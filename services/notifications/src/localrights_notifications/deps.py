@@ -19,7 +19,7 @@ Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 InstitutionOfficer = Annotated[Principal, Depends(require_roles(Role.INSTITUTION_OFFICER))]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:  # async: no worker-thread hop
     return cast(Settings, request.app.state.settings)
 
 

@@ -19,7 +19,7 @@ InstitutionOfficer = Annotated[
 ]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:  # async: no worker-thread hop
     settings: Settings = request.app.state.settings
     return settings
 

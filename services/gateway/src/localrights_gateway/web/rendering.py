@@ -155,7 +155,7 @@ class Page:
         return self.finish(RedirectResponse(url, status_code=303))
 
 
-def page(request: Request) -> Page:
+async def page(request: Request) -> Page:  # async: no worker-thread hop
     return Page(request)
 
 
