@@ -112,6 +112,32 @@ class TestCircuitBreaker:
         assert breaker.allow("a") is None and not breaker.is_open("a")
 
 
+class TestSlowCallThreshold:
+    def test_before_any_call_is_seen_it_is_the_floor(self) -> None:
+        # Not twice the floor: on a queue whose head is all hanging endpoints, each wave of
+        # them would hold the whole pool that much longer.
+        assert domain.SlowCallThreshold(floor=0.025, cap=1.0).seconds == 0.025
+
+    def test_it_follows_twice_the_typical_call_between_floor_and_cap(self) -> None:
+        threshold = domain.SlowCallThreshold(floor=0.025, cap=1.0)
+        for _ in range(200):
+            threshold.observe(0.1)
+        assert threshold.seconds == pytest.approx(0.2, rel=1e-3)
+        for _ in range(200):
+            threshold.observe(0.002)
+        assert threshold.seconds == 0.025
+        for _ in range(200):
+            threshold.observe(5.0)
+        assert threshold.seconds == 1.0
+
+    def test_one_long_call_moves_it_only_a_little(self) -> None:
+        threshold = domain.SlowCallThreshold(floor=0.025, cap=1.0)
+        for _ in range(200):
+            threshold.observe(0.05)
+        threshold.observe(1.0)
+        assert threshold.seconds == pytest.approx(0.195, rel=0.01)
+
+
 @pytest.mark.parametrize(
     ("address", "forbidden"),
     [

@@ -7,14 +7,14 @@
   workers per channel takes claimed deliveries from a queue, the way the fastest bare
   client loop does (a task per delivery cost a third of the rate). While deliveries wait,
   a webhook call that takes twice as long as a typical call (but at least
-  ``slow_call_floor`` and at most ``slow_call_after``) leaves the pool: a new worker takes
-  its place and the slow one retires once its call ends, up to ``webhook_slow_lane`` of
-  them at a time, so hanging endpoints never hold the places healthy endpoints need. An
-  endpoint whose last call took longer than ``slow_call_after`` is remembered for a while:
-  its next calls (a retry, the next alert) start in the slow lane without holding a place
-  in the pool first, until one of them is fast again. A circuit breaker per endpoint
-  stops calling an endpoint that keeps failing; its deliveries wait for the breaker,
-  attempts untouched.
+  ``slow_call_floor``, which is the threshold until calls are seen, and at most
+  ``slow_call_after``) leaves the pool: a new worker takes its place and the slow one
+  retires once its call ends, up to ``webhook_slow_lane`` of them at a time, so hanging
+  endpoints never hold the places healthy endpoints need. An endpoint whose last call
+  took longer than ``slow_call_after`` is remembered for a while: its next calls (a retry,
+  the next alert) start in the slow lane without holding a place in the pool first, until
+  one of them is fast again. A circuit breaker per endpoint stops calling an endpoint
+  that keeps failing; its deliveries wait for the breaker, attempts untouched.
 - Recording: results are written back in batches, one UPDATE per batch.
 - Claims and records go through a small asyncpg pool of their own, one autocommitted
   statement each: through the ORM session every batch cost a pre-ping, BEGIN and COMMIT
@@ -48,7 +48,12 @@ from localrights.db import asyncpg_dsn
 from localrights_notifications import messages
 from localrights_notifications.channels import send_email, send_webhook
 from localrights_notifications.config import Settings
-from localrights_notifications.domain import CircuitBreaker, Outcome, next_retry_delay
+from localrights_notifications.domain import (
+    CircuitBreaker,
+    Outcome,
+    SlowCallThreshold,
+    next_retry_delay,
+)
 from localrights_notifications.fanout import DISPATCH_CHANNEL
 from localrights_notifications.ssrf import GuardedResolver, forbidden_host
 
@@ -56,9 +61,6 @@ log = structlog.get_logger(__name__)
 
 # Besides the calls' sockets: database and broker connections, listening sockets, files.
 _OTHER_OPEN_FILES = 200
-# A webhook call leaves the pool after this many times a typical call's duration.
-_SLOW_FACTOR = 2.0
-_SMOOTHING = 0.05
 # How long an endpoint stays known as slow without being called again, and how many are kept.
 _REMEMBER_SLOW = 600.0
 _REMEMBER_AT_MOST = 50_000
@@ -186,9 +188,9 @@ class Dispatcher:
         self._pool_workers: set[_Worker] = set()  # the webhook pool, slow ones excluded
         self._slow_used = 0
         self._known_slow: dict[str, float] = {}  # endpoint URL -> remembered until (clock)
-        # Until calls are seen, assume fast ones: a replica that starts on a queue whose head
-        # is all hanging endpoints must not let them hold the pool for the longest threshold.
-        self._typical_call = settings.slow_call_floor
+        self._slow_after = SlowCallThreshold(
+            floor=settings.slow_call_floor, cap=settings.slow_call_after
+        )
         self._workers: set[asyncio.Task[None]] = set()
         # Held: claimed and not yet given a result, calls in the slow lane excluded (they
         # are counted by ``_slow_used``): hanging calls must not shrink the room for the
@@ -390,8 +392,7 @@ class Dispatcher:
             took = loop.time() - started
             self._remember_how_long(job, took)
             if not worker.slow:
-                # A moving average of the calls that kept their place.
-                self._typical_call += _SMOOTHING * (took - self._typical_call)
+                self._slow_after.observe(took)
         # This worker's call was slow and a new worker took its place: retire.
         SLOW_LANE.labels("judged_slow").inc()
         self._slow_used -= 1
@@ -437,15 +438,6 @@ class Dispatcher:
         while True:
             await self._process(await self._emails.get())
 
-    def _slow_threshold(self) -> float:
-        """How long a call may hold a place in the pool: twice a typical call.
-
-        Relative, so a hanging endpoint costs the pool about as much as a few healthy
-        calls whether receivers answer in 20 ms or in 500 ms; bounded both ways by settings.
-        """
-        typical = _SLOW_FACTOR * self._typical_call
-        return min(self._s.slow_call_after, max(self._s.slow_call_floor, typical))
-
     async def _watch_slow_calls(self) -> None:
         """Move slow calls out of the pool, a new worker in the place of each.
 
@@ -453,7 +445,7 @@ class Dispatcher:
         """
         loop = asyncio.get_running_loop()
         while True:
-            limit = self._slow_threshold()
+            limit = self._slow_after.seconds
             await asyncio.sleep(limit / 4)
             if self._webhooks.empty():
                 continue  # nothing waits for a place: slow calls may keep theirs

@@ -240,3 +240,31 @@ class CircuitBreaker:
     def is_open(self, endpoint: str) -> bool:
         circuit = self._circuits.get(endpoint)
         return circuit is not None and circuit.failures >= self.threshold
+
+
+class SlowCallThreshold:
+    """How long a webhook call may hold a place in the pool: ``factor`` times a typical call.
+
+    Relative, so a hanging endpoint costs the pool about as much as a few healthy calls
+    whether receivers answer in 20 ms or in 500 ms; never below ``floor`` nor above ``cap``.
+    The typical call is a moving average of the calls that kept their place. Until one is
+    seen the threshold is the floor: a dispatcher that starts on a queue whose head is all
+    hanging endpoints must not let each wave of them hold the pool any longer than that.
+    """
+
+    def __init__(
+        self, *, floor: float, cap: float, factor: float = 2.0, smoothing: float = 0.05
+    ) -> None:
+        self._floor = floor
+        self._cap = cap
+        self._factor = factor
+        self._smoothing = smoothing
+        self._typical = floor / factor
+
+    @property
+    def seconds(self) -> float:
+        return min(self._cap, max(self._floor, self._factor * self._typical))
+
+    def observe(self, took: float) -> None:
+        """Count a call that kept its place in the pool, ``took`` seconds long."""
+        self._typical += self._smoothing * (took - self._typical)
