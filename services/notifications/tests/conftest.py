@@ -52,7 +52,8 @@ class Sink:
     """A webhook receiver on 127.0.0.1: answers per path as scripted, records every call."""
 
     base_url: str = ""
-    # path -> answers to give in turn: (status, headers) or "hang"; then 200.
+    # path -> answers to give in turn: (status, headers), "hang", or a number of seconds
+    # to wait before answering 200; then 200.
     script: dict[str, list[Any]] = field(default_factory=dict)
     always: dict[str, Any] = field(default_factory=dict)
     received: dict[str, list[Received]] = field(default_factory=lambda: defaultdict(list))
@@ -67,6 +68,9 @@ class Sink:
         answer = answers.pop(0) if answers else self.always.get(request.path, (200, {}))
         if answer == "hang":
             await asyncio.sleep(3600)
+        if isinstance(answer, float):
+            await asyncio.sleep(answer)
+            answer = (200, {})
         status, headers = answer
         return web.Response(status=status, headers=headers, text="ok")
 

@@ -276,14 +276,33 @@ class TestSlowEndpoints:
 
             await eventually(healthy_done, timeout=10.0)
 
+    async def test_receivers_that_all_answer_slowly_are_learnt_not_all_judged_slow(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        # Every receiver takes 80 ms, far above the floor the threshold starts at. The first
+        # waves of calls are judged slow against the floor; once they end, the threshold is
+        # twice their median and the rest keep their place in the pool, so no more calls run
+        # at once than the pool has places. Learning only from calls that kept their place,
+        # the dispatcher moved nearly all of them while deliveries waited.
+        before = _slow_lane_calls("judged_slow")
+        async with start_service(webhook_concurrency=5, slow_call_after=1.0) as service:
+            for i in range(100):
+                sink.always[f"/steady/{i}"] = 0.08
+                await service.subscribe(uuid4(), channel="webhook", url=sink.url(f"/steady/{i}"))
+            alert = await service.publish()
+
+            async def delivered() -> None:
+                counts = (await delivery_report(service, alert["id"]))["counts"]
+                assert counts == {"delivered": 100}
+
+            await eventually(delivered, timeout=30.0)
+        assert _slow_lane_calls("judged_slow") - before < 40
+
     async def test_an_endpoint_known_to_be_slow_is_called_from_the_slow_lane_until_fast(
         self, start_service: Any, sink: Sink
     ) -> None:
-        from prometheus_client import REGISTRY
-
         def known_slow_calls() -> float:
-            name = "localrights_notification_slow_lane_calls_total"
-            return REGISTRY.get_sample_value(name, {"why": "known_slow"}) or 0.0
+            return _slow_lane_calls("known_slow")
 
         before = known_slow_calls()
         sink.script["/sluggish"] = ["hang", "hang"]  # then 200 at once
@@ -404,3 +423,10 @@ def test_the_open_file_limit_is_raised_to_what_the_lanes_need() -> None:
         assert allow_open_files(100) == needed
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _slow_lane_calls(why: str) -> float:
+    from prometheus_client import REGISTRY
+
+    name = "localrights_notification_slow_lane_calls_total"
+    return REGISTRY.get_sample_value(name, {"why": why}) or 0.0

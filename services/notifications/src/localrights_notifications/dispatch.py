@@ -5,15 +5,15 @@
   crashed replica's claims come due again when the lease runs out: at least once.
 - Sending: one shared aiohttp ClientSession, a timeout on every call. A fixed pool of
   workers per channel takes claimed deliveries from a queue, the way the fastest bare
-  client loop does (a task per delivery cost a third of the rate). While deliveries wait,
-  a webhook call that takes twice as long as a typical call (but at least
-  ``slow_call_floor``, which is the threshold until calls are seen, and at most
-  ``slow_call_after``) leaves the pool: a new worker takes its place and the slow one
-  retires once its call ends, up to ``webhook_slow_lane`` of them at a time, so hanging
-  endpoints never hold the places healthy endpoints need. An endpoint whose last call
-  took longer than ``slow_call_after`` is remembered for a while: its next calls (a retry,
-  the next alert) start in the slow lane without holding a place in the pool first, until
-  one of them is fast again. A circuit breaker per endpoint stops calling an endpoint
+  client loop does (a task per delivery cost a third of the rate). While deliveries wait, a
+  webhook call that takes twice as long as a typical call (``SlowCallThreshold``: the
+  median of recent calls, at least ``slow_call_floor``, which is the threshold until a call
+  ends, and at most ``slow_call_after``) leaves the pool: a new worker takes its place and
+  the slow one retires once its call ends, up to ``webhook_slow_lane`` of them at a time,
+  so hanging endpoints never hold the places healthy endpoints need. An endpoint whose last
+  call took longer than ``slow_call_after`` is remembered for a while: its next calls (a
+  retry, the next alert) start in the slow lane without holding a place in the pool first,
+  until one of them is fast again. A circuit breaker per endpoint stops calling an endpoint
   that keeps failing; its deliveries wait for the breaker, attempts untouched.
 - Recording: results are written back in batches, one UPDATE per batch.
 - Claims and records go through a small asyncpg pool of their own, one autocommitted
@@ -391,8 +391,7 @@ class Dispatcher:
                 continue
             took = loop.time() - started
             self._remember_how_long(job, took)
-            if not worker.slow:
-                self._slow_after.observe(took)
+            self._slow_after.observe(took)
         # This worker's call was slow and a new worker took its place: retire.
         SLOW_LANE.labels("judged_slow").inc()
         self._slow_used -= 1
@@ -417,7 +416,9 @@ class Dispatcher:
         started = loop.time()
         try:
             await self._process(job, slow=lambda: True)
-            self._remember_how_long(job, loop.time() - started)
+            took = loop.time() - started
+            self._remember_how_long(job, took)
+            self._slow_after.observe(took)
             SLOW_LANE.labels("known_slow").inc()
         finally:
             self._slow_used -= 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import re
+import statistics
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -247,24 +249,33 @@ class SlowCallThreshold:
 
     Relative, so a hanging endpoint costs the pool about as much as a few healthy calls
     whether receivers answer in 20 ms or in 500 ms; never below ``floor`` nor above ``cap``.
-    The typical call is a moving average of the calls that kept their place. Until one is
-    seen the threshold is the floor: a dispatcher that starts on a queue whose head is all
-    hanging endpoints must not let each wave of them hold the pool any longer than that.
+    The typical call is the median of the last ``window`` calls that ended within ``cap``,
+    whether they kept their place or not: a minority of slow endpoints does not move it,
+    and a dispatcher whose receivers all answer in 200 ms learns so from the first wave of
+    calls instead of moving every one of them out of the pool. Until a call ends the
+    threshold is the floor: a dispatcher that starts on a queue whose head is all hanging
+    endpoints must not let each wave of them hold the pool any longer than that.
     """
 
-    def __init__(
-        self, *, floor: float, cap: float, factor: float = 2.0, smoothing: float = 0.05
-    ) -> None:
+    def __init__(self, *, floor: float, cap: float, factor: float = 2.0, window: int = 200) -> None:
         self._floor = floor
         self._cap = cap
         self._factor = factor
-        self._smoothing = smoothing
-        self._typical = floor / factor
-
-    @property
-    def seconds(self) -> float:
-        return min(self._cap, max(self._floor, self._factor * self._typical))
+        self._recent: deque[float] = deque(maxlen=window)
+        # The median is taken again after this many calls (sorting the window on every
+        # call would cost more than the call's own bookkeeping); at once while few are seen.
+        self._every = max(1, window // 4)
+        self._unsorted = 0
+        self.seconds = floor
 
     def observe(self, took: float) -> None:
-        """Count a call that kept its place in the pool, ``took`` seconds long."""
-        self._typical += self._smoothing * (took - self._typical)
+        """Count a call that ended after ``took`` seconds."""
+        if took > self._cap:
+            return  # hanging: not a typical call
+        self._recent.append(took)
+        self._unsorted += 1
+        if self._unsorted < self._every and len(self._recent) > self._every:
+            return
+        self._unsorted = 0
+        typical = statistics.median(self._recent)
+        self.seconds = min(self._cap, max(self._floor, self._factor * typical))
