@@ -382,16 +382,11 @@ class Dispatcher:
             job = await self._webhooks.get()
             if self._start_in_slow_lane(job):
                 continue
-            started = worker.call_started = loop.time()
+            worker.call_started = loop.time()
             try:
                 await self._process(job, slow=lambda: worker.slow)
             finally:
                 worker.call_started = None
-            if job.channel != "webhook":
-                continue
-            took = loop.time() - started
-            self._remember_how_long(job, took)
-            self._slow_after.observe(took)
         # This worker's call was slow and a new worker took its place: retire.
         SLOW_LANE.labels("judged_slow").inc()
         self._slow_used -= 1
@@ -412,13 +407,8 @@ class Dispatcher:
         return True
 
     async def _known_slow_call(self, job: Job) -> None:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         try:
             await self._process(job, slow=lambda: True)
-            took = loop.time() - started
-            self._remember_how_long(job, took)
-            self._slow_after.observe(took)
             SLOW_LANE.labels("known_slow").inc()
         finally:
             self._slow_used -= 1
@@ -578,7 +568,8 @@ class Dispatcher:
         url = URL(job.url)
         if forbidden_host(url.host or "", self._allowed):
             return Outcome(delivered=False, retryable=False, error="forbidden address")
-        return await send_webhook(
+        started = time.monotonic()
+        outcome = await send_webhook(
             self._client,
             url=url,
             secret=job.secret,
@@ -586,6 +577,12 @@ class Dispatcher:
             body=job.body(),
             timeout=self._s.webhook_timeout,
         )
+        # Only calls made count: a delivery the breaker or the address check refused took
+        # no time, and would drag the typical call down or make a slow endpoint forgotten.
+        took = time.monotonic() - started
+        self._remember_how_long(job, took)
+        self._slow_after.observe(took)
+        return outcome
 
     async def _send_email(self, job: Job) -> Outcome:
         if not job.email or not job.items:
