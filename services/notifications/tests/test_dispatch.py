@@ -323,6 +323,27 @@ class TestSlowEndpoints:
             assert known_slow_calls() - before == 2
         assert len(sink.received["/sluggish"]) == 4 and len(sink.received["/brisk"]) == 2
 
+    async def test_a_delivery_the_breaker_refuses_leaves_the_endpoint_known_slow(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        before = _slow_lane_calls("known_slow")
+        sink.script["/sluggish"] = ["hang"]  # then 200 at once
+        async with start_service(
+            slow_call_after=0.2, webhook_timeout=0.5, breaker_threshold=1, breaker_cooldown=1.0
+        ) as service:
+            await service.subscribe(uuid4(), channel="webhook", url=sink.url("/sluggish"))
+            alert = await service.publish()
+
+            async def delivered() -> None:
+                assert (await delivery_report(service, alert["id"]))["counts"] == {"delivered": 1}
+
+            await eventually(delivered)
+        # The timeout opened the breaker and made the endpoint known slow. The retry went to
+        # the slow lane and was refused by the breaker without a call; the trial call after
+        # the cool-down went to the slow lane too, the endpoint still known slow.
+        assert _slow_lane_calls("known_slow") - before == 2
+        assert len(sink.received["/sluggish"]) == 2
+
     async def test_stopping_hands_calls_under_way_back_without_spending_an_attempt(
         self, start_service: Any, sink: Sink
     ) -> None:
