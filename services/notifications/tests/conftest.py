@@ -52,8 +52,8 @@ class Sink:
     """A webhook receiver on 127.0.0.1: answers per path as scripted, records every call."""
 
     base_url: str = ""
-    # path -> answers to give in turn: (status, headers), "hang", or a number of seconds
-    # to wait before answering 200; then 200.
+    # path -> answers to give in turn: (status, headers), "hang", or seconds as a float to
+    # wait before answering 200; then 200.
     script: dict[str, list[Any]] = field(default_factory=dict)
     always: dict[str, Any] = field(default_factory=dict)
     received: dict[str, list[Received]] = field(default_factory=lambda: defaultdict(list))

@@ -301,10 +301,7 @@ class TestSlowEndpoints:
     async def test_an_endpoint_known_to_be_slow_is_called_from_the_slow_lane_until_fast(
         self, start_service: Any, sink: Sink
     ) -> None:
-        def known_slow_calls() -> float:
-            return _slow_lane_calls("known_slow")
-
-        before = known_slow_calls()
+        before = _slow_lane_calls("known_slow")
         sink.script["/sluggish"] = ["hang", "hang"]  # then 200 at once
         async with start_service(slow_call_after=0.2, webhook_timeout=0.5) as service:
             await service.subscribe(uuid4(), channel="webhook", url=sink.url("/sluggish"))
@@ -317,10 +314,10 @@ class TestSlowEndpoints:
             await eventually(lambda: delivered(first["id"]))
             # The first call timed out in the pool; both retries started in the slow lane,
             # the second answered at once and the endpoint was forgotten.
-            assert known_slow_calls() - before == 2
+            assert _slow_lane_calls("known_slow") - before == 2
             second = await service.publish()
             await eventually(lambda: delivered(second["id"]))
-            assert known_slow_calls() - before == 2
+            assert _slow_lane_calls("known_slow") - before == 2
         assert len(sink.received["/sluggish"]) == 4 and len(sink.received["/brisk"]) == 2
 
     async def test_a_delivery_the_breaker_refuses_leaves_the_endpoint_known_slow(
