@@ -9,6 +9,7 @@ and applies the same rate limits as if the resident had called the API directly.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import httpx
 from fastapi import FastAPI, Request
 
 from localrights.observability import REQUEST_ID_HEADER, current_request_id
+from localrights_gateway.web import places
 from localrights_gateway.web.config import WebSettings
 
 _STATE_CLIENT = "web_api_client"
@@ -56,6 +58,8 @@ async def web_lifespan(app: FastAPI) -> AsyncIterator[None]:
         follow_redirects=False,
     )
     setattr(app.state, _STATE_CLIENT, client)
+    # The place-name index takes half a second to build: not on a resident's first search.
+    await asyncio.to_thread(places.warm)
     try:
         yield
     finally:
