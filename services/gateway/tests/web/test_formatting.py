@@ -43,6 +43,12 @@ def test_numbers_grouped_as_the_reader_groups_them(language: str, text: str) -> 
     assert formatting.format_number(13_000_000, language) == text
 
 
+def test_spanish_groups_from_five_digits_as_browsers_do() -> None:
+    assert formatting.format_number(1100, "es") == "1100"
+    assert formatting.format_number(10000, "es") == "10.000"
+    assert formatting.format_number(1100, "en") == "1,100"
+
+
 def test_shares_as_percentages() -> None:
     assert formatting.format_percent(0.456, "en") == "46%"
     assert formatting.format_percent(0.5, "fr") == "50\u00a0%"

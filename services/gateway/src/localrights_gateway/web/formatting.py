@@ -19,6 +19,9 @@ from babel.core import get_global
 
 # Babel's "en" is American ("January 21, 2027"); the platform writes British English.
 _LOCALES = {"en": "en_GB"}
+# CLDR's minimum grouping digits, which Babel does not apply: Spanish writes 1100 but
+# 13.000.000, as the browsers' Intl.NumberFormat (the live budget total) does.
+_MIN_GROUPING = {"es": 2}
 
 
 def locale_of(language: str) -> str:
@@ -82,7 +85,9 @@ def format_number(value: float | int | None, language: str) -> str:
     """13,000,000 / 13 000 000 / 13.000.000."""
     if value is None:
         return ""
-    return str(numbers.format_decimal(value, locale=locale_of(language)))
+    digits = len(str(abs(int(value))))
+    grouped = digits >= 3 + _MIN_GROUPING.get(language, 1)
+    return str(numbers.format_decimal(value, locale=locale_of(language), group_separator=grouped))
 
 
 def format_percent(share: float | None, language: str) -> str:
