@@ -18,26 +18,16 @@ from launch import Stack
 from playwright.sync_api import Browser, Page, expect
 from web_factories import Officer, bearer, make_officer, open_consultation, token_for, uhri_csv
 
-from .browser_kit import PHONE, blocking_violations, check_page, new_page, screenshot
+from .browser_kit import (
+    PHONE,
+    answer_every_question,
+    blocking_violations,
+    check_page,
+    new_page,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
-
-
-def answer_every_question(page: Page) -> None:
-    """Answer the factory's consultation as a resident would, by the visible labels."""
-    page.get_by_role("radio", name="Yes").check()
-    services = page.get_by_role("group", name=re.compile("Which services should improve"))
-    services.get_by_role("checkbox", name="Water").check()
-    services.get_by_role("checkbox", name="Health").check()
-    page.get_by_role("radio", name=re.compile(r"^4$")).check()
-    page.get_by_label(re.compile("Your ideas")).fill("More trees and benches by the river")
-    ranking = page.get_by_role("group", name=re.compile("Rank these rights"))
-    ranking.get_by_label("Work").select_option(label="position 1")
-    ranking.get_by_label("Education").select_option(label="position 2")
-    budget = page.get_by_role("group", name=re.compile("Share the budget"))
-    budget.get_by_label(re.compile("New park")).fill("600")
-    budget.get_by_label(re.compile("Street lights")).fill("300")
-    page.get_by_role("radio", name="Under 30").check()
 
 
 class TestResident:

@@ -304,6 +304,10 @@ def side_by_side(ctx: Context, figures: Mapping[str, Any], groups: Sequence[Grou
         values = [p["value"] for p in figures["distribution"]]
         top = float(values[-1]) if values else 5.0
         means = [f.get("mean") for f in of]
+        view.summary = ctx._("The average of each group, on a scale from %(min)s to %(max)s.") % {
+            "min": values[0] if values else "",
+            "max": values[-1] if values else "",
+        }
         view.chart = charts.bar_chart(
             chart_id=chart_id,
             title=title,
