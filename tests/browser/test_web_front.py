@@ -131,13 +131,17 @@ class TestResident:
         for step in ("close", "publish"):
             api.post(f"/api/v1/consultations/{cid}/{step}", headers=bearer(officer.token))
         desktop.goto(f"/consultations/{cid}/results")
-        yes = desktop.get_by_role("row", name=re.compile("^Yes"))
+        safety = desktop.get_by_role("region", name="Do you feel safe at night?")
+        safety.get_by_text("The figures as a table").click()
+        yes = safety.get_by_role("row", name=re.compile("^Yes"))
         expect(yes).to_contain_text("5")
         expect(yes).to_contain_text("100%")
         check_page(axe, desktop, "resident-8-results")
-        desktop.get_by_label("Show results by group").select_option(label="Your age")
+        desktop.get_by_label("Show the results").select_option(
+            label="Groups side by side: Your age"
+        )
         desktop.get_by_role("button", name="Show", exact=True).click()
-        expect(desktop.get_by_role("heading", name="Under 30")).to_be_visible()
+        expect(desktop.get_by_text("Under 30 (5 people)").first).to_be_attached()
         check_page(axe, desktop, "resident-9-results-by-age")
 
 

@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import APIRouter
 from gateway_testkit import GatewayFactory
 
 from localrights_gateway.main import create_app
+from localrights_gateway.web.client import ApiError
+from localrights_gateway.web.rendering import PageRoute
 
 
 @pytest.fixture
@@ -19,6 +22,12 @@ async def failing_gateway(gateway_settings: GatewayFactory) -> AsyncIterator[htt
     async def broken() -> None:
         raise RuntimeError("a bug in a page")
 
+    async def limited() -> None:
+        raise ApiError(429, "Too many requests", "slow down", retry_after="30")
+
+    pages = APIRouter(route_class=PageRoute)
+    pages.add_api_route("/limited-page", limited)
+    app.include_router(pages)
     app.add_api_route("/broken-page", broken)
     app.add_api_route("/api/v1/broken", broken)
     async with app.router.lifespan_context(app):
@@ -64,6 +73,15 @@ class TestFailures:
         in_the_site_layout(page)
         assert "<h1>Algo salió mal</h1>" in page.text
         assert "a bug in a page" not in page.text  # no internals shown
+
+    async def test_too_many_requests_says_when_to_come_back_in_plain_words(
+        self, failing_gateway: httpx.AsyncClient
+    ) -> None:
+        page = await failing_gateway.get("/limited-page", headers={"accept-language": "fr"})
+        assert page.status_code == 429 and page.headers["retry-after"] == "30"
+        in_the_site_layout(page)
+        assert "<h1>Trop de demandes</h1>" in page.text
+        assert "slow down" not in page.text  # the API's English stays out of the page
 
     async def test_a_failing_api_route_keeps_its_plain_answer(
         self, failing_gateway: httpx.AsyncClient

@@ -350,6 +350,20 @@ class TestOfficers:
             home = resident.get("/", params={"jurisdiction": "UY-MO"}).text
         assert "Swimming pools for Montevideo" in home
 
+        # Closed, then published with what happens next, which residents read with the results.
+        mine = browser.get("/officer/consultations").text
+        closing = re.search(r'action="(/officer/consultations/([^/"]+)/close)"', mine)
+        assert closing and browser.post(closing.group(1), data={"csrf_token": token}).is_redirect
+        mine = browser.get("/officer/consultations").text
+        publishing = f"/officer/consultations/{closing.group(2)}/publish"
+        assert 'name="next-en"' in mine and publishing in mine
+        published = browser.post(
+            publishing, data={"csrf_token": token, "next-en": "The council decides in May."}
+        )
+        assert published.status_code == 303
+        results = browser.get(f"/consultations/{closing.group(2)}/results").text
+        assert "What happens next" in results and "The council decides in May." in results
+
     def test_sign_out_forgets_the_session(self, browser: httpx.Client, officer: Officer) -> None:
         token = self.sign_in(browser, officer)
         assert browser.get("/officer/inbox").status_code == 200
