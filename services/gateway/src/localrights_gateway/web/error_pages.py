@@ -9,14 +9,14 @@ answers; everything else a browser may open answers HTML. Installed on the app b
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from localrights_gateway.web.error_texts import EXPLAINED
-from localrights_gateway.web.rendering import Page
+from localrights_gateway.web.rendering import Page, explained
 
 log = structlog.get_logger(__name__)
 
@@ -29,20 +29,9 @@ def is_machine_path(path: str) -> bool:
 
 async def render_status(request: Request, status: int, *, signed_in: bool = True) -> Response:
     """The page of ``status`` (falling back to 500's words for statuses not explained)."""
-    page = Page(request)
-    title, what, next_step = EXPLAINED.get(status, EXPLAINED[500])
-    context = {} if signed_in else {"me": None}
+    context: dict[str, Any] = {} if signed_in else {"me": None}
     try:
-        return await page.render(
-            "error.html",
-            status_code=status,
-            kind="status",
-            status=status,
-            title=page.gettext(title),
-            detail=page.gettext(what),
-            next_step=page.gettext(next_step),
-            **context,
-        )
+        return await explained(Page(request), status, **context)
     except Exception:  # the API that tells who is signed in may be what failed
         if not signed_in:
             raise

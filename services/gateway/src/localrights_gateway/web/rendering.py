@@ -197,6 +197,22 @@ async def page(request: Request) -> Page:  # async: no worker-thread hop
 PageDep = Annotated[Page, Depends(page)]
 
 
+async def explained(page: Page, status: int, *, api_detail: str = "", **context: Any) -> Response:
+    """The page of a status (``error_texts.EXPLAINED``): what happened, what to do, a way on."""
+    title, what, next_step = EXPLAINED.get(status, EXPLAINED[500])
+    return await page.render(
+        "error.html",
+        status_code=status,
+        kind="status",
+        status=status,
+        title=page.gettext(title),
+        detail=page.gettext(what),
+        next_step=page.gettext(next_step),
+        api_detail=api_detail,
+        **context,
+    )
+
+
 async def error_page(request: Request, exc: Exception) -> Response:
     """The page for a failed call (API error, expired form, signed-out officer)."""
     current = Page(request)
@@ -212,19 +228,9 @@ async def error_page(request: Request, exc: Exception) -> Response:
             current.url("/login", next=target, expired=1 if had_session else None)
         )
     status = exc.status if exc.status in EXPLAINED else 502
-    title, what, next_step = EXPLAINED[status]
-    response = await current.render(
-        "error.html",
-        status_code=status,
-        kind="api",
-        status=status,
-        title=current.gettext(title),
-        detail=current.gettext(what),
-        # The API's own words only where they tell an officer which rule refused the step.
-        api_detail=exc.detail if status in (409, 422) else "",
-        next_step=current.gettext(next_step),
-        me=None,
-    )
+    # The API's own words only where they tell an officer which rule refused the step.
+    api_detail = exc.detail if status in (409, 422) else ""
+    response = await explained(current, status, api_detail=api_detail, me=None)
     if exc.retry_after:
         response.headers["Retry-After"] = exc.retry_after
     return response

@@ -91,6 +91,29 @@ def _share_text(ctx: Context, share: float, count: int) -> str:
     return f"{ctx.percent(share)} ({ctx.number(count)})"
 
 
+def _shares(
+    ctx: Context,
+    view: QuestionView,
+    chart_id: str,
+    description: str,
+    heading: str,
+    rows: Sequence[tuple[str, float, int]],
+) -> None:
+    """Bars of (name, share, count) rows, and their table: name, people, share."""
+    view.chart = charts.bar_chart(
+        chart_id=chart_id,
+        title=view.title,
+        description=description,
+        bars=[charts.Bar(name, share, _share_text(ctx, share, n)) for name, share, n in rows],
+        maximum=1.0,
+    )
+    view.table = Table(
+        view.title,
+        [heading, ctx._("People"), ctx._("Share")],
+        [(name, [ctx.number(n), ctx.percent(share)]) for name, share, n in rows],
+    )
+
+
 def everyone(ctx: Context, figures: Mapping[str, Any]) -> QuestionView:
     """One question's figures for everyone together: a bar chart and its table."""
     qid = str(figures["question_id"])
@@ -100,18 +123,13 @@ def everyone(ctx: Context, figures: Mapping[str, Any]) -> QuestionView:
     kind = figures.get("type")
     chart_id = f"chart-{qid}"
     if kind in ("single_choice", "multiple_choice"):
-        rows = [(ctx.item_label(qid, o["id"]), o["share"], o["count"]) for o in figures["options"]]
-        view.chart = charts.bar_chart(
-            chart_id=chart_id,
-            title=title,
-            description=ctx._("The share of people who chose each option."),
-            bars=[charts.Bar(name, share, _share_text(ctx, share, n)) for name, share, n in rows],
-            maximum=1.0,
-        )
-        view.table = Table(
-            title,
-            [ctx._("Option"), ctx._("People"), ctx._("Share")],
-            [(name, [ctx.number(n), ctx.percent(share)]) for name, share, n in rows],
+        _shares(
+            ctx,
+            view,
+            chart_id,
+            ctx._("The share of people who chose each option."),
+            ctx._("Option"),
+            [(ctx.item_label(qid, o["id"]), o["share"], o["count"]) for o in figures["options"]],
         )
         if kind == "multiple_choice":
             view.note = ctx._("People could choose several options, so shares add up to more.")
@@ -123,18 +141,13 @@ def everyone(ctx: Context, figures: Mapping[str, Any]) -> QuestionView:
             "min": points[0]["value"] if points else "",
             "max": points[-1]["value"] if points else "",
         }
-        rows = [(_rating_label(ctx, question, p["value"]), p["share"], p["count"]) for p in points]
-        view.chart = charts.bar_chart(
-            chart_id=chart_id,
-            title=title,
-            description=ctx._("The share of people who gave each point of the scale."),
-            bars=[charts.Bar(name, share, _share_text(ctx, share, n)) for name, share, n in rows],
-            maximum=1.0,
-        )
-        view.table = Table(
-            title,
-            [ctx._("Rating"), ctx._("People"), ctx._("Share")],
-            [(name, [ctx.number(n), ctx.percent(share)]) for name, share, n in rows],
+        _shares(
+            ctx,
+            view,
+            chart_id,
+            ctx._("The share of people who gave each point of the scale."),
+            ctx._("Rating"),
+            [(_rating_label(ctx, question, p["value"]), p["share"], p["count"]) for p in points],
         )
     elif kind == "ranking":
         ranked = sorted(figures["options"], key=lambda o: -o["score"])
