@@ -165,7 +165,7 @@ class TestAResidentFindsAnswersAndFollows:
             phone.context.close()
 
     def test_back_after_a_refused_form_reloads_it_instead_of_resending(
-        self, browser: Browser, stack: Stack, api: httpx.Client, officer: Officer
+        self, browser: Browser, stack: Stack, api: httpx.Client, officer: Officer, axe: Axe
     ) -> None:
         consultation = open_consultation(api, officer)
         page = new_page(browser, stack.gateway_url)
@@ -173,6 +173,7 @@ class TestAResidentFindsAnswersAndFollows:
             page.goto(f"/consultations/{consultation['id']}")
             page.get_by_role("button", name="Send my answers").click()
             expect(page.locator(".error-summary")).to_be_focused()
+            check_page(axe, page, "page-mistakes-desktop")
             answer_every_question(page)
             page.get_by_role("button", name="Send my answers").click()
             expect(page.get_by_role("heading", level=1)).to_contain_text(
@@ -275,6 +276,7 @@ class TestEveryResidentPage:
             "page-place-canelones": "/places/UY-CA",
             "page-consultation": f"/consultations/{consultation['id']}",
             "page-consultation-fr": f"/consultations/{consultation['id']}?lang=fr",
+            "page-thanks": f"/consultations/{consultation['id']}/thanks?ref=3f2a9c1d",
             "page-results": f"/consultations/{published['id']}/results",
             "page-results-by-age": f"/consultations/{published['id']}/results?by=age",
             "page-results-es": f"/consultations/{published['id']}/results?by=age&lang=es",
