@@ -271,6 +271,8 @@ class TestOfficers:
             ("email", "The e-mail address or the password is not right.")
         ]
         assert "lr_session" not in refused.headers.get("set-cookie", "")
+        # Every form shown again after a POST: Back reloads it rather than resending it.
+        assert '<body data-replace-history="true">' in refused.text
 
     def test_pages_for_officers_send_residents_to_sign_in(self, browser: httpx.Client) -> None:
         page = browser.get("/officer/subscriptions")

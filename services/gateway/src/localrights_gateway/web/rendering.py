@@ -178,9 +178,10 @@ class Page:
             "page_url": self.url,
             "errors": [],
             "notice": None,
-            # After a refused form, site.js turns the POST's history entry into a GET, so
-            # Back later reloads the page instead of asking to resend the form.
-            "replace_history": False,
+            # A page answering a POST (a form shown again with its mistakes): site.js turns
+            # its history entry into a GET, so Back later reloads the page instead of
+            # asking to resend the form.
+            "replace_history": self.request.method == "POST",
             **context,
         }
         html = environment(self.language).get_template(template).render(values)

@@ -79,8 +79,6 @@ async def _consultation_form(
     return await page.render(
         "consultation.html",
         status_code=status_code,
-        # A form shown again after a POST: Back must not offer to send it again.
-        replace_history=page.request.method == "POST",
         consultation=consultation,
         institution=institution,
         sdg_targets=targets,
