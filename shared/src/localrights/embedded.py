@@ -105,6 +105,25 @@ class EmbeddedPostgres:
             str(self.data_dir),
         )
 
+    def require_tls(self, cert_file: Path, key_file: Path) -> None:
+        """Serve TLS with this certificate, and refuse every TCP connection without it.
+
+        For tests of TLS clients: pg_hba.conf then accepts only ``hostssl`` on loopback, so
+        a connection that forgot TLS fails instead of quietly working in clear.
+        """
+        self.init()
+        for source, name in ((cert_file, "server.crt"), (key_file, "server.key")):
+            target = self.data_dir / name
+            shutil.copyfile(source, target)
+            target.chmod(0o600)  # PostgreSQL refuses a key others may read
+            if self._run_as:
+                shutil.chown(target, self._run_as, self._run_as)
+        with open(self.data_dir / "postgresql.auto.conf", "a") as conf:
+            conf.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+        rules = ["local all all trust"]
+        rules += [f"hostssl all all {network} trust" for network in ("127.0.0.1/32", "::1/128")]
+        (self.data_dir / "pg_hba.conf").write_text("\n".join(rules) + "\n")
+
     def start(self) -> None:
         """Start (initialising the data directory the first time) and wait until it answers."""
         self.init()
@@ -147,9 +166,18 @@ class EmbeddedPostgres:
 class EmbeddedKafka:
     """The Tansu Kafka-protocol broker on 127.0.0.1:``port`` (in-memory storage)."""
 
-    def __init__(self, *, port: int | None = None, log_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        log_file: Path | None = None,
+        advertised_address: str | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.log_file = log_file
+        # What the broker tells clients to connect to (its metadata): its own address, or a
+        # TLS terminator's or proxy's in front of it, which every connection must then cross.
+        self.advertised_address = advertised_address or f"127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -167,7 +195,7 @@ class EmbeddedKafka:
                 "--listener-url",
                 f"tcp://127.0.0.1:{self.port}",
                 "--advertised-listener-url",
-                f"tcp://127.0.0.1:{self.port}",
+                f"tcp://{self.advertised_address}",
                 "--storage-engine",
                 "memory://tansu/",
             ],

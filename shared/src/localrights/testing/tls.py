@@ -1,0 +1,119 @@
+"""What managed servers present, for tests: certificates from a test CA, and TLS in front of
+a plain server by Debian's stunnel, as a cloud's load balancer terminates it.
+
+Certificates come from ``trustme`` (a CA made for the test run, never trusted elsewhere);
+``TlsTerminator`` runs ``stunnel4``, which ``make test`` installs like the chromium of the
+browser tests (``deploy/tools/ensure_stunnel.sh``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from localrights.embedded import free_port, wait_for_port
+
+
+@dataclass(frozen=True)
+class Certificates:
+    """A CA, a server certificate for ``localhost`` and a client certificate, as PEM files."""
+
+    ca_file: Path
+    server_cert_file: Path
+    server_key_file: Path
+    client_cert_file: Path
+    client_key_file: Path
+
+
+def issue_certificates(directory: Path, *, server_host: str = "localhost") -> Certificates:
+    """A fresh CA in ``directory`` and the certificates it signed."""
+    import trustme
+
+    directory.mkdir(parents=True, exist_ok=True)
+    ca = trustme.CA()
+    server = ca.issue_cert(server_host)
+    client = ca.issue_cert("localrights-client@example.org")
+    files = Certificates(
+        ca_file=directory / "ca.pem",
+        server_cert_file=directory / "server.pem",
+        server_key_file=directory / "server.key",
+        client_cert_file=directory / "client.pem",
+        client_key_file=directory / "client.key",
+    )
+    ca.cert_pem.write_to_path(str(files.ca_file))
+    server.cert_chain_pems[0].write_to_path(str(files.server_cert_file))
+    server.private_key_pem.write_to_path(str(files.server_key_file))
+    client.cert_chain_pems[0].write_to_path(str(files.client_cert_file))
+    client.private_key_pem.write_to_path(str(files.client_key_file))
+    return files
+
+
+def stunnel_binary() -> str | None:
+    return shutil.which("stunnel4") or shutil.which("stunnel")
+
+
+STUNNEL_MISSING = (
+    "stunnel4 is not installed: `make test` installs it (deploy/tools/ensure_stunnel.sh, "
+    "as root with apt-get); without it the real-TLS broker tests cannot run"
+)
+
+
+class TlsTerminator:
+    """stunnel accepting TLS on 127.0.0.1:``port`` and passing plain bytes to ``target_port``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        target_port: int,
+        certificates: Certificates,
+        require_client_certificate: bool = False,
+        port: int | None = None,
+    ) -> None:
+        self.directory = directory
+        self.target_port = target_port
+        self.certificates = certificates
+        self.require_client_certificate = require_client_certificate
+        self.port = port or free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = stunnel_binary()
+        if binary is None:
+            raise RuntimeError(STUNNEL_MISSING)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        config = self.directory / f"stunnel-{self.port}.conf"
+        lines = [
+            "foreground = yes",
+            "pid =",
+            f"output = {self.directory / f'stunnel-{self.port}.log'}",
+            "[tls]",
+            f"accept = 127.0.0.1:{self.port}",
+            f"connect = 127.0.0.1:{self.target_port}",
+            f"cert = {self.certificates.server_cert_file}",
+            f"key = {self.certificates.server_key_file}",
+        ]
+        if self.require_client_certificate:
+            lines += [
+                f"CAfile = {self.certificates.ca_file}",
+                "verifyChain = yes",
+                "requireCert = yes",
+            ]
+        config.write_text("\n".join(lines) + "\n")
+        self._process = subprocess.Popen(
+            [binary, str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_for_port(self.port, timeout=15)
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
