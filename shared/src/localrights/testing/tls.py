@@ -1,9 +1,11 @@
 """What managed servers present, for tests: certificates from a test CA, and TLS in front of
-a plain server by Debian's stunnel, as a cloud's load balancer terminates it.
+a plain server by Debian's stunnel, as a cloud's load balancer or proxy terminates it.
 
 Certificates come from ``trustme`` (a CA made for the test run, never trusted elsewhere);
 ``TlsTerminator`` runs ``stunnel4``, which ``make test`` installs like the chromium of the
-browser tests (``deploy/tools/ensure_stunnel.sh``).
+browser tests (``deploy/tools/ensure_stunnel.sh``). In front of the Kafka broker it speaks
+TLS from the first byte; in front of PostgreSQL (``protocol="pgsql"``) it first answers the
+client's SSLRequest as PostgreSQL does, since the embedded PostgreSQL's build has no TLS.
 """
 
 from __future__ import annotations
@@ -61,19 +63,22 @@ STUNNEL_MISSING = (
 
 
 class TlsTerminator:
-    """stunnel accepting TLS on 127.0.0.1:``port`` and passing plain bytes to ``target_port``."""
+    """stunnel accepting TLS on 127.0.0.1:``port``, passing plain bytes on to ``target``
+    (``host:port``, or a Unix socket's path)."""
 
     def __init__(
         self,
         directory: Path,
         *,
-        target_port: int,
+        target: str,
         certificates: Certificates,
+        protocol: str | None = None,
         require_client_certificate: bool = False,
         port: int | None = None,
     ) -> None:
         self.directory = directory
-        self.target_port = target_port
+        self.target = target
+        self.protocol = protocol
         self.certificates = certificates
         self.require_client_certificate = require_client_certificate
         self.port = port or free_port()
@@ -91,10 +96,12 @@ class TlsTerminator:
             f"output = {self.directory / f'stunnel-{self.port}.log'}",
             "[tls]",
             f"accept = 127.0.0.1:{self.port}",
-            f"connect = 127.0.0.1:{self.target_port}",
+            f"connect = {self.target}",
             f"cert = {self.certificates.server_cert_file}",
             f"key = {self.certificates.server_key_file}",
         ]
+        if self.protocol is not None:
+            lines.append(f"protocol = {self.protocol}")
         if self.require_client_certificate:
             lines += [
                 f"CAfile = {self.certificates.ca_file}",
@@ -106,6 +113,12 @@ class TlsTerminator:
             [binary, str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         wait_for_port(self.port, timeout=15)
+
+    def log_text(self) -> str:
+        try:
+            return (self.directory / f"stunnel-{self.port}.log").read_text(errors="replace")
+        except OSError:
+            return ""
 
     def stop(self) -> None:
         if self._process is None:
