@@ -215,7 +215,7 @@ async def test_a_wrong_ca_is_refused_at_start_naming_the_setting(
     with pytest.raises(SettingsError) as refused:
         await start_recommendations(settings)
     message = str(refused.value)
-    assert "certificate verify failed" in message or "unable to get local issuer" in message
+    assert "certificate verify failed: unable to get local issuer certificate" in message
     assert "check RECOMMENDATIONS_DATABASE_SSLROOTCERT" in message
 
 

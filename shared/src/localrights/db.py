@@ -112,12 +112,13 @@ async def verify_database_tls(settings: DatabaseSettings) -> None:
     try:
         connection = await asyncpg.connect(asyncpg_dsn(settings.database_url), timeout=10)
     except ssl.SSLCertVerificationError as exc:
-        names = type(settings)
+        model = type(settings)
         raise SettingsError(
-            f"PostgreSQL at {urlsplit(settings.database_url).hostname} refused: "
-            f"{exc.verify_message or exc}; check {env_names(names, 'database_sslrootcert')[0]} "
-            f"(the CA that signed the server's certificate) and the host in "
-            f"{env_names(names, 'database_url')[0]} (the certificate must name it)"
+            f"PostgreSQL at {urlsplit(settings.database_url).hostname} refused: certificate "
+            f"verify failed: {exc.verify_message or exc}; "
+            f"check {env_names(model, 'database_sslrootcert')[0]} (the CA that signed the "
+            f"server's certificate) and the host in {env_names(model, 'database_url')[0]} "
+            "(the certificate must name it)"
         ) from None
     except Exception:  # not reachable yet: the pools reconnect once it is
         return

@@ -163,8 +163,11 @@ class EmbeddedKafka:
         port: int | None = None,
         log_file: Path | None = None,
         advertised_address: str | None = None,
+        require_authentication: bool = False,
     ) -> None:
         self.port = port or free_port()
+        # SASL required (Tansu's --authentication); this build offers SCRAM only.
+        self.require_authentication = require_authentication
         self.log_file = log_file
         # What the broker tells clients to connect to (its metadata): its own address, or a
         # TLS terminator's or proxy's in front of it, which every connection must then cross.
@@ -189,6 +192,7 @@ class EmbeddedKafka:
                 f"tcp://{self.advertised_address}",
                 "--storage-engine",
                 "memory://tansu/",
+                *(["--authentication"] if self.require_authentication else []),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -166,9 +166,10 @@ async def verify_kafka_access(kafka: KafkaConnection) -> None:
             )
         except ssl.SSLCertVerificationError as exc:
             raise SettingsError(
-                f"the broker at {host}:{port} was refused: {exc.verify_message or exc}; check "
-                "KAFKA_SSL_CAFILE (the CA that signed the broker's certificate) and the host "
-                "in KAFKA_BOOTSTRAP_SERVERS (the certificate must name it)"
+                f"the broker at {host}:{port} was refused: certificate verify failed: "
+                f"{exc.verify_message or exc}; check KAFKA_SSL_CAFILE (the CA that signed the "
+                "broker's certificate) and the host in KAFKA_BOOTSTRAP_SERVERS (the "
+                "certificate must name it)"
             ) from None
         except ssl.SSLError as exc:
             raise SettingsError(
@@ -184,6 +185,16 @@ async def verify_kafka_access(kafka: KafkaConnection) -> None:
             ) from None
         except TokenError as exc:
             raise SettingsError(str(exc)) from None
+        except (KeyError, ValueError) as exc:
+            if kafka.sasl_mechanism is None:
+                raise
+            # aiokafka's SCRAM client, given a server-final message with an error ("e=...")
+            # instead of the server's signature ("v=..."), fails on the missing key.
+            raise SettingsError(
+                f"the broker at {host}:{port} ended the {kafka.sasl_mechanism} exchange "
+                f"without accepting us ({type(exc).__name__}: {exc}); check the credentials "
+                "(KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)"
+            ) from None
         except Exception:  # not reachable (yet): the clients retry
             continue
         conn.close()
