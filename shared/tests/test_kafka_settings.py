@@ -138,36 +138,6 @@ class TestIncompleteCombinationsAreRefused:
         )
         assert "invalid setting KAFKA_SASL_MECHANISM" in message
 
-    def test_a_service_process_refuses_to_start_naming_the_setting(self) -> None:
-        import os
-        import subprocess
-        import sys
-
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "GATEWAY_"))}
-        env.update(
-            KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1",
-            KAFKA_SECURITY_PROTOCOL="SASL_SSL",
-            INTERNAL_JWT_SECRET="x" * 40,
-            RECOMMENDATIONS_DATABASE_URL="postgresql://u@127.0.0.1:1/r",
-        )
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "localrights_recommendations.main:create_app",
-                "--port",
-                "0",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode != 0
-        assert "KAFKA_SASL_MECHANISM is required" in done.stderr + done.stdout
-
 
 def client_config(inner: Any) -> dict[str, Any]:
     """The configuration an aiokafka client (AIOKafkaClient) opens every connection with."""

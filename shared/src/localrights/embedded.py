@@ -36,6 +36,16 @@ def wait_for_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") 
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
 
 
+def terminate(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """SIGTERM, and SIGKILL if it has not ended within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server in ``data_dir`` on 127.0.0.1:``port``, a child of this process."""
 
@@ -256,10 +266,5 @@ class EmbeddedKafka:
         if self._process is None:
             return
         self._process.send_signal(signal.SIGCONT)
-        self._process.terminate()
-        try:
-            self._process.wait(10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        terminate(self._process)
         self._process = None

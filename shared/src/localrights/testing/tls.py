@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from localrights.embedded import free_port, wait_for_port
+from localrights.embedded import free_port, terminate, wait_for_port
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,6 @@ class TlsTerminator:
             return ""
 
     def stop(self) -> None:
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
+        if self._process is not None:
+            terminate(self._process)
+            self._process = None
