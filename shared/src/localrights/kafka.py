@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -40,15 +40,15 @@ class KafkaConnection:
     ssl_context: ssl.SSLContext | None = None
     sasl_mechanism: str | None = None
     sasl_plain_username: str | None = None
-    sasl_plain_password: str | None = None
+    sasl_plain_password: str | None = field(default=None, repr=False)
     sasl_oauth_token_provider: AbstractTokenProvider | None = None
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for AIOKafkaProducer, AIOKafkaConsumer and AIOKafkaAdminClient."""
-        options = {"bootstrap_servers": self.bootstrap_servers, **self.security_options()}
-        return options
+        return {"bootstrap_servers": self.bootstrap_servers, **self.security_options()}
 
     def security_options(self) -> dict[str, Any]:
+        """The TLS and SASL keyword arguments (also what one aiokafka connection takes)."""
         options: dict[str, Any] = {
             "security_protocol": self.security_protocol,
             "ssl_context": self.ssl_context,
