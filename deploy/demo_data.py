@@ -30,6 +30,8 @@ from typing import Any
 import aiohttp
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+# The administrator the launcher bootstraps (GATEWAY_BOOTSTRAP_ADMIN_*).
+DEMO_ADMIN = ("admin@localrights.example", "demo-admin-password")
 DOMAIN = "demo.localrights.example"
 MINISTRY = "Comitato interministeriale per i diritti umani (CIDU)"
 PUBLISHED_RESPONSES = 48
@@ -580,8 +582,6 @@ async def load_demo_data(gateway_url: str, admin: tuple[str, str]) -> list[tuple
 
 if __name__ == "__main__":  # pragma: no cover (a manual run against a running gateway)
     import sys
-
-    from launch import DEMO_ADMIN
 
     url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
     for row in asyncio.run(load_demo_data(url, admin=DEMO_ADMIN)):
