@@ -352,3 +352,24 @@ class TestPerClientCap:
             assert (
                 await client.post(url, json={"answers": answers()}, headers=home)
             ).status_code == 201
+
+    async def test_a_capped_device_is_told_when_to_come_back(
+        self,
+        settings: Settings,
+        officer: dict[str, str],
+        internal_jwt_secret: str,
+        new_body: Callable[..., dict[str, Any]],
+        answers: Answers,
+    ) -> None:
+        capped = settings.model_copy(update={"responses_per_client": 1})
+        window = capped.responses_per_client_window_seconds
+        async with running_app(create_app(capped)) as client:
+            c = (await client.post(API, json=new_body(), headers=officer)).json()
+            await client.post(f"{API}/{c['id']}/open", headers=officer)
+            url = f"{API}/{c['id']}/responses"
+            phone = anonymous(internal_jwt_secret, client="phone")
+            await client.post(url, json={"answers": answers()}, headers=phone)
+            refused = await client.post(url, json={"answers": answers()}, headers=phone)
+            assert refused.status_code == 429
+            # The next quota window: at most one window away.
+            assert 0 < int(refused.headers["retry-after"]) <= window

@@ -26,6 +26,8 @@ class LocalrightsError(Exception):
 
     status_code = 400
     title = "Bad request"
+    # Seconds after which the same request may succeed (a 429 or 503): sent as Retry-After.
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
@@ -108,6 +110,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.message,
             instance=request.url.path,
             errors=exc.errors or None,
+            retry_after=exc.retry_after,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -199,7 +199,12 @@ async def error_page(request: Request, exc: Exception) -> Response:
         detail=exc.detail,
         me=None,
     )
-    if exc.retry_after:
+    return with_retry_after(response, exc)
+
+
+def with_retry_after(response: Response, exc: ApiError | None) -> Response:
+    """Pass on when to try again, for a page answering an API refusal (429, 503)."""
+    if exc is not None and exc.retry_after:
         response.headers["Retry-After"] = exc.retry_after
     return response
 
