@@ -46,7 +46,9 @@ async def issue_token(
     principal = await service.principal_for_user(session=session, user=user)
     settings = settings_of(request)
     return Token(
-        access_token=security.issue_access_token(principal, token_config(settings)),
+        access_token=security.issue_access_token(
+            principal, token_config(settings), version=user.token_version
+        ),
         expires_in=settings.jwt_ttl_seconds,
     )
 
