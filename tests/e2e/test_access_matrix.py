@@ -223,6 +223,13 @@ CASES: tuple[Case, ...] = (
         url="/api/v1/users/{user_a}",
         body=json_body(lambda _: {"full_name": "Officer of A"}),
     ),
+    Case(
+        "DELETE",
+        "/api/v1/users/{user_id}",
+        expect(403, anonymous=401, admin=404),
+        url="/api/v1/users/{unknown}",
+        note="an unknown id: the matrix's own users must live on for the other rows",
+    ),
     Case("GET", "/api/v1/api-keys", ADMIN_ONLY),
     Case(
         "POST",

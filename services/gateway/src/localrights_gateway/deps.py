@@ -73,16 +73,22 @@ def anonymous_principal(request: Request) -> Principal:
 
 
 def _presented_credential(request: Request) -> tuple[str, str] | None:
-    """("jwt" | "api_key", value) from the request's headers, or None."""
+    """("jwt" | "api_key", value) from the request's headers, or None.
+
+    A header that is present counts even when empty: it is a bad credential, never a
+    silent fall-back to anonymous.
+    """
     header = request.headers.get("authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
+    if header is not None:
+        scheme, _, value = header.strip().partition(" ")
         value = value.strip()
         if scheme.lower() != "bearer" or not value:
             raise Unauthorized("use 'Authorization: Bearer <token or API key>'")
         return ("api_key" if value.startswith(security.API_KEY_SCHEME) else "jwt", value)
     api_key = request.headers.get("x-api-key")
-    if api_key:
+    if api_key is not None:
+        if not api_key.strip():
+            raise Unauthorized("the X-API-Key header is empty")
         return ("api_key", api_key.strip())
     return None
 

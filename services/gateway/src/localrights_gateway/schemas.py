@@ -22,14 +22,18 @@ from localrights_gateway.domain import (
 )
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+JURISDICTION_PATTERN = r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"
 
 
 class InstitutionCreate(BaseModel):
     name: str = Field(min_length=2, max_length=300)
     kind: InstitutionKind
-    country: str = Field(description="ISO 3166-1 alpha-2", examples=["UY"])
+    country: str = Field(description="ISO 3166-1 alpha-2", examples=["UY"], pattern=COUNTRY_PATTERN)
     jurisdiction: str = Field(
-        description="The country or one of its ISO 3166-2 subdivisions", examples=["UY-CA"]
+        description="The country or one of its ISO 3166-2 subdivisions",
+        examples=["UY-CA"],
+        pattern=JURISDICTION_PATTERN,
     )
     municipality: str | None = Field(default=None, max_length=200)
 
@@ -50,9 +54,13 @@ class InstitutionCreate(BaseModel):
 class InstitutionUpdate(BaseModel):
     name: str | MISSING = Field(default=MISSING, min_length=2, max_length=300)
     kind: InstitutionKind | MISSING = MISSING
-    country: str | MISSING = Field(default=MISSING, description="ISO 3166-1 alpha-2")
+    country: str | MISSING = Field(
+        default=MISSING, description="ISO 3166-1 alpha-2", pattern=COUNTRY_PATTERN
+    )
     jurisdiction: str | MISSING = Field(
-        default=MISSING, description="The country or one of its ISO 3166-2 subdivisions"
+        default=MISSING,
+        description="The country or one of its ISO 3166-2 subdivisions",
+        pattern=JURISDICTION_PATTERN,
     )
     municipality: str | None | MISSING = Field(default=MISSING, max_length=200)
     active: bool | MISSING = MISSING

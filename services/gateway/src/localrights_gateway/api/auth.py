@@ -53,7 +53,14 @@ async def issue_token(
     )
 
 
-@me_router.get("/me", status_code=status.HTTP_200_OK, response_model=Me)
+@me_router.get(
+    "/me",
+    status_code=status.HTTP_200_OK,
+    response_model=Me,
+    # Credentials are optional here (appended to the schemes FastAPI lists): without any,
+    # the answer describes an anonymous caller.
+    openapi_extra={"security": [{}]},
+)
 async def read_me(principal: Caller, session: SessionDep) -> Me:
     """Who the gateway takes the caller to be (anonymous callers included)."""
     institution = (
