@@ -28,7 +28,7 @@ import httpx
 import pytest
 from launch import Stack
 
-from .platform_client import Actor, Platform, eventually
+from .platform_client import Actor, Platform, eventually, park_or_library
 
 OK = "2xx"
 PASS = "authorised"
@@ -98,26 +98,7 @@ def listed_for(
 
 
 def consultation_body(_ids: dict[str, str], mode: str = "open") -> dict[str, Any]:
-    now = datetime.now(UTC)
-    return {
-        "participation_mode": mode,
-        "title": {"en": "Access matrix"},
-        "jurisdiction": A_PLACE,
-        "opens_at": (now - timedelta(minutes=1)).isoformat(),
-        "closes_at": (now + timedelta(days=7)).isoformat(),
-        "questions": [
-            {
-                "id": "space",
-                "type": "single_choice",
-                "required": True,
-                "title": {"en": "Which space first?"},
-                "options": [
-                    {"id": "park", "label": {"en": "The park"}},
-                    {"id": "library", "label": {"en": "The library"}},
-                ],
-            }
-        ],
-    }
+    return park_or_library(A_PLACE, title="Access matrix", mode=mode)
 
 
 def alert_body(_ids: dict[str, str]) -> dict[str, Any]:

@@ -7,10 +7,9 @@ its one User-Agent, one device for the consultation's per-device cap.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from .platform_client import Platform
+from .platform_client import Platform, park_or_library
 
 PER_DEVICE = 10  # the consultation service's default responses per device and window
 
@@ -24,28 +23,8 @@ async def test_fresh_forwarded_addresses_from_one_peer_meet_the_per_device_cap(
         country="IT",
         jurisdiction="IT-BO",
     )
-    now = datetime.now(UTC)
     consultation = await officer.call(
-        "POST",
-        "/api/v1/consultations",
-        json={
-            "title": {"it": "Un parco o una biblioteca?"},
-            "jurisdiction": "IT-BO",
-            "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(days=7)).isoformat(),
-            "questions": [
-                {
-                    "id": "space",
-                    "type": "single_choice",
-                    "required": True,
-                    "title": {"it": "Quale prima?"},
-                    "options": [
-                        {"id": "park", "label": {"it": "Il parco"}},
-                        {"id": "library", "label": {"it": "La biblioteca"}},
-                    ],
-                }
-            ],
-        },
+        "POST", "/api/v1/consultations", json=park_or_library("IT-BO", title="Client identity")
     )
     await officer.call("POST", f"/api/v1/consultations/{consultation['id']}/open")
     phone = platform.anonymous(**{"User-Agent": "Mozilla/5.0 (Linux; Android 14; one phone)"})

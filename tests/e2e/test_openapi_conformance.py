@@ -36,6 +36,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 
+from .platform_client import bearer_headers
+
 EXAMPLES = max(1, round(3 * float(os.environ.get("LOCALRIGHTS_FUZZ_SCALE", "1"))))
 # Fuzzed alerts go to a country no scenario subscribes to, and fuzzed subscriptions listen to
 # another one, so nothing fuzzed lands in another test's inbox or goes out as a webhook.
@@ -158,28 +160,9 @@ class Finding:
 
 
 @pytest.fixture(scope="module")
-def document(stack: Stack) -> dict[str, Any]:
-    response = httpx.get(f"{stack.gateway_url}/api/v1/openapi.json", timeout=30)
-    assert response.status_code == 200
-    merged: dict[str, Any] = response.json()
-    assert "x-localrights-unavailable" not in merged
-    return merged
-
-
-def _bearer(stack: Stack, email: str, password: str) -> dict[str, str]:
-    response = httpx.post(
-        f"{stack.gateway_url}/api/v1/auth/token",
-        data={"username": email, "password": password},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-@pytest.fixture(scope="module")
 def callers(stack: Stack) -> dict[str, dict[str, str]]:
     """Headers of each caller; the fuzzed admin and officer are their own, not shared ones."""
-    admin = _bearer(stack, *stack.admin)
+    admin = bearer_headers(stack.gateway_url, *stack.admin)
 
     def create(path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = httpx.post(f"{stack.gateway_url}{path}", json=body, headers=admin, timeout=30)
@@ -204,7 +187,7 @@ def callers(stack: Stack) -> dict[str, dict[str, str]]:
         email, password = f"fuzz-{uuid4().hex[:8]}@example.org", f"pw-{uuid4().hex}"
         body = {"email": email, "password": password, "roles": roles}
         create("/api/v1/users", {**body, "institution_id": institution})
-        people[caller] = _bearer(stack, email, password)
+        people[caller] = bearer_headers(stack.gateway_url, email, password)
     return people
 
 

@@ -20,6 +20,15 @@ async def _user_id(client: httpx.AsyncClient, email: str, password: str) -> str:
     return str(me.json()["subject"]).removeprefix("user:")
 
 
+async def _new_officer(client: httpx.AsyncClient, admin: dict[str, str]) -> str:
+    """The id of a new institution officer (of a new institution)."""
+    institution = await new_institution(client, admin)
+    email, password = await new_user(
+        client, admin, "institution_officer", institution_id=institution["id"]
+    )
+    return await _user_id(client, email, password)
+
+
 class TestNullForAFieldThatCannotBeEmpty:
     @pytest.mark.parametrize("field", ["country", "jurisdiction", "name", "kind", "active"])
     async def test_institution_update_names_the_field(
@@ -50,11 +59,7 @@ class TestNullForAFieldThatCannotBeEmpty:
         self, gateway: httpx.AsyncClient, field: str
     ) -> None:
         admin = await admin_headers(gateway)
-        institution = await new_institution(gateway, admin)
-        email, password = await new_user(
-            gateway, admin, "institution_officer", institution_id=institution["id"]
-        )
-        user_id = await _user_id(gateway, email, password)
+        user_id = await _new_officer(gateway, admin)
         response = await gateway.patch(
             f"/api/v1/users/{user_id}", json={field: None}, headers=admin
         )
@@ -97,11 +102,7 @@ class TestAdminIsAPlatformRole:
 
     async def test_an_officer_cannot_be_made_admin(self, gateway: httpx.AsyncClient) -> None:
         admin = await admin_headers(gateway)
-        institution = await new_institution(gateway, admin)
-        email, password = await new_user(
-            gateway, admin, "institution_officer", institution_id=institution["id"]
-        )
-        user_id = await _user_id(gateway, email, password)
+        user_id = await _new_officer(gateway, admin)
         response = await gateway.patch(
             f"/api/v1/users/{user_id}", json={"roles": ["admin"]}, headers=admin
         )

@@ -78,21 +78,15 @@ class InstitutionRead(BaseModel):
     updated_at: datetime | None = None
 
 
-class UserCreate(BaseModel):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
-    password: str = Field(min_length=12, max_length=1024)
-    full_name: str | None = Field(default=None, max_length=200)
+class _RolesForAnInstitution(BaseModel):
+    """Roles, and the institution they are held for (a new user's or API key's)."""
+
     roles: list[Role] = Field(min_length=1)
     institution_id: UUID | None = Field(
         default=None,
         validate_default=True,
-        description="The institution the user acts for; none (only) for an admin",
+        description="The institution acted for; none (only) for an admin",
     )
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
 
     @field_validator("roles")
     @classmethod
@@ -101,8 +95,24 @@ class UserCreate(BaseModel):
 
     @field_validator("institution_id")
     @classmethod
-    def _roles_fit(cls, value: UUID | None, info: ValidationInfo) -> UUID | None:
-        return _roles_fit_institution(value, info)
+    def _roles_fit(cls, institution_id: UUID | None, info: ValidationInfo) -> UUID | None:
+        # Checked on this field (roles come first), so a refusal names it; when the roles
+        # were refused already, that error is enough.
+        roles: Any = info.data.get("roles")
+        if roles is not None:
+            check_roles(roles, institution_id)
+        return institution_id
+
+
+class UserCreate(_RolesForAnInstitution):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    password: str = Field(min_length=12, max_length=1024)
+    full_name: str | None = Field(default=None, max_length=200)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
 
 
 class UserUpdate(BaseModel):
@@ -125,36 +135,8 @@ class UserRead(BaseModel):
     created_at: datetime | None = None
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(_RolesForAnInstitution):
     name: str = Field(min_length=1, max_length=200, description="What the key is for")
-    roles: list[Role] = Field(min_length=1)
-    institution_id: UUID | None = Field(
-        default=None,
-        validate_default=True,
-        description="The institution the key acts for; none (only) for an admin key",
-    )
-
-    @field_validator("roles")
-    @classmethod
-    def _unique_roles(cls, roles: list[Role]) -> list[Role]:
-        return sorted(set(roles))
-
-    @field_validator("institution_id")
-    @classmethod
-    def _roles_fit(cls, value: UUID | None, info: ValidationInfo) -> UUID | None:
-        return _roles_fit_institution(value, info)
-
-
-def _roles_fit_institution(institution_id: UUID | None, info: ValidationInfo) -> UUID | None:
-    """Check ``check_roles`` on the institution_id field, so a refusal names that field.
-
-    Runs after ``roles`` (declared before it); when the roles were invalid already, that
-    error is enough.
-    """
-    roles: Any = info.data.get("roles")
-    if roles is not None:
-        check_roles(roles, institution_id)
-    return institution_id
 
 
 class ApiKeyRead(BaseModel):
