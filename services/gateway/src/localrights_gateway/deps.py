@@ -211,7 +211,7 @@ ValidInstitution = Annotated[Institution, Depends(valid_institution)]
 ValidUser = Annotated[User, Depends(valid_user)]
 
 
-def standings_of(request: Request) -> StandingCache:
+async def standings_of(request: Request) -> StandingCache:  # async: no worker-thread hop
     standings: StandingCache = request.app.state.standings
     return standings
 
