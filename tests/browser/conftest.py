@@ -1,4 +1,4 @@
-"""Browser tests: the whole platform started once per module, driven by Debian's chromium.
+"""Browser tests: the whole platform started once for all of them, driven by Debian's chromium.
 
 Playwright's own browser download cannot work on our machines, so it launches
 /usr/bin/chromium (``make test`` installs it with deploy/tools/ensure_chromium.sh).
@@ -25,26 +25,27 @@ sys.path.insert(0, str(ROOT / "services" / "gateway" / "tests" / "web"))
 from web_factories import Officer, make_officer, token_for  # noqa: E402
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One platform per module, with the production settings (rate limits included)."""
+    """One platform for every browser test (starting one takes most of a minute), with the
+    production settings, rate limits included: tests make their own data, so they share it."""
     with Stack(tmp_path_factory.mktemp("browser-stack")) as platform:
         yield platform
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def api(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as client:
         yield client
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def officer(api: httpx.Client, stack: Stack) -> Officer:
     """A municipality of Montevideo and its officer, made by the platform's admin."""
     return make_officer(api, token_for(api, *stack.admin))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(stack: Stack) -> Iterator[Browser]:
     """Headless chromium, started after the platform: Playwright's sync API keeps an event loop
     running in this thread, in which the launcher's asyncio.run() could not start."""
@@ -76,6 +77,6 @@ def desktop(browser: Browser, stack: Stack) -> Iterator[Page]:
     page.context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def axe() -> Axe:
     return Axe()

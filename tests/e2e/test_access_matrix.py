@@ -308,6 +308,31 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "GET",
+        CONSULTATION + "/results/download",
+        expect(403, institution_officer=OK),
+        url="/api/v1/consultations/{c_open}/results/download?format=csv",
+        note="the results' files follow the results: the owner's until published",
+    ),
+    Case(
+        "GET",
+        "/api/v1/consultations/feed.atom",
+        PUBLIC,
+        url=f"/api/v1/consultations/feed.atom?place={COUNTRY}",
+        check=listed_for("c_open", ROLES, unchecked=("bad_token",)),
+        note="a place's feed lists its open consultations to anyone, never a draft",
+    ),
+    Case(
+        "GET",
+        CONSULTATION + "/feed.atom",
+        expect(404, institution_officer=OK),
+        url="/api/v1/consultations/{c_draft}/feed.atom",
+        note="a draft has no feed but for its owner",
+    ),
+    Case(
+        "GET", CONSULTATION + "/feed.atom", PUBLIC, url="/api/v1/consultations/{c_open}/feed.atom"
+    ),
+    Case(
+        "GET",
         CONSULTATION + "/export",
         expect(403, anonymous=401, institution_officer=OK),
         url="/api/v1/consultations/{c_open}/export?what=responses&format=json",

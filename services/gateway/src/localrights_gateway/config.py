@@ -9,6 +9,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from localrights.secret_files import secret_field
 from localrights.settings import PLACEHOLDER_VALUES, ServiceSettings, load_settings
 
 
@@ -58,7 +59,8 @@ class Settings(ServiceSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_import_body_bytes: int = Field(default=26_214_400, ge=1024)
     rate_limit_enabled: bool = True
-    rate_limit_storage_uri: str = "memory://"
+    # A Redis URL may hold a password: secret, so also readable from a *_FILE.
+    rate_limit_storage_uri: str = secret_field("memory://")
     # `limits` notation: "600/minute", "10/second;1000/hour" ...
     rate_limit_default: str = "600/minute"
     rate_limit_responses: str = "30/minute"

@@ -23,7 +23,8 @@ Identity helpers for pages: ``service.authenticate_user`` + ``service.principal_
 for the pages' calls made on a resident's behalf.
 
 Hooks: the web package exposes ``router: APIRouter`` (included at the root, no prefix, after
-the API) and optionally ``lifespan`` (``app -> async context manager``, entered once the
+the API), optionally ``install`` (``app -> None``: its HTML error pages) and ``lifespan``
+(``app -> async context manager``, entered once the
 gateway's own clients are up); ``localrights_gateway/static/`` is served at ``/static``
 when it exists. ``catalog_api``
 exposes ``router`` with the AsyncAPI and webhook event-type routes (under /api/v1).
@@ -120,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web = _router_of(web_module)
     if web is not None:
         app.include_router(web)
+        install_pages = getattr(web_module, "install", None)
+        if install_pages is not None:
+            install_pages(app)  # HTML error pages for every path outside the API
     static = Path(__file__).parent / "static"
     if static.is_dir():
         app.mount("/static", StaticFiles(directory=static), name="static")

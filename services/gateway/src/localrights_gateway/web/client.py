@@ -10,6 +10,7 @@ API directly.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from fastapi import FastAPI, Request
 
 from localrights.observability import REQUEST_ID_HEADER, current_request_id
 from localrights_gateway.deps import vouched_client_headers
+from localrights_gateway.web import places
 from localrights_gateway.web.config import WebSettings
 
 _STATE_CLIENT = "web_api_client"
@@ -58,6 +60,8 @@ async def web_lifespan(app: FastAPI) -> AsyncIterator[None]:
         follow_redirects=False,
     )
     setattr(app.state, _STATE_CLIENT, client)
+    # The place-name index takes half a second to build: not on a resident's first search.
+    await asyncio.to_thread(places.warm)
     try:
         yield
     finally:
