@@ -45,6 +45,10 @@ QUIET_ALERT_COUNTRY = "AQ"
 QUIET_SUBSCRIPTION_COUNTRY = "BV"
 
 SEMANTIC = "a rule no JSON schema can state"
+CONSULTATION_FILTERS = (
+    "consultation: the topic (one of a fixed list) and place (ISO 3166 codes) filters are "
+    "not constrained in the schema"
+)
 IMPORT_PATH_TAKEN = (
     "recommendations: GET /recommendations/import is taken by GET "
     "/recommendations/{recommendation_id} (so Allow lists GET, and GET answers 422, not a "
@@ -91,6 +95,8 @@ KNOWN = (
         f"consultation, {SEMANTIC}: language codes, option counts per question type and "
         "ISO codes are checked beyond what the schema says",
     ),
+    Known("GET /api/v1/consultations", "ST202", CONSULTATION_FILTERS),
+    Known("GET /api/v1/consultations/feed.atom", "ST202", CONSULTATION_FILTERS),
     Known(
         "GET /api/v1/alerts",
         "ST201",
