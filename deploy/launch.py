@@ -83,6 +83,9 @@ class ServiceProcess:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                # The gateway decides who the client is (GATEWAY_TRUSTED_PROXIES); uvicorn's
+                # default would believe X-Forwarded-For from 127.0.0.1 before it could.
+                "--no-proxy-headers",
                 "--timeout-graceful-shutdown",
                 "10",
             ],
