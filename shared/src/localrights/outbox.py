@@ -158,49 +158,23 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Send one batch of unsent rows; return once the broker has acknowledged them all.
 
-        The batch's DELETE and COMMIT follow in its own task while the relay selects and
-        sends the next batch, so they add nothing to the next events' wait. Until that
+        The batch's DELETE and COMMIT follow in a task of their own while the relay selects
+        and sends the next batch, so they add nothing to the next events' wait. Until that
         commit the rows stay locked (FOR UPDATE), so no batch of this relay or another takes
         them again; at most one batch is left committing. If its DELETE fails, the rows are
         sent again later, possibly after newer events of the same key: a duplicate, which
         consumers drop by event id.
         """
-        acked: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        batch = asyncio.create_task(self._publish_and_delete(acked))
-        either: list[asyncio.Future[Any]] = [acked, batch]
-        try:
-            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            batch.cancel()
-            raise
-        if not acked.done():
-            batch.result()  # failed before the broker had the batch: raise why
-        sent = acked.result()
-        if not sent:
-            await batch
-            return 0
-        previous, self._deleting = self._deleting, batch
-        if previous is not None:
-            await previous
-        return sent
-
-    async def _settle(self) -> None:
-        """Wait for the last batch's DELETE and COMMIT; raise if they failed."""
-        deleting, self._deleting = self._deleting, None
-        if deleting is not None:
-            await deleting
-
-    async def _publish_and_delete(self, acked: asyncio.Future[int]) -> None:
         assert self._pool is not None
-        async with self._pool.acquire() as conn, conn.transaction():
+        batch = contextlib.AsyncExitStack()  # the connection and transaction, until COMMIT
+        conn = await batch.enter_async_context(self._pool.acquire())
+        try:
+            await batch.enter_async_context(conn.transaction())
             rows = await conn.fetch(
                 "SELECT id, topic, key, envelope::text AS envelope FROM outbox "
                 "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
             )
-            if not rows:
-                acked.set_result(0)
-                return
             deliveries = [
                 await self._producer.send(
                     self._topic_prefix + row["topic"],
@@ -211,8 +185,28 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*deliveries)
-            acked.set_result(len(rows))
-            await conn.execute(
-                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
-            )
-        self.published += len(rows)
+        except BaseException as exc:
+            await batch.__aexit__(type(exc), exc, exc.__traceback__)  # ROLLBACK, release
+            raise
+        if not rows:
+            await batch.aclose()
+            return 0
+        previous = self._deleting
+        self._deleting = asyncio.create_task(self._delete(batch, conn, [r["id"] for r in rows]))
+        if previous is not None:
+            await previous
+        return len(rows)
+
+    async def _delete(
+        self, batch: contextlib.AsyncExitStack, conn: asyncpg.Connection, ids: list[int]
+    ) -> None:
+        """Delete a sent batch's rows and commit, which ends its transaction."""
+        async with batch:
+            await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
+        self.published += len(ids)
+
+    async def _settle(self) -> None:
+        """Wait for the last batch's DELETE and COMMIT; raise if they failed."""
+        deleting, self._deleting = self._deleting, None
+        if deleting is not None:
+            await deleting
