@@ -256,6 +256,17 @@ async def outbox_rows(sessions: async_sessionmaker[AsyncSession]) -> int:
         return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
+async def two_events_one_after_the_other(
+    sessions: async_sessionmaker[AsyncSession], bootstrap: str, topic: str
+) -> tuple[str, str, list[str]]:
+    """Commit one event, wait until it is on the topic, then the next: both ids, what was read."""
+    first = await commit_event(sessions, 1)
+    await read_topic(bootstrap, topic, until=lambda evs: first in {e.id for e in evs})
+    second = await commit_event(sessions, 2)
+    events = await read_topic(bootstrap, topic, until=lambda evs: second in {e.id for e in evs})
+    return first, second, [e.id for e in events]
+
+
 class TestRelayLatency:
     async def test_next_batch_is_sent_while_the_last_one_is_still_being_deleted(
         self,
@@ -267,14 +278,11 @@ class TestRelayLatency:
         topic = topic_prefix + CONSULTATION_EVENTS
         async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix):
             async with deletes_held(database_url):
-                first = await commit_event(sessions, 1)
-                await read_topic(kafka_bootstrap_servers, topic, until=lambda evs: len(evs) >= 1)
-                second = await commit_event(sessions, 2)
                 # The first batch's DELETE waits on the lock: the second goes out all the same.
-                events = await read_topic(
-                    kafka_bootstrap_servers, topic, until=lambda evs: second in {e.id for e in evs}
+                first, second, ids = await two_events_one_after_the_other(
+                    sessions, kafka_bootstrap_servers, topic
                 )
-                assert sorted(e.id for e in events) == sorted([first, second]), "each sent once"
+                assert sorted(ids) == sorted([first, second]), "each sent once"
                 assert await outbox_rows(sessions) == 2
             await eventually(lambda: self._empty(sessions))
 
@@ -289,10 +297,9 @@ class TestRelayLatency:
         async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix):
             async with deletes_held(database_url) as control:
                 await control.execute("INSERT INTO outbox_failing_deletes VALUES (1)")
-                first = await commit_event(sessions, 1)
-                await read_topic(kafka_bootstrap_servers, topic, until=lambda evs: len(evs) >= 1)
-                second = await commit_event(sessions, 2)
-                await read_topic(kafka_bootstrap_servers, topic, until=lambda evs: len(evs) >= 2)
+                first, second, _ = await two_events_one_after_the_other(
+                    sessions, kafka_bootstrap_servers, topic
+                )
             # The lock is gone: one of the two pending DELETEs fails, its row is sent again.
             events = await read_topic(kafka_bootstrap_servers, topic, until=lambda e: len(e) >= 3)
             await eventually(lambda: self._empty(sessions))
