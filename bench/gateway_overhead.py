@@ -1,6 +1,7 @@
 """What the gateway costs: one trivial route directly, through a bare proxy, through the gateway.
 
-    uv run python bench/gateway_overhead.py [--seconds 5] [--rounds 5] [--clients 32] [--short]
+    uv run python bench/gateway_overhead.py [--seconds 5] [--rounds 5] [--clients 32]
+        [--load wrk|aiohttp] [--short]
 
 The route is a trivial JSON endpoint of a stand-in service. Beside it, same run:
 - the bare proxy (``bench/_bare_proxy.py``): raw ASGI, one pooled aiohttp session, no
