@@ -122,6 +122,21 @@ class TestIdentityHandedOn:
         assert seen["x-request-id"] == "req-123"
         assert response.headers["x-request-id"] == "req-123"
 
+    async def test_the_address_the_caller_used_is_forwarded_not_the_one_it_claims(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        response = await gateway.get(
+            "/api/v1/feeds/alerts.atom",
+            headers={
+                "host": "alerts.example.org:8443",
+                "x-forwarded-host": "evil.example",
+                "x-forwarded-proto": "gopher",
+            },
+        )
+        seen = response.json()["headers"]
+        assert seen["x-forwarded-host"] == "alerts.example.org:8443"
+        assert seen["x-forwarded-proto"] == "http"
+
     async def test_api_key_caller_reaches_the_service_without_its_key(
         self, gateway: httpx.AsyncClient
     ) -> None:

@@ -3,7 +3,8 @@
 Identity: the caller's credentials stop here. The service gets a signed internal token for
 the verified principal (anonymous callers included, with only a pseudonymous client key),
 and only the request headers listed below: never the caller's Authorization, API key,
-cookies, forwarding or address headers, nor anything claiming an identity.
+cookies, forwarding or address headers, nor anything claiming an identity; the host and
+scheme the caller used go as X-Forwarded-Host and X-Forwarded-Proto, set by the gateway.
 Bodies are streamed both ways without being parsed. A service that is down answers 503 at
 once (connection refused), one that is too slow 504 after ``upstream_timeout``.
 """
@@ -94,6 +95,10 @@ async def proxy(request: Request) -> Response:
     request_id = current_request_id()
     if request_id:
         headers["X-Request-ID"] = request_id
+    # The address the caller used (never the caller's own X-Forwarded-*, dropped above), so
+    # services can name public links, such as a feed's self link, as the reader sees them.
+    headers["X-Forwarded-Host"] = request.url.netloc
+    headers["X-Forwarded-Proto"] = request.url.scheme
 
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string", b"")
