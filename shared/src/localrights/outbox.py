@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.db import run_sql
+from localrights.db import pooled_connection, run_sql
 from localrights.events import Envelope, EventPayload, get_event_type, new_event
 from localrights.observability import current_request_id
 
@@ -152,7 +152,7 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Send one batch of unsent rows and delete them once the broker has them."""
         assert self._pool is not None
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with pooled_connection(self._pool) as conn, conn.transaction():
             rows = await conn.fetch(
                 "SELECT id, topic, key, envelope::text AS envelope FROM outbox "
                 "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",

@@ -44,7 +44,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from yarl import URL
 
-from localrights.db import asyncpg_dsn
+from localrights.db import asyncpg_dsn, pooled_connection
 from localrights_notifications import messages
 from localrights_notifications.channels import send_email, send_webhook
 from localrights_notifications.config import Settings
@@ -332,7 +332,7 @@ class Dispatcher:
 
     async def _claim(self, limit: int) -> int:
         pool = await self._db()
-        async with pool.acquire() as connection:
+        async with pooled_connection(pool) as connection:
             # One statement: the claim is atomic without an explicit transaction.
             rows = await connection.fetch(_CLAIM, limit, float(self._s.dispatch_lease))
             digest_ids = [r["id"] for r in rows if r["digest_day"] is not None]
@@ -621,16 +621,17 @@ class Dispatcher:
         batch, self._results = self._results, []
         try:
             pool = await self._db()
-            await pool.execute(
-                _RECORD,
-                [r.id for r in batch],
-                [r.status for r in batch],
-                [r.attempts for r in batch],
-                [r.next_attempt_at for r in batch],
-                [r.error for r in batch],
-                [r.status_code for r in batch],
-                [r.delivered_at for r in batch],
-            )
+            async with pooled_connection(pool) as connection:
+                await connection.execute(
+                    _RECORD,
+                    [r.id for r in batch],
+                    [r.status for r in batch],
+                    [r.attempts for r in batch],
+                    [r.next_attempt_at for r in batch],
+                    [r.error for r in batch],
+                    [r.status_code for r in batch],
+                    [r.delivered_at for r in batch],
+                )
         except Exception:
             self._results = batch + self._results
             raise
