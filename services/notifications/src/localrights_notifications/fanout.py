@@ -44,7 +44,8 @@ _MATCH = """
          OR s.institution_id = ANY(CAST(:institutions AS uuid[])))
 """
 
-# Inbox subscriptions are served here (a row in the same database); digests wait as 'held'.
+# Inbox subscriptions are served here (a row in the same database); digests wait as 'held',
+# and deliveries to a disabled subscription as 'suspended', until it is enabled again.
 # One summary row comes back, not one row per delivery: a fan-out to 10,000 subscriptions
 # would otherwise turn 10,000 rows into Python objects before the transaction can commit.
 _FAN_OUT = text(
@@ -54,7 +55,8 @@ _FAN_OUT = text(
     "SELECT gen_random_uuid(), s.id, s.institution_id, CAST(:notification_id AS uuid), "
     "CAST(:event_id AS text), s.channel, "
     "CASE WHEN s.channel = 'inbox' THEN 'delivered' "
-    "     WHEN s.mode = 'daily_digest' THEN 'held' ELSE 'pending' END, "
+    "     WHEN s.mode = 'daily_digest' THEN 'held' "
+    "     WHEN s.disabled_at IS NOT NULL THEN 'suspended' ELSE 'pending' END, "
     "CASE WHEN s.channel = 'inbox' THEN 1 ELSE 0 END, "
     "CASE WHEN s.channel = 'inbox' THEN now() END, now() "
     f"FROM subscriptions AS s WHERE {_MATCH} "
@@ -163,3 +165,71 @@ async def fan_out(
     if summary.pending:
         await notify_dispatcher(session)
     return int(summary.added)
+
+
+# An institution's own notice (one of its subscriptions was disabled): its inbox, and every
+# e-mail subscription it keeps working, whatever they filter, at once.
+_TO_OWNER_BY_EMAIL = text(
+    "INSERT INTO deliveries (id, subscription_id, institution_id, notification_id, event_id, "
+    "channel, status, attempts, next_attempt_at) "
+    "SELECT gen_random_uuid(), s.id, s.institution_id, CAST(:notification_id AS uuid), "
+    "CAST(:event_id AS text), 'email', 'pending', 0, now() FROM subscriptions AS s "
+    "WHERE s.institution_id = CAST(:institution_id AS uuid) AND s.channel = 'email' "
+    "AND s.deleted_at IS NULL AND s.disabled_at IS NULL "
+    "ON CONFLICT (subscription_id, event_id) DO NOTHING RETURNING subscription_id"
+)
+
+
+async def notify_institution(
+    session: AsyncSession,
+    envelope: Envelope,
+    *,
+    institution_id: UUID,
+    kind: str,
+    title: dict[str, str],
+    facts: dict[str, Any],
+) -> int:
+    """Put a notice in an institution's inbox and e-mail it to its e-mail subscriptions;
+    returns how many e-mails were added (none for an event handled before)."""
+    row = (
+        await run_sql(
+            session,
+            _RECORD_NOTIFICATION,
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "alert_id": None,
+                "kind": kind,
+                "country": None,
+                "mechanism": None,
+                "title": _json(title),
+                "facts": _json(facts),
+                "envelope": envelope.model_dump_json(exclude_none=True),
+            },
+        )
+    ).first()
+    if row is None:
+        return 0
+    emails = (
+        await run_sql(
+            session,
+            _TO_OWNER_BY_EMAIL,
+            {"notification_id": row[0], "event_id": envelope.id, "institution_id": institution_id},
+        )
+    ).all()
+    await run_sql(
+        session,
+        _TO_INBOX,
+        {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "kind": kind,
+            "alert_id": None,
+            "title": _json(title),
+            "facts": _json(facts),
+            "institutions": [institution_id],
+        },
+    )
+    if emails:
+        await notify_dispatcher(session)
+    return len(emails)

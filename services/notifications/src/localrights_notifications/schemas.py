@@ -22,6 +22,7 @@ AlertKind = Literal[
 ]
 Channel = Literal["webhook", "email", "inbox"]
 Mode = Literal["immediate", "daily_digest"]
+SubscriptionStatus = Literal["active", "disabled"] | None
 ItemT = TypeVar("ItemT")
 # Shape only: the SMTP server is the judge of an address.
 EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
@@ -253,6 +254,18 @@ class SubscriptionUpdate(_SubscriptionFilters):
     url: AnyHttpUrl | None = None
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
     mode: Mode | None = None
+    status: SubscriptionStatus = Field(
+        default=None,
+        description="active: enable a disabled subscription again; every message it did not "
+        "get while disabled is then delivered. disabled: stop it, keeping what it misses",
+    )
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("status cannot be null: send active or disabled")
+        return value
 
 
 class SubscriptionRead(BaseModel):
@@ -268,6 +281,17 @@ class SubscriptionRead(BaseModel):
     url: str | None
     email: str | None
     mode: str
+    status: Literal["active", "disabled"] = Field(
+        description="disabled: nothing is sent; what it misses is kept until it is active again"
+    )
+    disabled_reason: Literal["endpoint_gone", "failing_too_long", "by_institution"] | None = Field(
+        description="endpoint_gone: the endpoint answered 410 Gone; failing_too_long: every call "
+        "failed for longer than the limit (5 days by default); by_institution: its owner's doing"
+    )
+    disabled_at: datetime | None
+    failing_since: datetime | None = Field(
+        description="When the current run of failed calls began; none while calls succeed"
+    )
     created_at: datetime
     updated_at: datetime
 
