@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(CURDIR)/.tools/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: up test lint typecheck unit bench install browser clean
+.PHONY: up test lint typecheck unit bench install browser tls-tools clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -17,10 +17,13 @@ install: $(UV)
 browser:
 	bash deploy/tools/ensure_chromium.sh
 
+tls-tools:
+	bash deploy/tools/ensure_stunnel.sh
+
 up: install
 	$(UV) run --frozen python deploy/launch.py up --demo
 
-test: install browser lint typecheck
+test: install browser tls-tools lint typecheck
 	bash deploy/tools/run_tests.sh
 
 lint: install

@@ -22,7 +22,7 @@ from benchlib import embedded_servers, percentile, report
 
 from localrights.db import asyncpg_dsn, create_engine, run_sql, session_factory
 from localrights.events.catalog.consultation import ConsultationClosed
-from localrights.kafka import ensure_topics
+from localrights.kafka import KafkaConnection, ensure_topics
 from localrights.migrations import create_database
 from localrights.outbox import OutboxMessage, OutboxRelay, record_event
 
@@ -58,7 +58,7 @@ async def wait_assigned(received_task: asyncio.Task[None], seconds: float = 1.0)
 
 async def baseline(bootstrap: str, count: int) -> tuple[list[float], float]:
     topic = f"bench-raw-{uuid4().hex[:6]}"
-    await ensure_topics(bootstrap, [topic])
+    await ensure_topics(KafkaConnection(bootstrap), [topic])
     received: dict[str, float] = {}
     task = asyncio.create_task(consume(bootstrap, topic, count, received))
     await wait_assigned(task)
@@ -81,7 +81,7 @@ async def outbox(
     postgres_url: str, bootstrap: str, count: int, writers: int
 ) -> tuple[list[float], float]:
     prefix = f"bench{uuid4().hex[:6]}."
-    await ensure_topics(bootstrap, [prefix + TOPIC])
+    await ensure_topics(KafkaConnection(bootstrap), [prefix + TOPIC])
     url = await create_database(postgres_url, f"bench_{uuid4().hex[:8]}")
     engine = create_engine(url, pool_size=writers, max_overflow=0)
     async with engine.begin() as conn:

@@ -10,7 +10,8 @@ What a new user finds after `make up`:
 - an open UPR mid-term reporting exercise of the ministry inviting Bologna and Torino, with
   Bologna's input (good practice, indicator, and its published consultation attached);
 - an open consultation of Canelones with every question type, in Spanish, English and French;
-- a published consultation of Bologna with 20 responses and its results;
+- a published consultation of Bologna with 48 responses, what happens next, and results by
+  age band and by district (one district too small to show on its own);
 - inbox subscriptions, and alerts: the CERD review of Uruguay, the housing rapporteur's visit
   to the United States and a UPR call for input on Italy.
 
@@ -29,9 +30,11 @@ from typing import Any
 import aiohttp
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+# The administrator the launcher bootstraps (GATEWAY_BOOTSTRAP_ADMIN_*).
+DEMO_ADMIN = ("admin@localrights.example", "demo-admin-password")
 DOMAIN = "demo.localrights.example"
 MINISTRY = "Comitato interministeriale per i diritti umani (CIDU)"
-PUBLISHED_RESPONSES = 20
+PUBLISHED_RESPONSES = 48
 
 
 class DemoDataError(RuntimeError):
@@ -152,6 +155,7 @@ def canelones_consultation() -> dict[str, Any]:
         "opens_at": (now - timedelta(minutes=1)).isoformat(),
         "closes_at": (now + timedelta(days=30)).isoformat(),
         "sdg_targets": ["10.2", "11.1"],
+        "topics": ["equality", "participation"],
         "questions": [
             {
                 "id": "priority",
@@ -287,6 +291,7 @@ def bologna_consultation(exercise_id: str, recommendation_id: str) -> dict[str, 
         "recommendation_ids": [recommendation_id],
         "exercise_id": exercise_id,
         "sdg_targets": ["11.1"],
+        "topics": ["housing", "equality"],
         "questions": [
             {
                 "id": "better",
@@ -313,8 +318,40 @@ def bologna_consultation(exercise_id: str, recommendation_id: str) -> dict[str, 
                     {"id": "over_30", "label": it_en("30 e più", "30 and over")},
                 ],
             },
+            {
+                "id": "district",
+                "type": "single_choice",
+                "demographic": True,
+                "title": it_en("Quartiere", "District"),
+                "options": [
+                    {"id": "navile", "label": it_en("Navile", "Navile")},
+                    {
+                        "id": "san_donato",
+                        "label": it_en("San Donato-San Vitale", "San Donato-San Vitale"),
+                    },
+                    {
+                        "id": "borgo_panigale",
+                        "label": it_en("Borgo Panigale-Reno", "Borgo Panigale-Reno"),
+                    },
+                ],
+            },
         ],
     }
+
+
+def bologna_district(n: int) -> str:
+    """24 residents of Navile, 20 of San Donato, 4 of Borgo Panigale: too few to show alone."""
+    if n % 2 == 0:
+        return "navile"
+    return "borgo_panigale" if n % 12 == 1 else "san_donato"
+
+
+BOLOGNA_NEXT_STEPS = {
+    "it": "La Giunta discute i risultati con le famiglie delle micro-aree a febbraio e li "
+    "allega al contributo di Bologna alla relazione intermedia UPR dell'Italia.",
+    "en": "The city council discusses the results with the families of the micro-areas in "
+    "February and attaches them to Bologna's input to Italy's UPR mid-term report.",
+}
 
 
 async def _existing(admin: Api) -> bool:
@@ -433,7 +470,7 @@ async def _alerts(publisher: Api) -> None:
 async def _published_consultation(
     bologna: Api, anonymous: Api, exercise_id: str, recommendation_id: str
 ) -> str:
-    """Bologna's consultation with 20 residents' answers, closed and published."""
+    """Bologna's consultation with 48 residents' answers, closed and published."""
     consultation = await bologna.call(
         "POST", "/api/v1/consultations", json=bologna_consultation(exercise_id, recommendation_id)
     )
@@ -447,19 +484,28 @@ async def _published_consultation(
             json={
                 "language": "it" if n % 4 else "en",
                 "answers": {
-                    "better": "no" if n % 5 == 0 else "yes",
-                    "safety": 2 + n % 4,
-                    "age": "under_30" if n < 9 else "over_30",
+                    "better": "no" if n % 5 == 0 or (n > 30 and n % 3 == 0) else "yes",
+                    "safety": 2 + n % 4 if n < 20 else 1 + n % 5,
+                    "age": "under_30" if n < 20 else "over_30",
+                    "district": bologna_district(n),
                 },
             },
-            # Each resident is a different phone to the gateway's per-device cap.
-            headers={"user-agent": f"LocalrightsDemo/1.0 (resident {n})"},
+            # Each resident is a different phone on a different connection, to the gateway's
+            # per-device cap and per-address rate limit (the launcher runs on loopback, whose
+            # X-Forwarded-For the gateway trusts).
+            headers={
+                "user-agent": f"LocalrightsDemo/1.0 (resident {n})",
+                "x-forwarded-for": f"192.0.2.{n + 1}",
+            },
         )
 
-    # 20 stays under the production limit of 30 anonymous responses a minute per address.
     await asyncio.gather(*(answer(n) for n in range(PUBLISHED_RESPONSES)))
     await bologna.call("POST", f"/api/v1/consultations/{cid}/close")
-    await bologna.call("POST", f"/api/v1/consultations/{cid}/publish")
+    await bologna.call(
+        "POST",
+        f"/api/v1/consultations/{cid}/publish",
+        json={"what_happens_next": BOLOGNA_NEXT_STEPS},
+    )
     return str(cid)
 
 
@@ -536,8 +582,6 @@ async def load_demo_data(gateway_url: str, admin: tuple[str, str]) -> list[tuple
 
 if __name__ == "__main__":  # pragma: no cover (a manual run against a running gateway)
     import sys
-
-    from launch import DEMO_ADMIN
 
     url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
     for row in asyncio.run(load_demo_data(url, admin=DEMO_ADMIN)):

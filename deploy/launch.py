@@ -31,18 +31,26 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from demo_data import DEMO_ADMIN, load_demo_data
+from ports import ports_taken
+
 from localrights.embedded import EmbeddedKafka, EmbeddedPostgres, free_port
+from localrights.lifeline import start_tied, tie_to_parent
 from localrights.migrations import create_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("consultation", "notifications", "recommendations", "gateway")
-DEFAULT_PORTS = {
-    "gateway": 8000,
-    "consultation": 8001,
-    "notifications": 8002,
-    "recommendations": 8003,
-}
-DEMO_ADMIN = ("admin@localrights.example", "demo-admin-password")
+DEFAULT_BASE_PORT = 8000
+
+
+def service_ports(base: int) -> dict[str, int]:
+    """The gateway on ``base``, the services on the next three ports."""
+    return {
+        "gateway": base,
+        "consultation": base + 1,
+        "notifications": base + 2,
+        "recommendations": base + 3,
+    }
 
 
 @dataclass
@@ -63,7 +71,7 @@ class ServiceProcess:
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 (the child owns it)
-        self.process = subprocess.Popen(
+        self.process = start_tied(
             [
                 sys.executable,
                 "-m",
@@ -75,6 +83,9 @@ class ServiceProcess:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                # The gateway decides who the client is (GATEWAY_TRUSTED_PROXIES); uvicorn's
+                # default would believe X-Forwarded-For from 127.0.0.1 before it could.
+                "--no-proxy-headers",
                 "--timeout-graceful-shutdown",
                 "10",
             ],
@@ -222,6 +233,7 @@ class Stack:
                 "GATEWAY_NOTIFICATIONS_URL": f"http://127.0.0.1:{self.ports['notifications']}",
                 "GATEWAY_RECOMMENDATIONS_URL": f"http://127.0.0.1:{self.ports['recommendations']}",
                 "GATEWAY_PUBLIC_URL": self.gateway_url,
+                "CONSULTATION_PUBLIC_URL": self.gateway_url,
                 "GATEWAY_BOOTSTRAP_ADMIN_EMAIL": self.admin[0],
                 "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": self.admin[1],
                 # Local sinks are on loopback: allow it here, never in production.
@@ -289,7 +301,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the platform and wait for Ctrl-C")
     up.add_argument("--demo", action="store_true", help="load demo data through the API")
-    up.add_argument("--port", type=int, default=DEFAULT_PORTS["gateway"], help="gateway port")
+    up.add_argument(
+        "--base-port",
+        type=int,
+        default=DEFAULT_BASE_PORT,
+        help="the gateway's port; the services take the next three",
+    )
+    up.add_argument("--port", type=int, help="the gateway's port alone (default: --base-port)")
     up.add_argument(
         "--run-dir",
         type=Path,
@@ -299,9 +317,21 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--keep", action="store_true", help="keep the database from the last run")
     args = parser.parse_args(argv)
 
+    ports = service_ports(args.base_port)
+    if args.port is not None:
+        ports["gateway"] = args.port
+    taken = ports_taken(ports)
+    if taken:
+        print("Cannot start: " + "; ".join(taken) + ".", file=sys.stderr)
+        print(
+            "Stop it (perhaps a platform an earlier launcher left running), "
+            "or start on other ports: launch.py up --base-port 9000",
+            file=sys.stderr,
+        )
+        return 1
+
     if args.run_dir.exists() and not args.keep:
         shutil.rmtree(args.run_dir)
-    ports = dict(DEFAULT_PORTS, gateway=args.port)
     stack = Stack(args.run_dir, ports=ports)
     print("Starting PostgreSQL, the Tansu broker and the four services...", flush=True)
     started = time.monotonic()
@@ -316,15 +346,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # `uv run` forwards Ctrl-C to us while the terminal sends it too: the second SIGINT
     # must not cut stack.stop() short and leave PostgreSQL, Tansu and services running.
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGINT, interrupt)
+    # A closed terminal (SIGHUP) or a killed `uv run` (tie_to_parent) stops it the same
+    # way; if the launcher itself is killed outright, its children end with it (lifeline).
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, interrupt)
+    tie_to_parent(signal.SIGTERM)
     try:
         stack.start()
         print(f"All services healthy after {time.monotonic() - started:.1f}s.", flush=True)
         credentials: list[tuple[str, str, str]] = [("admin", *stack.admin)]
         if args.demo:
-            from demo_data import load_demo_data
-
             credentials += asyncio.run(load_demo_data(stack.gateway_url, admin=stack.admin))
         print_welcome(stack, credentials)
         while True:
@@ -353,5 +384,4 @@ Sign in with (role, e-mail, password):""")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     raise SystemExit(main())

@@ -9,6 +9,7 @@ exist, and the dependency graph starts the infrastructure first.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from localrights.settings import load_settings
+from localrights.settings import KafkaSettings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("consultation", "notifications", "recommendations", "gateway")
@@ -64,23 +65,75 @@ def test_every_service_is_built_from_the_one_image_with_its_own_name(
         assert (ROOT / "services" / service / "migrations" / "env.py").exists()
 
 
-def test_each_service_gets_every_setting_it_requires(compose: dict[str, Any]) -> None:
-    for service in SERVICES:
+def container_environment(
+    compose: dict[str, Any], service: str, secrets_dir: Path
+) -> dict[str, str]:
+    """What a container's process sees: its variables, and its secrets as files holding the
+    values the shell gave (``secrets: {name: {environment: VAR}}``)."""
+    spec = compose["services"][service]
+    environment = {k: interpolate(str(v), SHELL) for k, v in spec["environment"].items()}
+    for name in spec.get("secrets", []):
+        mounted = secrets_dir / name
+        mounted.write_text(SHELL[compose["secrets"][name]["environment"]] + "\n")
         environment = {
-            k: interpolate(str(v), SHELL)
-            for k, v in compose["services"][service]["environment"].items()
+            k: str(mounted) if v == f"/run/secrets/{name}" else v for k, v in environment.items()
         }
+    unmounted = [v for v in environment.values() if v.startswith("/run/secrets/")]
+    assert not unmounted, f"{service} reads secrets it does not mount: {unmounted}"
+    return environment
+
+
+def clean_environment(mp: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if "_DATABASE_" in name or name.startswith(("KAFKA_", "GATEWAY_", "INTERNAL_")):
+            mp.delenv(name)
+
+
+def test_each_service_gets_every_setting_it_requires(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    for service in SERVICES:
+        environment = container_environment(compose, service, tmp_path)
         config = importlib.import_module(f"localrights_{service}.config")
         with pytest.MonkeyPatch.context() as mp:
-            for name in list(__import__("os").environ):
-                if name.endswith("_DATABASE_URL") or name.startswith(("KAFKA_", "GATEWAY_")):
-                    mp.delenv(name)
+            clean_environment(mp)
             for name, value in environment.items():
                 mp.setenv(name, value)
             settings = load_settings(config.Settings)
         assert settings.database_url.endswith(f"@postgres:5432/{service}")
         assert settings.kafka_bootstrap_servers == "kafka:9092"
         assert settings.kafka_enable_idempotence is True, "Apache Kafka has it: use it"
+        assert settings.internal_jwt_secret.get_secret_value() == SHELL["INTERNAL_JWT_SECRET"]
+
+
+def test_secrets_reach_the_containers_only_as_files(compose: dict[str, Any]) -> None:
+    for service in SERVICES:
+        for value in compose["services"][service]["environment"].values():
+            for secret in SHELL:
+                assert f"${{{secret}" not in str(value), (
+                    f"{service} gets {secret} in its environment"
+                )
+
+
+def test_the_topics_are_made_before_the_services_start(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    topics = compose["services"]["topics"]
+    assert topics["command"][:4] == ["python", "-m", "localrights.topics", "ensure"]
+    assert topics["depends_on"]["kafka"]["condition"] == "service_healthy"
+    environment = {k: interpolate(str(v), SHELL) for k, v in topics["environment"].items()}
+    with pytest.MonkeyPatch.context() as mp:
+        clean_environment(mp)
+        for name, value in environment.items():
+            mp.setenv(name, value)
+        layout = load_settings(KafkaSettings)
+    assert layout.kafka_topic_replication_factor == 1, "one broker in compose"
+    for service in SERVICES:
+        spec = compose["services"][service]
+        assert spec["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+        assert spec["environment"]["KAFKA_AUTO_CREATE_TOPICS"] == "false"
+        for name in ("KAFKA_TOPIC_PARTITIONS", "KAFKA_TOPIC_REPLICATION_FACTOR"):
+            assert spec["environment"][name] == topics["environment"][name]
 
 
 def test_the_databases_the_services_use_are_created(compose: dict[str, Any]) -> None:
@@ -102,6 +155,9 @@ def test_dependencies_exist_and_start_infrastructure_first(compose: dict[str, An
     for name, spec in services.items():
         for dependency, condition in (spec.get("depends_on") or {}).items():
             assert dependency in services, f"{name} depends on unknown {dependency}"
+            if condition["condition"] == "service_completed_successfully":  # a one-off job
+                assert services[dependency].get("restart") == "no"
+                continue
             assert "healthcheck" in services[dependency], f"{dependency} has no healthcheck"
             assert condition["condition"] == "service_healthy"
     for service in SERVICES:
@@ -153,31 +209,95 @@ def test_each_service_has_a_deployment_and_a_service_that_select_each_other(
         assert deployment["spec"]["replicas"] >= 2, "consumer groups are meant to scale out"
 
 
-def test_configmap_and_secret_give_each_service_every_setting(
-    manifests: dict[tuple[str, str], dict[str, Any]],
-) -> None:
-    config = manifests[("ConfigMap", "localrights-config")]["data"]
+def pod_environment(
+    pod: dict[str, Any], container: dict[str, Any], config: dict[str, str], mounts: Path
+) -> dict[str, str]:
+    """What a container's process sees: the ConfigMap, its variables, and its mounted
+    secrets and CA certificates as files (secret values from secret.example.yaml)."""
     secret = yaml.safe_load((K8S / "secret.example.yaml").read_text())["stringData"]
-    for service in SERVICES:
-        [container] = manifests[("Deployment", service)]["spec"]["template"]["spec"]["containers"]
-        environment = dict(config)
-        for variable in container["env"]:
+    secret = {
+        k: v.replace("replace with 48 random characters", "r" * 48).replace(
+            "replace with 48 other random characters", "s" * 48
+        )
+        for k, v in secret.items()
+    }
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    files: dict[str, Path] = {}
+    for mount in container["volumeMounts"]:
+        volume = volumes[mount["name"]]
+        if "secret" in volume:
+            assert volume["secret"]["secretName"] == "localrights-secrets"
+            for item in volume["secret"]["items"]:
+                files[f"{mount['mountPath']}/{item['path']}"] = mounts / item["path"]
+                (mounts / item["path"]).write_text(secret[item["key"]] + "\n")
+        else:
+            assert volume["configMap"]["name"] == "localrights-ca"
+            for name in ("kafka-ca.crt", "postgres-ca.crt"):  # what README says to put there
+                files[f"{mount['mountPath']}/{name}"] = mounts / name
+                (mounts / name).write_text("a CA certificate")
+    environment = dict(config)
+    for variable in container.get("env", []):
+        if "value" in variable:
+            environment[variable["name"]] = variable["value"]
+        else:
             reference = variable["valueFrom"]["secretKeyRef"]
             assert reference["name"] == "localrights-secrets"
-            environment[variable["name"]] = (
-                secret[reference["key"]]
-                .replace("replace with 48 random characters", "r" * 48)
-                .replace("replace with 48 other random characters", "s" * 48)
-            )
+            environment[variable["name"]] = secret[reference["key"]]
+    for name, value in environment.items():
+        if value.startswith(("/run/secrets/", "/etc/localrights/")):
+            assert value in files, f"{name}={value} is not mounted in {container['name']}"
+            environment[name] = str(files[value])
+    return environment
+
+
+def test_configmap_and_secret_give_each_service_every_setting(
+    manifests: dict[tuple[str, str], dict[str, Any]], tmp_path: Path
+) -> None:
+    config = manifests[("ConfigMap", "localrights-config")]["data"]
+    for service in SERVICES:
+        pod = manifests[("Deployment", service)]["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        mounts = tmp_path / service
+        mounts.mkdir()
+        environment = pod_environment(pod, container, config, mounts)
+        assert not [k for k in environment if k.endswith("_SECRET") or k.endswith("_PASSWORD")]
         module = importlib.import_module(f"localrights_{service}.config")
         with pytest.MonkeyPatch.context() as mp:
-            for name in list(__import__("os").environ):
-                if name.endswith("_DATABASE_URL") or name.startswith(("KAFKA_", "GATEWAY_")):
-                    mp.delenv(name)
+            clean_environment(mp)
             for name, value in environment.items():
                 mp.setenv(name, value)
             settings = load_settings(module.Settings)
-        assert settings.database_url.endswith(f"/{service}")
+        assert "sslmode=verify-full" in settings.database_url
+        assert settings.kafka_security_protocol == "SASL_SSL"
+        assert settings.kafka_sasl_password is not None
+        assert settings.kafka_auto_create_topics is False
+
+
+def test_the_topics_job_runs_before_the_services_with_the_same_layout(
+    manifests: dict[tuple[str, str], dict[str, Any]], tmp_path: Path
+) -> None:
+    config = manifests[("ConfigMap", "localrights-config")]["data"]
+    job = manifests[("Job", "localrights-topics")]["spec"]["template"]["spec"]
+    [container] = job["containers"]
+    assert container["command"][:4] == ["python", "-m", "localrights.topics", "ensure"]
+    (tmp_path / "job").mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        clean_environment(mp)
+        for name, value in pod_environment(job, container, config, tmp_path / "job").items():
+            mp.setenv(name, value)
+        settings = load_settings(KafkaSettings)
+    assert (settings.kafka_topic_replication_factor, settings.kafka_topic_min_insync_replicas) == (
+        3,
+        2,
+    )
+    for service in SERVICES:
+        pod = manifests[("Deployment", service)]["spec"]["template"]["spec"]
+        [wait] = pod["initContainers"]
+        assert wait["command"][:4] == ["python", "-m", "localrights.topics", "check"]
+        assert wait["image"] == f"localrights/{service}"
+        mounts = tmp_path / f"{service}-init"
+        mounts.mkdir()
+        pod_environment(pod, wait, config, mounts)  # everything it reads is mounted
 
 
 def test_notifications_scale_on_cpu(manifests: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -189,3 +309,19 @@ def test_notifications_scale_on_cpu(manifests: dict[tuple[str, str], dict[str, A
     }
     assert hpa["spec"]["minReplicas"] >= 2
     assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+
+
+def test_uvicorn_leaves_the_clients_address_to_the_gateway(
+    compose: dict[str, Any], manifests: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """uvicorn's default believes X-Forwarded-For from 127.0.0.1 and rewrites the peer before
+    the gateway sees it; the gateway decides by GATEWAY_TRUSTED_PROXIES instead."""
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert "--no-proxy-headers" in command
+    launcher = (ROOT / "deploy" / "launch.py").read_text()
+    assert '"--no-proxy-headers"' in launcher
+    # Nothing runs the image with another command.
+    assert "command" not in compose["services"]["gateway"]
+    gateway = manifests[("Deployment", "gateway")]["spec"]["template"]["spec"]["containers"][0]
+    assert "command" not in gateway and "args" not in gateway

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.consumer import EventConsumer, Handler
 from localrights.events import CONSULTATION_EVENTS, Envelope, dlq_topic, new_event
 from localrights.events.catalog.consultation import ConsultationClosed
-from localrights.kafka import ensure_topics, platform_topics
+from localrights.kafka import KafkaConnection, ensure_topics, platform_topics
 from localrights.testing.helpers import eventually
 
 from .conftest import effects
@@ -52,12 +52,12 @@ async def consuming(
     sessions: async_sessionmaker[AsyncSession],
     handler: Handler,
 ) -> AsyncIterator[tuple[EventConsumer, AIOKafkaProducer]]:
-    await ensure_topics(bootstrap, platform_topics(prefix))
+    await ensure_topics(KafkaConnection(bootstrap), platform_topics(prefix))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     consumer = EventConsumer(
         name=f"{prefix}test",
-        bootstrap_servers=bootstrap,
+        kafka=KafkaConnection(bootstrap),
         topics=[CONSULTATION_EVENTS],
         handlers={"consultation.closed": handler},
         sessions=sessions,

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.db import asyncpg_dsn
 from localrights.events import CONSULTATION_EVENTS
 from localrights.events.catalog.consultation import ConsultationClosed
-from localrights.kafka import ensure_topics
+from localrights.kafka import KafkaConnection, ensure_topics
 from localrights.outbox import OutboxMessage, OutboxRelay, record_event
 from localrights.testing.helpers import eventually, read_topic
 
@@ -38,7 +38,7 @@ def closed(n: int = 1) -> ConsultationClosed:
 async def running_relay(
     database_url: str, bootstrap: str, prefix: str, *, batch_size: int = 500
 ) -> AsyncIterator[OutboxRelay]:
-    await ensure_topics(bootstrap, [prefix + CONSULTATION_EVENTS])
+    await ensure_topics(KafkaConnection(bootstrap), [prefix + CONSULTATION_EVENTS])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     relay = OutboxRelay(

@@ -35,16 +35,42 @@ def test_a_placeholder_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
         load_settings(ExampleSettings)
 
 
-def test_a_service_process_refuses_to_start_without_its_database_url() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULTATION_")}
-    env.update(KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1", INTERNAL_JWT_SECRET="x" * 40)
+@pytest.mark.parametrize(
+    ("service", "environment", "named"),
+    [
+        (
+            "consultation",
+            {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "INTERNAL_JWT_SECRET": "x" * 40},
+            "missing required setting CONSULTATION_DATABASE_URL",
+        ),
+        (
+            "recommendations",
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+                "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+                "INTERNAL_JWT_SECRET": "x" * 40,
+                "RECOMMENDATIONS_DATABASE_URL": "postgresql://u@127.0.0.1:1/r",
+            },
+            "KAFKA_SASL_MECHANISM is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL",
+        ),
+    ],
+)
+def test_a_service_process_refuses_to_start_naming_the_setting(
+    service: str, environment: dict[str, str], named: str
+) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith((f"{service.upper()}_", "KAFKA_", "INTERNAL_"))
+    }
+    env.update(environment)
     proc = subprocess.run(
         [
             sys.executable,
             "-m",
             "uvicorn",
             "--factory",
-            "localrights_consultation.main:create_app",
+            f"localrights_{service}.main:create_app",
             "--port",
             "0",
         ],
@@ -54,4 +80,4 @@ def test_a_service_process_refuses_to_start_without_its_database_url() -> None:
         timeout=60,
     )
     assert proc.returncode != 0
-    assert "missing required setting CONSULTATION_DATABASE_URL" in proc.stderr + proc.stdout
+    assert named in proc.stderr + proc.stdout

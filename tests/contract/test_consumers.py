@@ -24,6 +24,7 @@ from localrights.consumer import EventConsumer
 from localrights.db import create_engine, run_sql, session_factory
 from localrights.events import Envelope, get_event_type, schema_urn
 from localrights.events.registry import EventType, consumer_groups
+from localrights.kafka import KafkaConnection
 
 MigratedDatabase = Callable[[str | Path], Awaitable[str]]
 
@@ -126,7 +127,7 @@ async def test_the_consumer_applies_the_producers_example_once(
     sessions = session_factory(engine)
     consumer = EventConsumer(
         name=service,
-        bootstrap_servers=kafka_bootstrap_servers,
+        kafka=KafkaConnection(kafka_bootstrap_servers),
         topics=[et.topic],
         handlers=handlers,
         sessions=sessions,

@@ -20,7 +20,7 @@ import pytest
 from contract_kit import ROOT
 
 from localrights.events import get_event_type, new_event
-from localrights.kafka import ensure_topics, platform_topics
+from localrights.kafka import KafkaConnection, ensure_topics, platform_topics
 from localrights_notifications.channels import signed_headers
 
 GUIDE = ROOT / "docs" / "integrators.md"
@@ -95,7 +95,7 @@ class TestReadATopic:
     ) -> None:
         from aiokafka import AIOKafkaProducer
 
-        await ensure_topics(kafka_bootstrap_servers, platform_topics(topic_prefix))
+        await ensure_topics(KafkaConnection(kafka_bootstrap_servers), platform_topics(topic_prefix))
         et = get_event_type("alert.published")
         envelope = new_event(et.example, source="/notifications")
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap_servers)

@@ -27,7 +27,7 @@ from contract_kit import migrations_of, service_names, source_of
 from localrights.db import asyncpg_dsn, create_engine, session_factory
 from localrights.events.catalogue import cloudevent_schema
 from localrights.events.registry import all_event_types, get_event_type
-from localrights.kafka import create_producer, ensure_topics, platform_topics
+from localrights.kafka import KafkaConnection, create_producer, ensure_topics, platform_topics
 from localrights.outbox import OutboxRelay, record_event
 
 MigratedDatabase = Callable[[str | Path], Awaitable[str]]
@@ -69,7 +69,7 @@ async def test_the_event_on_the_topic_is_the_catalogued_cloudevent(
 ) -> None:
     et = get_event_type(event_type)
     url = await migrated_database(migrations_of(et.producer))
-    await ensure_topics(kafka_bootstrap_servers, platform_topics(topic_prefix))
+    await ensure_topics(KafkaConnection(kafka_bootstrap_servers), platform_topics(topic_prefix))
     engine = create_engine(url, pool_size=2)
     async with session_factory(engine)() as session:
         sent = await record_event(session, et.example, source=f"/{et.producer}")
@@ -77,7 +77,9 @@ async def test_the_event_on_the_topic_is_the_catalogued_cloudevent(
     await engine.dispose()
 
     producer = create_producer(
-        kafka_bootstrap_servers, enable_idempotence=False, client_id="contract-test"
+        KafkaConnection(kafka_bootstrap_servers),
+        enable_idempotence=False,
+        client_id="contract-test",
     )
     await producer.start()
     relay = OutboxRelay(dsn=asyncpg_dsn(url), producer=producer, topic_prefix=topic_prefix)

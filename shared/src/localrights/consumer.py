@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.db import database_unavailable
 from localrights.events import Envelope, EventPayload, dlq_topic, parse_payload
+from localrights.kafka import KafkaConnection, create_consumer
 from localrights.observability import set_request_id
 
 log = structlog.get_logger(__name__)
@@ -62,7 +63,7 @@ class EventConsumer:
         self,
         *,
         name: str,
-        bootstrap_servers: str,
+        kafka: KafkaConnection,
         topics: Sequence[str],
         handlers: Mapping[str, Handler],
         sessions: async_sessionmaker[AsyncSession],
@@ -73,7 +74,7 @@ class EventConsumer:
         max_batch: int = 200,
     ) -> None:
         self.name = name
-        self._bootstrap = bootstrap_servers
+        self._kafka = kafka
         self._topics = [topic_prefix + t for t in topics]
         self._handlers = dict(handlers)
         self._sessions = sessions
@@ -90,9 +91,9 @@ class EventConsumer:
         """Consume until ``stop()``; survives broker and database outages."""
         while not self._stopping.is_set():
             try:
-                self._consumer = AIOKafkaConsumer(
+                self._consumer = create_consumer(
+                    self._kafka,
                     *self._topics,
-                    bootstrap_servers=self._bootstrap,
                     group_id=self.name,
                     client_id=self.name,
                     enable_auto_commit=False,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import errno
 import socket
-from collections.abc import AsyncIterator, Mapping
+import ssl
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 from fastapi import Depends, Request
@@ -17,6 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession as SQLAlchemyAsyncSession
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.secret_files import SettingsError, env_names
+from localrights.settings import DatabaseSettings
 
 # Named constraints keep Alembic migrations stable across machines (fastapi-best-practices).
 NAMING_CONVENTION = {
@@ -54,20 +59,71 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def asyncpg_dsn(url: str) -> str:
-    """The URL as asyncpg itself wants it (for LISTEN/NOTIFY and COPY)."""
+    """The URL as asyncpg itself wants it, query (TLS parameters) included.
+
+    Every connection the platform opens goes through this: the ORM engine's, the outbox
+    relay's LISTEN and pool, the ingest and dispatch pools, COPY and migrations. asyncpg
+    reads libpq's ``sslmode``, ``sslrootcert``, ``sslcert`` and ``sslkey`` from it, so TLS
+    is configured once, in the URL (``DatabaseSettings`` puts its TLS settings there).
+    """
     return "postgresql://" + sqlalchemy_url(url)[len("postgresql+asyncpg://") :]
+
+
+def asyncpg_connector(
+    url: str, **options: Any
+) -> Callable[[], Coroutine[Any, Any, asyncpg.Connection]]:
+    """What SQLAlchemy calls for a new connection: asyncpg's own, from ``asyncpg_dsn``.
+
+    SQLAlchemy's asyncpg dialect would hand the URL's query to ``asyncpg.connect`` as
+    keyword arguments, which has no ``sslmode``; asyncpg parses it from a DSN instead.
+    """
+    dsn = asyncpg_dsn(url)
+
+    async def connect() -> asyncpg.Connection:
+        return await asyncpg.connect(dsn, **options)
+
+    return connect
 
 
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> AsyncEngine:
     """An engine whose connections fail fast when PostgreSQL is away."""
     return create_async_engine(
-        sqlalchemy_url(url),
+        sqlalchemy_url(url).partition("?")[0],
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
         pool_timeout=5,
-        connect_args={"timeout": 5, "command_timeout": 30},
+        async_creator=asyncpg_connector(url, timeout=5, command_timeout=30),
     )
+
+
+_VERIFYING_MODES = frozenset({"verify-ca", "verify-full"})
+
+
+async def verify_database_tls(settings: DatabaseSettings) -> None:
+    """Refuse to start, naming the settings, when PostgreSQL's certificate is not trusted.
+
+    Only where the settings ask for verification. A database that does not answer yet is
+    left to the usual reconnection (services start without it), but a certificate that
+    does not verify, or names another host, will not get better by waiting.
+    """
+    query = dict(parse_qsl(urlsplit(settings.database_url).query))
+    if query.get("sslmode") not in _VERIFYING_MODES:
+        return
+    try:
+        connection = await asyncpg.connect(asyncpg_dsn(settings.database_url), timeout=10)
+    except ssl.SSLCertVerificationError as exc:
+        model = type(settings)
+        raise SettingsError(
+            f"PostgreSQL at {urlsplit(settings.database_url).hostname} refused: certificate "
+            f"verify failed: {exc.verify_message or exc}; "
+            f"check {env_names(model, 'database_sslrootcert')[0]} (the CA that signed the "
+            f"server's certificate) and the host in {env_names(model, 'database_url')[0]} "
+            "(the certificate must name it)"
+        ) from None
+    except Exception:  # not reachable yet: the pools reconnect once it is
+        return
+    await connection.close()
 
 
 # Socket errors that say "the server is not reachable", unlike e.g. a missing file.

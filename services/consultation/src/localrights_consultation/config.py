@@ -31,6 +31,8 @@ class Settings(ServiceSettings):
     ingest_pool_size: int = Field(
         default=10, ge=1, description="Connections of the submission path's own asyncpg pool"
     )
+    # Where residents reach the platform (the gateway): the Atom feeds link to its pages.
+    public_url: str = "http://localhost:8000"
 
 
 def get_settings() -> Settings:

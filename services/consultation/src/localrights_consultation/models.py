@@ -33,6 +33,7 @@ __all__ = [
     "OutboxMessage",
     "ParticipationCode",
     "ProcessedEvent",
+    "PublishedResults",
     "Response",
 ]
 
@@ -77,6 +78,15 @@ class Consultation(ConsultationTable, table=True):
         sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     )
     exercise_id: UUID | None = None
+    topics: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    )
+    # What the institution will do with the results, by language; written when publishing.
+    what_happens_next: dict[str, str] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    )
     created_at: datetime | None = _timestamp(nullable=False, default_now=True)
     opened_at: datetime | None = _timestamp()
     closed_at: datetime | None = _timestamp()
@@ -130,4 +140,20 @@ class IdempotencyRecord(ConsultationTable, table=True):
     key: str = Field(sa_column=Column(Text, primary_key=True))
     body_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     response_id: UUID
+    created_at: datetime | None = _timestamp(nullable=False, default_now=True)
+
+
+class PublishedResults(ConsultationTable, table=True):
+    """A published consultation's results, computed once when it was published.
+
+    One row per breakdown: ``""`` for everyone together, else a demographic question's id.
+    Responses stop at closing, so these are final: the public page and downloads read them
+    instead of tallying every response again (a page costs the same for 100 or 1,000,000).
+    """
+
+    __tablename__ = "published_results"
+
+    consultation_id: UUID = Field(primary_key=True)
+    breakdown: str = Field(sa_column=Column(Text, primary_key=True))
+    results: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     created_at: datetime | None = _timestamp(nullable=False, default_now=True)

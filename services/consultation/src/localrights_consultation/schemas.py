@@ -31,6 +31,13 @@ class ConsultationCreate(BaseModel):
     participation_mode: Literal["open", "code"] = "open"
     recommendation_ids: list[UUID] = Field(default_factory=list, max_length=500)
     sdg_targets: list[str] = Field(default_factory=list, max_length=50)
+    topics: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="What it is about, for residents' search: housing, health, education, "
+        "water_sanitation, safety, environment, transport, work, equality, disability, "
+        "children_youth, older_persons, migration, culture, participation, public_budget",
+    )
     exercise_id: UUID | None = None
     questions: list[Question] = Field(min_length=1, max_length=200)
 
@@ -54,6 +61,10 @@ class ConsultationRead(BaseModel):
     published_at: datetime | None
     recommendation_ids: list[UUID]
     sdg_targets: list[str]
+    topics: list[str]
+    what_happens_next: dict[str, str] = Field(
+        description="By language: what the institution will do with the results (on publishing)"
+    )
     exercise_id: UUID | None
     questions: list[Question]
 
@@ -63,6 +74,18 @@ class ConsultationPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class ConsultationPublish(BaseModel):
+    """What the institution tells residents when it publishes the results (all optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    what_happens_next: dict[str, str] = Field(
+        default_factory=dict,
+        description='By language, among the consultation\'s: {"en": "The council votes on '
+        'the plan in March ..."}',
+    )
 
 
 class CodesCreate(BaseModel):

@@ -52,7 +52,7 @@ def cookie_client(base_url: str) -> httpx.Client:
 
 
 class TestPublishedResults:
-    def test_results_are_tables_with_bars_and_small_groups_hidden(
+    def test_results_are_charts_with_their_tables_and_groups_side_by_side(
         self, browser: httpx.Client, api: httpx.Client, officer: Officer
     ) -> None:
         consultation = open_consultation(api, officer, every_question_type())
@@ -81,15 +81,20 @@ class TestPublishedResults:
         page = browser.get(f"/consultations/{cid}/results")
         assert page.status_code == 200
         html = page.text
-        assert "5 responses in total." in html
+        assert re.search(r"<dt>Responses</dt><dd>5</dd>", html)
+        # Each question: a chart (an image named by the question) and its table.
+        assert '<svg class="chart chart-bars" id="chart-safety"' in html and 'role="img"' in html
         assert '<table class="results-table">' in html and '<th scope="col">Share</th>' in html
-        # Everyone chose "Yes": a full bar, drawn without inline style (the CSP forbids it).
-        assert re.search(r"<th scope=\"row\" lang=\"en\">Yes</th><td>5</td>", html)
-        assert 'class="bar-fill w-100"' in html and "100%" in html
+        # Everyone chose "Yes": a full bar, its value as text beside the picture.
+        assert re.search(r'<th scope="row">Yes</th><td>5</td><td>100%</td>', html)
+        assert 'width="100.00%"' in html and ">100% (5)</text>" in html
         assert "Total given by everyone: 5,000 UYU." in html
+        assert "The rule is about groups of people" not in html  # the page's own words:
+        assert "This rule is about groups of people, not about answers" in html
         # By age: one group of five is shown; nobody said "30 or more", so nothing is singled out.
         by_age = browser.get(f"/consultations/{cid}/results", params={"by": "age"}).text
-        assert "Under 30" in by_age and "5 responses in this group." in by_age
+        assert '<th scope="col">Under 30 (5 people)</th>' in by_age
+        assert "30 or more" not in by_age.split("<main")[1].split('<select id="by"')[0]
         # The residents' own language.
         french = browser.get(f"/consultations/{cid}/results", params={"lang": "fr"}).text
         assert "Résultats" in french and "Les priorités du quartier" in french
@@ -208,4 +213,4 @@ class TestExercises:
             sign_in(town, municipality)
             page = town.get("/ministry/import")
         assert page.status_code == 403
-        assert "You cannot do this" in page.text
+        assert "You cannot see this page" in page.text

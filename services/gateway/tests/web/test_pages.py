@@ -63,7 +63,8 @@ class TestResidentAnswers:
         # single choice and rating: radios; multiple choice: checkboxes with its bounds stated
         assert 'type="radio" id="q-safety" name="q-safety" value="o1"' in html
         assert 'type="checkbox" id="q-services" name="q-services"' in html
-        assert "Choose at least 1 and at most 2 options." in html
+        # Optional: its lower bound holds only for an answer, so the hint does not say it.
+        assert "Choose up to 2 options." in html and "at least" not in html
         assert 'type="radio" id="q-housing" name="q-housing" value="1"' in html
         # free text: a bounded textarea; ranking: one select per option; budget: amounts
         assert re.search(r'<textarea id="q-ideas" name="q-ideas"[^>]*maxlength="200"', html)
@@ -136,10 +137,14 @@ class TestResidentAnswers:
         assert error_summary(refused.text) == [
             (
                 "q-budget",
-                "Share the budget: the amounts add up to 1100, more than the budget of 1000",
+                # Grouped as the running total below writes them.
+                "Share the budget: the amounts add up to 1,100, more than the budget of 1,000",
             )
         ]
         html = refused.text
+        # Back to this page later reloads it instead of offering to resend the form.
+        assert '<body data-replace-history="true">' in html
+        assert "<body>" in form
         assert html.startswith("<!doctype html>") and "<title>Error: " in html
         # the field is flagged and described by its message; what was typed is kept
         assert 'id="q-budget-error"' in html and 'aria-invalid="true"' in html
@@ -207,9 +212,10 @@ class TestLanguages:
         assert "lr_lang=fr" in page.headers["set-cookie"]
         # The choice is remembered by the cookie on the next page.
         home = browser.get("/")
-        assert "Consultations ouvertes" in home.text
-        # Countries to choose from are named in the reader's language too.
-        assert '<option value="DE">Allemagne</option>' in home.text
+        assert "Trouver une consultation" in home.text
+        # Places are typed and named in the reader's language too.
+        found = browser.get("/", params={"place": "allemagne"})
+        assert '<a href="/places/DE">Allemagne</a>' in found.text
 
     def test_accept_language_chooses_spanish(
         self, web_stack: Any, consultation: dict[str, Any]
@@ -265,6 +271,8 @@ class TestOfficers:
             ("email", "The e-mail address or the password is not right.")
         ]
         assert "lr_session" not in refused.headers.get("set-cookie", "")
+        # Every form shown again after a POST: Back reloads it rather than resending it.
+        assert '<body data-replace-history="true">' in refused.text
 
     def test_pages_for_officers_send_residents_to_sign_in(self, browser: httpx.Client) -> None:
         page = browser.get("/officer/subscriptions")
@@ -343,6 +351,20 @@ class TestOfficers:
         with httpx.Client(base_url=str(browser.base_url)) as resident:
             home = resident.get("/", params={"jurisdiction": "UY-MO"}).text
         assert "Swimming pools for Montevideo" in home
+
+        # Closed, then published with what happens next, which residents read with the results.
+        mine = browser.get("/officer/consultations").text
+        closing = re.search(r'action="(/officer/consultations/([^/"]+)/close)"', mine)
+        assert closing and browser.post(closing.group(1), data={"csrf_token": token}).is_redirect
+        mine = browser.get("/officer/consultations").text
+        publishing = f"/officer/consultations/{closing.group(2)}/publish"
+        assert 'name="next-en"' in mine and publishing in mine
+        published = browser.post(
+            publishing, data={"csrf_token": token, "next-en": "The council decides in May."}
+        )
+        assert published.status_code == 303
+        results = browser.get(f"/consultations/{closing.group(2)}/results").text
+        assert "What happens next" in results and "The council decides in May." in results
 
     def test_sign_out_forgets_the_session(self, browser: httpx.Client, officer: Officer) -> None:
         token = self.sign_in(browser, officer)

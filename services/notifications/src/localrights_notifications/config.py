@@ -8,6 +8,7 @@ from typing import Annotated, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from localrights.secret_files import secret_field
 from localrights.settings import ServiceSettings, load_settings
 
 
@@ -58,7 +59,7 @@ class Settings(ServiceSettings):
     smtp_port: int = 25
     smtp_from: str = "Localrights alerts <alerts@localrights.invalid>"
     smtp_username: str | None = None
-    smtp_password: str | None = None
+    smtp_password: str | None = secret_field(None)
     smtp_starttls: bool = False
 
     # Scheduler: deadline reminders (days ahead) and the daily digest's send time (UTC).

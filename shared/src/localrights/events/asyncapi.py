@@ -36,7 +36,7 @@ from localrights.events.registry import (
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING = "0.5.0"
 SCHEMAS_REF = "#/components/schemas/{model}"
-TOPIC_PARTITIONS = 3  # what localrights.kafka.ensure_topics creates
+TOPIC_PARTITIONS = 3  # the default of KAFKA_TOPIC_PARTITIONS (a cluster may have more)
 
 DESCRIPTION = """\
 Facts the Localrights services publish on Kafka, one topic per producing service and

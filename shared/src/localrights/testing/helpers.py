@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from localrights.auth import Principal, Role, issue_internal_token
 from localrights.events import Envelope
+from localrights.kafka import KafkaConnection, create_consumer
 
 if TYPE_CHECKING:
     import httpx
@@ -63,17 +64,19 @@ def anonymous(secret: str, client: str = "client-1") -> dict[str, str]:
 
 
 async def read_topic(
-    bootstrap_servers: str,
+    kafka: str | KafkaConnection,
     topic: str,
     *,
     until: Callable[[list[Envelope]], bool],
     timeout: float = 20.0,
 ) -> list[Envelope]:
-    """Read a topic from the start until ``until(events)`` holds; AssertionError on timeout."""
+    """Read a topic from the start until ``until(events)`` holds; AssertionError on timeout.
+
+    ``kafka`` is the test broker's address, or a ``KafkaConnection`` (TLS, SASL).
+    """
+    connection = kafka if isinstance(kafka, KafkaConnection) else KafkaConnection(kafka)
     # Assigned partitions, no consumer group: no rebalance to wait for.
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
+    consumer = create_consumer(connection, enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     partitions = await consumer._client.fetch_all_metadata()
     consumer.assign(

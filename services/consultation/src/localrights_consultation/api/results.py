@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from localrights.auth import OptionalPrincipal
+from localrights.auth import OptionalPrincipal, Principal
 from localrights.db import SessionDep
 from localrights.errors import Forbidden, problem_responses
 from localrights_consultation import service
@@ -18,7 +18,9 @@ from localrights_consultation.deps import (
     is_owner,
 )
 from localrights_consultation.domain.lifecycle import Status
+from localrights_consultation.models import Consultation
 from localrights_consultation.schemas import ResultsRead
+from localrights_consultation.service import downloads
 
 router = APIRouter(prefix="/consultations", tags=["results"])
 
@@ -41,14 +43,66 @@ async def get_results(
     by: ByQuery = None,
 ) -> ResultsRead:
     """Results, overall and by a demographic question (public once published; owner live)."""
-    if consultation.status != Status.PUBLISHED and not is_owner(consultation, principal):
-        raise Forbidden("results are public once the consultation's owner publishes them")
-    return await service.compute_results(
+    _may_read_results(consultation, principal)
+    return await service.results_for(
         session=session,
         consultation=consultation,
         threshold=settings.suppression_threshold,
         by=by,
     )
+
+
+@router.get(
+    "/{consultation_id}/results/download",
+    status_code=status.HTTP_200_OK,
+    responses={
+        **problem_responses(403, 404, 422),
+        200: {
+            "content": {"text/csv": {}, "application/json": {}},
+            "description": "Every breakdown of the results, named after the consultation",
+        },
+    },
+)
+async def download_results(
+    consultation: ValidConsultation,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipal,
+    format: Annotated[Literal["csv", "json"], Query()] = "csv",
+    lang: Annotated[
+        str | None, Query(max_length=20, description="Language of the CSV's labels")
+    ] = None,
+) -> Response:
+    """The results with every breakdown as CSV or JSON (public once published; owner live)."""
+    _may_read_results(consultation, principal)
+    threshold = settings.suppression_threshold
+    results = await service.all_results_for(
+        session=session, consultation=consultation, threshold=threshold
+    )
+    language = downloads.file_language(consultation, lang)
+    if format == "csv":
+        body = downloads.results_csv(consultation, results, language)
+        media = "text/csv; charset=utf-8"
+    else:
+        body = downloads.results_json(consultation, results, threshold=threshold)
+        media = "application/json"
+    title = downloads.pick(consultation.title, language)
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "content-disposition": downloads.attachment(title, f"results.{format}"),
+            # Final once published; the owner's live figures must not be cached.
+            "cache-control": "public, max-age=300"
+            if consultation.status == Status.PUBLISHED
+            else "no-store",
+        },
+    )
+
+
+def _may_read_results(consultation: Consultation, principal: Principal | None) -> None:
+    if consultation.status != Status.PUBLISHED and not is_owner(consultation, principal):
+        raise Forbidden("results are public once the consultation's owner publishes them")
 
 
 @router.get(
@@ -76,7 +130,7 @@ async def export(
     }
     threshold = settings.suppression_threshold
     if what == "results":
-        results = await service.compute_results(
+        results = await service.results_for(
             session=session, consultation=consultation, threshold=threshold, by=by
         )
         return Response(service.export_results(results, format), media_type=media, headers=headers)

@@ -1,8 +1,11 @@
 """Use cases of the consultation service; each commits its own transaction exactly once.
 
-- ``consultations``: create, list, read, the lifecycle and its scheduled closing, codes;
+- ``consultations``: create, read, the lifecycle and its scheduled closing, codes;
+- ``listing``: finding consultations by place, words, topic and SDG;
 - ``responses``: a resident's submission (windows, codes, idempotency, per-client cap);
-- ``results``: results with suppression, and the owner's exports.
+- ``results``: results with suppression, and the owner's exports;
+- ``publication``: publishing, and the results kept when published;
+- ``downloads``: the public CSV and JSON of published results, and the Atom feeds.
 """
 
 from localrights_consultation.service.consultations import (
@@ -11,11 +14,15 @@ from localrights_consultation.service.consultations import (
     create_consultation,
     get_consultation_or_raise,
     issue_codes,
-    list_consultations,
     open_consultation,
-    publish_consultation,
     questions_of,
     to_read,
+)
+from localrights_consultation.service.listing import Filters, list_consultations, recent_in_place
+from localrights_consultation.service.publication import (
+    all_results_for,
+    publish_consultation,
+    results_for,
 )
 from localrights_consultation.service.responses import DefinitionCache, submit_response
 from localrights_consultation.service.results import (
@@ -26,6 +33,10 @@ from localrights_consultation.service.results import (
 
 __all__ = [
     "DefinitionCache",
+    "Filters",
+    "all_results_for",
+    "recent_in_place",
+    "results_for",
     "close_consultation",
     "close_due_consultations",
     "compute_results",

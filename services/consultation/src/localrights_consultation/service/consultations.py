@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from pydantic import TypeAdapter
-from sqlalchemy import func, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.events.catalog.consultation import (
-    ConsultationClosed,
-    ConsultationOpened,
-    ConsultationResultsPublished,
-)
+from localrights.events.catalog.consultation import ConsultationClosed, ConsultationOpened
 from localrights.outbox import record_event
 from localrights_consultation import repository
 from localrights_consultation.domain import codes as code_rules
@@ -28,13 +21,14 @@ from localrights_consultation.domain.lifecycle import (
 )
 from localrights_consultation.domain.places import country_of, jurisdiction_error, sdg_target_error
 from localrights_consultation.domain.questions import Question, QuestionType, definition_errors
+from localrights_consultation.domain.topics import topic_error
 from localrights_consultation.exceptions import (
     ConsultationNotFound,
     IllegalTransition,
     InvalidDefinition,
 )
 from localrights_consultation.models import Consultation
-from localrights_consultation.schemas import ConsultationCreate, ConsultationPage, ConsultationRead
+from localrights_consultation.schemas import ConsultationCreate, ConsultationRead
 
 SOURCE = "/consultation"
 _QUESTIONS: TypeAdapter[list[QuestionType]] = TypeAdapter(list[Question])
@@ -79,6 +73,8 @@ def to_read(consultation: Consultation) -> ConsultationRead:
         published_at=consultation.published_at,
         recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
         sdg_targets=consultation.sdg_targets,
+        topics=consultation.topics,
+        what_happens_next=consultation.what_happens_next,
         exercise_id=consultation.exercise_id,
         questions=questions_of(consultation),
     )
@@ -94,6 +90,7 @@ def _definition_problems(data: ConsultationCreate) -> list[str]:
         jurisdiction_error(data.jurisdiction),
         schedule_error(opens_at=data.opens_at, closes_at=data.closes_at),
         *(sdg_target_error(t) for t in data.sdg_targets),
+        *(topic_error(t) for t in data.topics),
     ):
         if error:
             problems.append(error)
@@ -122,6 +119,7 @@ async def create_consultation(
         definition={"questions": [q.model_dump(mode="json") for q in data.questions]},
         recommendation_ids=[str(r) for r in dict.fromkeys(data.recommendation_ids)],
         sdg_targets=list(dict.fromkeys(data.sdg_targets)),
+        topics=list(dict.fromkeys(data.topics)),
         exercise_id=data.exercise_id,
     )
     session.add(consultation)
@@ -136,49 +134,7 @@ async def get_consultation_or_raise(*, session: AsyncSession, id: UUID) -> Consu
     return consultation
 
 
-async def list_consultations(
-    *,
-    session: AsyncSession,
-    viewer_institution: UUID | None,
-    status: str | None = None,
-    jurisdiction: str | None = None,
-    country: str | None = None,
-    language: str | None = None,
-    institution_id: UUID | None = None,
-    limit: int = 20,
-    offset: int = 0,
-) -> ConsultationPage:
-    """Consultations newest first; drafts only for the institution that owns them."""
-    visible = col(Consultation.status) != Status.DRAFT
-    if viewer_institution is not None:
-        visible = or_(visible, col(Consultation.institution_id) == viewer_institution)
-    conditions: list[Any] = [visible]
-    if status:
-        conditions.append(col(Consultation.status) == status)
-    if jurisdiction:
-        conditions.append(col(Consultation.jurisdiction) == jurisdiction)
-    if country:
-        conditions.append(col(Consultation.country) == country)
-    if institution_id:
-        conditions.append(col(Consultation.institution_id) == institution_id)
-    if language:
-        conditions.append(func.jsonb_exists(col(Consultation.title), language))
-    total = (
-        await session.exec(select(func.count()).select_from(Consultation).where(*conditions))
-    ).one()
-    rows = await session.exec(
-        select(Consultation)
-        .where(*conditions)
-        .order_by(col(Consultation.opens_at).desc(), col(Consultation.id))
-        .limit(limit)
-        .offset(offset)
-    )
-    return ConsultationPage(
-        items=[to_read(c) for c in rows], total=total, limit=limit, offset=offset
-    )
-
-
-async def _lock_for(
+async def lock_for(
     session: AsyncSession, consultation: Consultation, transition: Transition
 ) -> None:
     """Lock the row and re-read its status, then refuse an illegal transition with 409."""
@@ -190,7 +146,7 @@ async def _lock_for(
 
 async def open_consultation(*, session: AsyncSession, consultation: Consultation) -> Consultation:
     """draft -> open; emits consultation.opened."""
-    await _lock_for(session, consultation, Transition.OPEN)
+    await lock_for(session, consultation, Transition.OPEN)
     now = _now()
     if consultation.closes_at <= now:
         raise IllegalTransition(
@@ -247,7 +203,7 @@ async def _record_closed(
 
 async def close_consultation(*, session: AsyncSession, consultation: Consultation) -> Consultation:
     """open -> closed by its owner before its closing time; emits consultation.closed."""
-    await _lock_for(session, consultation, Transition.CLOSE)
+    await lock_for(session, consultation, Transition.CLOSE)
     consultation.status = Status.CLOSED
     consultation.closed_at = _now()
     session.add(consultation)
@@ -275,47 +231,6 @@ async def close_due_consultations(*, session: AsyncSession, limit: int = 100) ->
         )
     await session.commit()
     return [row.id for row in rows]
-
-
-async def publish_consultation(
-    *, session: AsyncSession, consultation: Consultation, threshold: int
-) -> Consultation:
-    """closed -> published; emits consultation.results_published with suppressed aggregates."""
-    from localrights_consultation.service.results import compute_results
-
-    await _lock_for(session, consultation, Transition.PUBLISH)
-    consultation.status = Status.PUBLISHED
-    consultation.published_at = _now()
-    session.add(consultation)
-    overall = await compute_results(session=session, consultation=consultation, threshold=threshold)
-    breakdowns = []
-    for question in questions_of(consultation):
-        if question.demographic:
-            by = await compute_results(
-                session=session, consultation=consultation, threshold=threshold, by=question.id
-            )
-            breakdowns.append({"by": question.id, "groups": by.groups})
-    await record_event(
-        session,
-        ConsultationResultsPublished(
-            consultation_id=consultation.id,
-            institution_id=consultation.institution_id,
-            country=consultation.country,
-            jurisdiction=consultation.jurisdiction,
-            title=consultation.title,
-            published_at=consultation.published_at,
-            response_count=overall.response_count,
-            suppression_threshold=threshold,
-            recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
-            sdg_targets=consultation.sdg_targets,
-            exercise_id=consultation.exercise_id,
-            summary=overall.overall["questions"],
-            breakdowns=breakdowns,
-        ),
-        source=SOURCE,
-    )
-    await session.commit()
-    return consultation
 
 
 async def issue_codes(

@@ -107,7 +107,7 @@ def result_rows(results: ResultsRead) -> Iterable[dict[str, Any]]:
                 }
 
 
-def _csv_line(values: Sequence[Any]) -> str:
+def csv_line(values: Sequence[Any]) -> str:
     buffer = io.StringIO()
     csvsafe.writer(buffer).writerow(values)
     return buffer.getvalue()
@@ -117,8 +117,8 @@ def export_results(results: ResultsRead, fmt: str) -> str:
     """Results as CSV (spreadsheet-safe) or JSON; the same suppression as the API."""
     if fmt == "json":
         return results.model_dump_json(indent=2)
-    lines = [_csv_line(RESULT_COLUMNS)]
-    lines += [_csv_line([row.get(c) for c in RESULT_COLUMNS]) for row in result_rows(results)]
+    lines = [csv_line(RESULT_COLUMNS)]
+    lines += [csv_line([row.get(c) for c in RESULT_COLUMNS]) for row in result_rows(results)]
     return "".join(lines)
 
 
@@ -152,7 +152,7 @@ async def export_responses(
             for qid, groups in sizes.items()
         }
         if fmt == "csv":
-            yield _csv_line(columns)
+            yield csv_line(columns)
         else:
             yield "["
         first = True
@@ -170,7 +170,7 @@ async def export_responses(
             if fmt == "csv":
                 cells = [record[c] for c in columns[:3]]
                 cells += [flat_answer(answers.get(q.id)) for q in questions]
-                yield _csv_line(cells)
+                yield csv_line(cells)
             else:
                 record["answers"] = answers
                 yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False)

@@ -51,6 +51,12 @@
     update();
   });
 
+  // A page answering a POST (a form shown again with its mistakes) becomes a plain GET entry
+  // in the history: going Back to it later reloads it rather than offering to resend.
+  if (document.body.getAttribute("data-replace-history") === "true" && window.history.replaceState) {
+    window.history.replaceState(null, "", window.location.href);
+  }
+
   // After a refused form, take keyboard and screen-reader users to the list of mistakes.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

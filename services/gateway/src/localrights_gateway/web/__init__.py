@@ -13,14 +13,21 @@ from fastapi import APIRouter
 
 from localrights_gateway.web.account import router as account_router
 from localrights_gateway.web.client import web_lifespan
+from localrights_gateway.web.error_pages import install
+from localrights_gateway.web.finding import router as finding_router
+from localrights_gateway.web.info import router as info_router
 from localrights_gateway.web.ministry import router as ministry_router
 from localrights_gateway.web.officers import router as officers_router
 from localrights_gateway.web.residents import router as residents_router
+from localrights_gateway.web.results_page import router as results_router
 
 router = APIRouter(lifespan=web_lifespan, include_in_schema=False)
+router.include_router(finding_router)
 router.include_router(residents_router)
+router.include_router(results_router)
+router.include_router(info_router)
 router.include_router(account_router)
 router.include_router(officers_router)
 router.include_router(ministry_router)
 
-__all__ = ["router"]
+__all__ = ["install", "router"]

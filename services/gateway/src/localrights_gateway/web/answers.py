@@ -50,8 +50,10 @@ def parse_answers(
     *,
     title_of: Callable[[Mapping[str, Any]], str],
     _: Gettext,
+    number_text: Callable[[int], str] = str,
 ) -> ParsedAnswers:
-    """Answers for the API and the mistakes found, each naming its question."""
+    """Answers for the API and the mistakes found, each naming its question; amounts are
+    written with ``number_text`` (13,000,000 in English, as the running total shows them)."""
     parsed = ParsedAnswers()
     for question in questions:
         qid = str(question["id"])
@@ -154,8 +156,8 @@ def parse_answers(
                         break
                     if number > cost:
                         fail(
-                            _("%(amount)d is more than the project costs (%(cost)d)")
-                            % {"amount": number, "cost": cost},
+                            _("%(amount)s is more than the project costs (%(cost)s)")
+                            % {"amount": number_text(number), "cost": number_text(cost)},
                             target,
                         )
                         bad = True
@@ -169,8 +171,8 @@ def parse_answers(
             spent = sum(amounts.values())
             if spent > total:
                 fail(
-                    _("the amounts add up to %(spent)d, more than the budget of %(total)d")
-                    % {"spent": spent, "total": total}
+                    _("the amounts add up to %(spent)s, more than the budget of %(total)s")
+                    % {"spent": number_text(spent), "total": number_text(total)}
                 )
                 continue
             value = amounts or None

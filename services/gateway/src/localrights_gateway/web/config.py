@@ -17,3 +17,6 @@ class WebSettings(BaseSettings):
     secure_cookies: bool | None = None
     default_language: str = "en"
     page_size: int = Field(default=20, ge=1, le=100)
+    # Named on the privacy notice, accessibility statement and help pages.
+    operator_name: str = "Localrights"
+    contact_email: str = "contact@localrights.example"

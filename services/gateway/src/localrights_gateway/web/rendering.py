@@ -7,14 +7,14 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal, format_percent
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from localrights_gateway.web import i18n, security
+from localrights_gateway.web import charts, formatting, i18n, labels, places, security
 from localrights_gateway.web.client import Api, ApiError, web_settings
+from localrights_gateway.web.error_texts import EXPLAINED
 
 TEMPLATES_DIR = i18n.PACKAGE_DIR / "templates"
 
@@ -44,13 +44,45 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    translations = i18n.translations(language)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["pick"] = lambda text, lang: i18n.pick_text(text, lang, [i18n.DEFAULT_LANGUAGE])
-    env.filters["number"] = lambda value: format_decimal(value, locale=language)
-    env.filters["percent"] = lambda share: format_percent(share, locale=language)
+    env.filters["number"] = lambda value: formatting.format_number(value, language)
+    env.filters["percent"] = lambda share: formatting.format_percent(share, language)
+    # Places and moments by name, never by code: {{ c.jurisdiction | place(c.municipality) }},
+    # {{ c.closes_at | moment(c.jurisdiction) }} -> "21 January 2027 at 23:59 (Uruguay Time)".
+    env.filters["place"] = lambda code, municipality=None: places.place_name(
+        code, language, municipality
+    )
+    env.filters["full_place"] = lambda code, municipality=None: places.full_name(
+        code, language, municipality
+    )
+    env.filters["date"] = lambda value, place=None: formatting.format_date(value, language, place)
+    env.filters["moment"] = lambda value, place=None: moment(value, language, place)
+    env.filters["future"] = formatting.is_future
+    env.globals["label"] = lambda kind, value: labels.label(kind, value, translations.gettext)
+    env.globals["label_choices"] = lambda kind: labels.choices(kind, translations.gettext)
     env.globals["language_name"] = i18n.language_name
     env.globals["text_direction"] = i18n.text_direction
+    env.globals.update(
+        bar_chart=charts.bar_chart,
+        grouped_bar_chart=charts.grouped_bar_chart,
+        line_chart=charts.line_chart,
+        Bar=charts.Bar,
+        Series=charts.Series,
+        Point=charts.Point,
+    )
     return env
+
+
+def moment(value: Any, language: str, place: str | None = None) -> str:
+    """A date and time with its zone, as the reader writes them."""
+    day = formatting.format_date(value, language, place)
+    time = formatting.format_time(value, language, place)
+    if not time:
+        return day
+    pattern = i18n.translations(language).gettext("%(date)s at %(time)s")
+    return pattern % {"date": day, "time": time}
 
 
 class Page:
@@ -146,6 +178,10 @@ class Page:
             "page_url": self.url,
             "errors": [],
             "notice": None,
+            # A page answering a POST (a form shown again with its mistakes): site.js turns
+            # its history entry into a GET, so Back later reloads the page instead of
+            # asking to resend the form.
+            "replace_history": self.request.method == "POST",
             **context,
         }
         html = environment(self.language).get_template(template).render(values)
@@ -161,18 +197,21 @@ async def page(request: Request) -> Page:  # async: no worker-thread hop
 
 PageDep = Annotated[Page, Depends(page)]
 
-_ERROR_TITLES = {
-    400: i18n.N_("The request could not be understood"),
-    403: i18n.N_("You cannot do this"),
-    404: i18n.N_("Page not found"),
-    409: i18n.N_("This cannot be done now"),
-    413: i18n.N_("The file is too large"),
-    422: i18n.N_("The request could not be understood"),
-    429: i18n.N_("Too many requests"),
-    502: i18n.N_("A part of the platform failed"),
-    503: i18n.N_("A part of the platform is unavailable"),
-    504: i18n.N_("A part of the platform did not answer in time"),
-}
+
+async def explained(page: Page, status: int, *, api_detail: str = "", **context: Any) -> Response:
+    """The page of a status (``error_texts.EXPLAINED``): what happened, what to do, a way on."""
+    title, what, next_step = EXPLAINED.get(status, EXPLAINED[500])
+    return await page.render(
+        "error.html",
+        status_code=status,
+        kind="status",
+        status=status,
+        title=page.gettext(title),
+        detail=page.gettext(what),
+        next_step=page.gettext(next_step),
+        api_detail=api_detail,
+        **context,
+    )
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
@@ -189,17 +228,16 @@ async def error_page(request: Request, exc: Exception) -> Response:
         return current.redirect(
             current.url("/login", next=target, expired=1 if had_session else None)
         )
-    status = exc.status if exc.status in _ERROR_TITLES else 502
-    response = await current.render(
-        "error.html",
-        status_code=status,
-        kind="api",
-        status=status,
-        title=current.gettext(_ERROR_TITLES[status]),
-        detail=exc.detail,
-        me=None,
-    )
-    if exc.retry_after:
+    status = exc.status if exc.status in EXPLAINED else 502
+    # The API's own words only where they tell an officer which rule refused the step.
+    api_detail = exc.detail if status in (409, 422) else ""
+    response = await explained(current, status, api_detail=api_detail, me=None)
+    return with_retry_after(response, exc)
+
+
+def with_retry_after(response: Response, exc: ApiError | None) -> Response:
+    """Pass on when to try again, for a page answering an API refusal (429, 503)."""
+    if exc is not None and exc.retry_after:
         response.headers["Retry-After"] = exc.retry_after
     return response
 

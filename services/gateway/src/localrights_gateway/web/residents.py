@@ -1,43 +1,31 @@
-"""Residents' pages: open consultations for a place, answering one, published results."""
+"""Residents' pages: a consultation to answer, the answers checked and sent, the thanks.
+
+What helps find a consultation is in ``finding``; its results are in ``results_page``.
+"""
 
 from __future__ import annotations
 
-import gettext
 import secrets
-import unicodedata
-from functools import cache
 from typing import Any
 from uuid import UUID
 
-import pycountry
 from fastapi import APIRouter, Request, Response
 
-from localrights_gateway.web import i18n
+from localrights_gateway.web import formatting, i18n, lookups
 from localrights_gateway.web.answers import FieldError, errors_from_api, parse_answers
 from localrights_gateway.web.client import ApiError
-from localrights_gateway.web.rendering import PageDep, PageRoute, first, form_data
+from localrights_gateway.web.rendering import (
+    Page,
+    PageDep,
+    PageRoute,
+    first,
+    form_data,
+    with_retry_after,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 DEFAULT_THRESHOLD = 5
-
-
-def _sort_key(name: str) -> str:
-    # "États-Unis" belongs with the E's, not after "Zimbabwe".
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-@cache
-def country_choices(language: str = i18n.DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
-    """(alpha-2, name in ``language``) of every ISO 3166-1 country, by name."""
-    names = gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
-    )
-    return sorted(
-        ((c.alpha_2, names.gettext(c.name)) for c in pycountry.countries),
-        key=lambda item: _sort_key(item[1]),
-    )
 
 
 def items_of(data: Any) -> list[dict[str, Any]]:
@@ -71,50 +59,15 @@ def content_language(request: Request, consultation: dict[str, Any], interface: 
     return languages[0]
 
 
-def _place(value: str | None, *, subdivision: bool) -> str | None:
-    """An ISO code from the query string, or None when it is not shaped like one."""
-    if not value:
-        return None
-    value = value.strip().upper()
-    if len(value) == 2 and value.isalpha():
-        return value
-    if subdivision and len(value) <= 6 and value[:2].isalpha() and value[2:3] == "-":
-        return value
-    return None
-
-
-@router.get("/")
-async def home(page: PageDep, country: str = "", jurisdiction: str = "") -> Response:
-    """Open consultations, filtered by the resident's country and region or municipality."""
-    chosen_country = _place(country, subdivision=False)
-    chosen_place = _place(jurisdiction, subdivision=True)
-    if chosen_place and not chosen_country:
-        chosen_country = chosen_place[:2]
-    filters = {"country": chosen_country, "jurisdiction": chosen_place}
-    unavailable = False
-    consultations: list[dict[str, Any]] = []
-    published: list[dict[str, Any]] = []
-    try:
-        consultations = items_of(
-            await page.api.get("/consultations", status="open", limit=50, **filters)
-        )
-        published = items_of(
-            await page.api.get("/consultations", status="published", limit=10, **filters)
-        )
-    except ApiError as exc:
-        if exc.status < 500:
-            raise
-        unavailable = True
-    return await page.render(
-        "home.html",
-        status_code=503 if unavailable else 200,
-        countries=country_choices(page.language),
-        country=chosen_country or "",
-        jurisdiction=chosen_place or "",
-        consultations=consultations,
-        published=published,
-        unavailable=unavailable,
-    )
+async def about(
+    page: Page, consultation: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """Who runs the consultation, and the SDG targets it names, in the reader's language."""
+    institutions = await lookups.institutions_by_id(page.api, [consultation.get("institution_id")])
+    # The taxonomy is read once per language, then kept: no call on later pages.
+    targets = await lookups.sdg_targets(page.api, page.language)
+    named = {code: targets.get(code, "") for code in consultation.get("sdg_targets") or []}
+    return institutions.get(str(consultation.get("institution_id"))), named
 
 
 async def _consultation_form(
@@ -129,10 +82,13 @@ async def _consultation_form(
 ) -> Response:
     clang = content_language(page.request, consultation, page.language)
     questions = questions_of(consultation)
+    institution, targets = await about(page, consultation)
     return await page.render(
         "consultation.html",
         status_code=status_code,
         consultation=consultation,
+        institution=institution,
+        sdg_targets=targets,
         clang=clang,
         content_languages=content_languages(consultation),
         questions=questions,
@@ -166,6 +122,7 @@ async def answer_consultation(consultation_id: UUID, page: PageDep) -> Response:
         form,
         title_of=lambda q: i18n.pick_text(q.get("title"), clang, [i18n.DEFAULT_LANGUAGE]),
         _=page.gettext,
+        number_text=lambda n: formatting.format_number(n, page.language),
     )
     code = first(form, "code")
     key = first(form, "idempotency_key")[:200] or secrets.token_urlsafe(16)
@@ -217,7 +174,7 @@ async def answer_consultation(consultation_id: UUID, page: PageDep) -> Response:
             problems = [FieldError("answers", "", exc.detail)]
         else:
             problems = errors_from_api(questions, exc.errors, exc.detail)
-        return await _consultation_form(
+        response = await _consultation_form(
             page,
             consultation,
             errors=problems,
@@ -227,6 +184,7 @@ async def answer_consultation(consultation_id: UUID, page: PageDep) -> Response:
             idempotency_key=None,
             status_code=exc.status,
         )
+        return with_retry_after(response, exc)
     reference = str(created.get("id", "")) if isinstance(created, dict) else ""
     return page.redirect(
         page.url(f"/consultations/{consultation_id}/thanks", lang=clang, ref=reference[:8])
@@ -241,36 +199,4 @@ async def thanks(consultation_id: UUID, page: PageDep, ref: str = "") -> Respons
     reference = ref if ref.isalnum() else ""
     return await page.render(
         "thanks.html", consultation=consultation, clang=clang, reference=reference[:8]
-    )
-
-
-@router.get("/consultations/{consultation_id}/results")
-async def results_page(consultation_id: UUID, page: PageDep, by: str = "") -> Response:
-    """Published results as tables with bars, overall or by a demographic question."""
-    consultation = await page.api.get(f"/consultations/{consultation_id}")
-    clang = content_language(page.request, consultation, page.language)
-    questions = questions_of(consultation)
-    demographic = [q for q in questions if q.get("demographic")]
-    chosen = by if by in {str(q["id"]) for q in demographic} else ""
-    results: dict[str, Any] | None = None
-    try:
-        results = await page.api.get(f"/consultations/{consultation_id}/results", by=chosen)
-    except ApiError as exc:
-        if exc.status not in (403, 404, 409):
-            raise
-    labels: dict[str, dict[str, str]] = {}
-    for question in questions:
-        items = question.get("options") or question.get("projects") or []
-        labels[str(question["id"])] = {
-            str(item["id"]): i18n.pick_text(item.get("label"), clang, [i18n.DEFAULT_LANGUAGE])
-            for item in items
-        }
-    return await page.render(
-        "results.html",
-        consultation=consultation,
-        clang=clang,
-        results=results,
-        option_labels=labels,
-        demographic_questions=demographic,
-        by=chosen,
     )

@@ -67,6 +67,10 @@ class ConsultationResultsPublished(EventPayload):
         description="Per demographic question: the same aggregates per group; groups under "
         "the suppression threshold are merged into one 'suppressed' group",
     )
+    what_happens_next: dict[str, str] = Field(
+        default_factory=dict,
+        description="By language: what the institution says it will do with the results",
+    )
 
 
 _T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -138,6 +142,9 @@ CONSULTATION_RESULTS_PUBLISHED = register(
             suppression_threshold=5,
             sdg_targets=["11.1", "16.7"],
             recommendation_ids=[UUID("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d")],
+            what_happens_next={
+                "en": "The regency council discusses the results at its May session."
+            },
             summary=[
                 {
                     "question_id": "q1",

@@ -267,5 +267,14 @@ async def consultation_action(consultation_id: UUID, action: str, page: PageDep)
     done = {"open": "opened", "close": "closed", "publish": "published"}
     if action not in done:
         raise ApiError(404, "Not found", page.gettext("There is no such action."))
-    await page.api.post(f"/consultations/{consultation_id}/{action}")
+    body = None
+    if action == "publish":
+        # What the institution will do with the results, per language of the consultation.
+        written = {
+            name.removeprefix("next-"): first(form, name)
+            for name in form
+            if name.startswith("next-") and first(form, name)
+        }
+        body = {"what_happens_next": written} if written else None
+    await page.api.post(f"/consultations/{consultation_id}/{action}", body)
     return page.redirect(f"/officer/consultations?done={done[action]}")

@@ -1,0 +1,107 @@
+"""Translated labels for the values the API speaks in (statuses, kinds, topics, mechanisms).
+
+A page never prints ``published`` or ``treaty_body_review``: it prints ``label("status",
+value)`` in its own language. Each table marks its English with ``N_`` so the catalogue
+extractor finds it; unknown values (an API newer than the pages) read as words, not codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from localrights_gateway.web.i18n import N_
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "draft": N_("Draft"),
+        "open": N_("Open"),
+        "closed": N_("Closed"),
+        "published": N_("Results published"),
+    },
+    "question_type": {
+        "single_choice": N_("One choice"),
+        "multiple_choice": N_("Several choices"),
+        "rating": N_("Scale"),
+        "free_text": N_("Written answer"),
+        "ranking": N_("Ranking"),
+        "budget": N_("Budget"),
+    },
+    "participation": {
+        "open": N_("Open to everyone"),
+        "code": N_("With a participation code"),
+    },
+    "topic": {
+        "housing": N_("Housing"),
+        "health": N_("Health"),
+        "education": N_("Education"),
+        "water_sanitation": N_("Water and sanitation"),
+        "safety": N_("Safety"),
+        "environment": N_("Environment"),
+        "transport": N_("Transport"),
+        "work": N_("Work"),
+        "equality": N_("Equality and non-discrimination"),
+        "disability": N_("Disability"),
+        "children_youth": N_("Children and young people"),
+        "older_persons": N_("Older persons"),
+        "migration": N_("Migrants and refugees"),
+        "culture": N_("Culture"),
+        "participation": N_("Taking part in public life"),
+        "public_budget": N_("Public budget"),
+    },
+    "alert_kind": {
+        "upr_review": N_("Universal Periodic Review"),
+        "treaty_body_review": N_("Treaty-body review"),
+        "country_visit": N_("Country visit"),
+        "call_for_input": N_("Call for input"),
+        "deadline": N_("Deadline"),
+        "consultation_opened": N_("Consultation opened"),
+        "input_requested": N_("Local input requested"),
+        "reminder": N_("Reminder"),
+    },
+    "alert_stage": {
+        "list_of_issues": N_("List of issues"),
+        "dialogue": N_("Dialogue with the committee"),
+        "concluding_observations": N_("Concluding observations"),
+        "follow_up": N_("Follow-up"),
+        "announced": N_("Announced"),
+        "ongoing": N_("Under way"),
+        "end_of_visit": N_("End-of-visit statement"),
+        "report": N_("Report"),
+    },
+    "mechanism": {
+        "UPR": N_("Universal Periodic Review"),
+        "CEDAW": N_("Committee on the Elimination of Discrimination against Women"),
+        "CERD": N_("Committee on the Elimination of Racial Discrimination"),
+        "CRC": N_("Committee on the Rights of the Child"),
+        "CAT": N_("Committee against Torture"),
+        "CCPR": N_("Human Rights Committee"),
+        "CESCR": N_("Committee on Economic, Social and Cultural Rights"),
+        "CRPD": N_("Committee on the Rights of Persons with Disabilities"),
+        "CMW": N_("Committee on Migrant Workers"),
+        "CED": N_("Committee on Enforced Disappearances"),
+    },
+    "institution_kind": {
+        "municipality": N_("Municipality"),
+        "regional_government": N_("Regional government"),
+        "local_hr_commission": N_("Local human-rights commission"),
+        "ombudsperson": N_("Ombudsperson"),
+        "ministry": N_("Ministry"),
+        "other": N_("Institution"),
+    },
+}
+
+
+def label(kind: str, value: str | None, gettext: Callable[[str], str]) -> str:
+    """The translated label of ``value`` among ``kind``; unknown ones as plain words."""
+    if not value:
+        return ""
+    english = LABELS.get(kind, {}).get(value)
+    if english is not None:
+        return gettext(english)
+    # A special procedure's mandate ("SR on adequate housing") is already a name.
+    return value if kind == "mechanism" else value.replace("_", " ").capitalize()
+
+
+def choices(kind: str, gettext: Callable[[str], str]) -> list[tuple[str, str]]:
+    """(value, translated label) of every known value of ``kind``, in the table's order."""
+    return [(value, gettext(english)) for value, english in LABELS[kind].items()]
