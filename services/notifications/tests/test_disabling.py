@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from localrights.testing.helpers import eventually
 
 from .conftest import Mailbox, Service, Sink
-from .test_dispatch import delivery_report
+from .test_dispatch import delivery_report, until_counts
 
 
 async def subscription(service: Service, owner: UUID, id: str) -> dict[str, Any]:
@@ -137,12 +137,7 @@ class TestFailingForDays:
 
             sink.always["/down"] = (200, {})
             await patch(service, owner, hook["id"], status="active")
-
-            async def delivered() -> None:
-                report = await delivery_report(service, alert["id"])
-                assert report["counts"] == {"delivered": 1}
-
-            await eventually(delivered)
+            await until_counts(service, alert["id"], {"delivered": 1})
             seen = await subscription(service, owner, hook["id"])
             assert (seen["status"], seen["failing_since"]) == ("active", None)
 
@@ -154,13 +149,8 @@ class TestFailingForDays:
         owner = uuid4()
         hook = await service.subscribe(owner, channel="webhook", url=sink.url("/flaky"))
         alerts = [await service.publish() for _ in range(3)]
-
-        async def dead() -> None:
-            for alert in alerts:
-                report = await delivery_report(service, alert["id"])
-                assert report["counts"] == {"dead": 1}
-
-        await eventually(dead, timeout=30)
+        for alert in alerts:
+            await until_counts(service, alert["id"], {"dead": 1}, timeout=30)
         seen = await subscription(service, owner, hook["id"])
         assert seen["status"] == "active" and seen["failing_since"] is not None
 
@@ -180,23 +170,13 @@ class TestFailingForDays:
         owner = uuid4()
         hook = await service.subscribe(owner, channel="webhook", url=sink.url("/broken"))
         alert = await service.publish()
-
-        async def dead() -> None:
-            report = await delivery_report(service, alert["id"])
-            assert report["counts"] == {"dead": 1}
-
-        await eventually(dead, timeout=30)
+        await until_counts(service, alert["id"], {"dead": 1}, timeout=30)
         # Its owner stops it by hand, repairs the endpoint, then enables it again.
         stopped = await patch(service, owner, hook["id"], status="disabled")
         assert (stopped["status"], stopped["disabled_reason"]) == ("disabled", "by_institution")
         sink.always["/broken"] = (200, {})
         await patch(service, owner, hook["id"], status="active")
-
-        async def delivered() -> None:
-            report = await delivery_report(service, alert["id"])
-            assert report["counts"] == {"delivered": 1}
-
-        await eventually(delivered)
+        await until_counts(service, alert["id"], {"delivered": 1})
         # The owner's own doing is not announced to the owner.
         assert [
             i for i in await inbox(service, owner) if i["kind"] == "subscription_disabled"
@@ -239,22 +219,13 @@ class TestReplay:
 
         await eventually(disabled)
         second = await service.publish(title={"en": "CERD follow-up"})
-
-        async def kept() -> None:
-            report = await delivery_report(service, second["id"])
-            assert report["counts"] == {"suspended": 1}
-
-        await eventually(kept)
+        await until_counts(service, second["id"], {"suspended": 1})
         [dead] = (await delivery_report(service, first["id"], status="dead"))["items"]
         replayed = await service.client.post(
             f"/api/v1/deliveries/{dead['id']}/replay", headers=service.admin()
         )
         assert replayed.status_code == 200, replayed.text
 
-        async def delivered() -> None:
-            for alert in (first, second):
-                report = await delivery_report(service, alert["id"])
-                assert report["counts"] == {"delivered": 1}
-
-        await eventually(delivered)
+        for alert in (first, second):
+            await until_counts(service, alert["id"], {"delivered": 1})
         assert (await subscription(service, owner, hook["id"]))["status"] == "active"

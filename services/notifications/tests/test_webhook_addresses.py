@@ -13,11 +13,10 @@ from uuid import uuid4
 
 import pytest
 
-from localrights.testing.helpers import eventually
 from localrights_notifications.ssrf import ForbiddenAddress, GuardedResolver, is_public_address
 
 from .conftest import Service, Sink
-from .test_dispatch import delivery_report
+from .test_dispatch import delivery_report, until_counts
 
 NOT_PUBLIC = [
     # The outside probe's finds: shared address space (a cloud's metadata service) and
@@ -160,12 +159,7 @@ class TestBeforeEachCall:
         # at once and for good, without a connection being tried.
         async with start_service(webhook_allowed_hosts=[]) as service:
             alert = await service.publish()
-
-            async def dead() -> None:
-                report = await delivery_report(service, alert["id"])
-                assert report["counts"] == {"dead": 2}
-
-            await eventually(dead)
+            await until_counts(service, alert["id"], {"dead": 2})
             items = (await delivery_report(service, alert["id"]))["items"]
         assert [(d["attempts"], d["last_error"]) for d in items] == [(1, "forbidden address")] * 2
 

@@ -86,6 +86,63 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str, separators=(",", ":"))
 
 
+async def _record_notification(
+    session: AsyncSession,
+    envelope: Envelope,
+    kind: str,
+    title: dict[str, str],
+    facts: dict[str, Any],
+    *,
+    alert_id: UUID | None = None,
+    country: str | None = None,
+    mechanism: str | None = None,
+) -> UUID | None:
+    """The new notification's id; None if this event was recorded before."""
+    row = (
+        await run_sql(
+            session,
+            _RECORD_NOTIFICATION,
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "alert_id": alert_id,
+                "kind": kind,
+                "country": country,
+                "mechanism": mechanism,
+                "title": _json(title),
+                "facts": _json(facts),
+                "envelope": envelope.model_dump_json(exclude_none=True),
+            },
+        )
+    ).first()
+    return None if row is None else UUID(str(row[0]))
+
+
+async def _to_inboxes(
+    session: AsyncSession,
+    envelope: Envelope,
+    kind: str,
+    title: dict[str, str],
+    facts: dict[str, Any],
+    institutions: Sequence[UUID],
+    *,
+    alert_id: UUID | None = None,
+) -> None:
+    await run_sql(
+        session,
+        _TO_INBOX,
+        {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "kind": kind,
+            "alert_id": alert_id,
+            "title": _json(title),
+            "facts": _json(facts),
+            "institutions": list(institutions),
+        },
+    )
+
+
 async def fan_out(
     session: AsyncSession,
     envelope: Envelope,
@@ -110,26 +167,18 @@ async def fan_out(
     ``inbox_for`` puts the notification in those institutions' inboxes whatever they
     subscribed to (invitations are addressed to them).
     """
-    row = (
-        await run_sql(
-            session,
-            _RECORD_NOTIFICATION,
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "alert_id": alert_id,
-                "kind": kind,
-                "country": country,
-                "mechanism": mechanism,
-                "title": _json(title),
-                "facts": _json(facts),
-                "envelope": envelope.model_dump_json(exclude_none=True),
-            },
-        )
-    ).first()
-    if row is None:
+    notification_id = await _record_notification(
+        session,
+        envelope,
+        kind,
+        title,
+        facts,
+        alert_id=alert_id,
+        country=country,
+        mechanism=mechanism,
+    )
+    if notification_id is None:
         return 0  # this event was fanned out before
-    notification_id = row[0]
     summary = (
         await run_sql(
             session,
@@ -149,19 +198,7 @@ async def fan_out(
     ).one()
     inbox = set(summary.inbox) | set(inbox_for)
     if inbox:
-        await run_sql(
-            session,
-            _TO_INBOX,
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "kind": kind,
-                "alert_id": alert_id,
-                "title": _json(title),
-                "facts": _json(facts),
-                "institutions": sorted(inbox),
-            },
-        )
+        await _to_inboxes(session, envelope, kind, title, facts, sorted(inbox), alert_id=alert_id)
     if summary.pending:
         await notify_dispatcher(session)
     return int(summary.added)
@@ -191,45 +228,21 @@ async def notify_institution(
 ) -> int:
     """Put a notice in an institution's inbox and e-mail it to its e-mail subscriptions;
     returns how many e-mails were added (none for an event handled before)."""
-    row = (
-        await run_sql(
-            session,
-            _RECORD_NOTIFICATION,
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "alert_id": None,
-                "kind": kind,
-                "country": None,
-                "mechanism": None,
-                "title": _json(title),
-                "facts": _json(facts),
-                "envelope": envelope.model_dump_json(exclude_none=True),
-            },
-        )
-    ).first()
-    if row is None:
-        return 0
+    notification_id = await _record_notification(session, envelope, kind, title, facts)
+    if notification_id is None:
+        return 0  # told before
     emails = (
         await run_sql(
             session,
             _TO_OWNER_BY_EMAIL,
-            {"notification_id": row[0], "event_id": envelope.id, "institution_id": institution_id},
+            {
+                "notification_id": notification_id,
+                "event_id": envelope.id,
+                "institution_id": institution_id,
+            },
         )
     ).all()
-    await run_sql(
-        session,
-        _TO_INBOX,
-        {
-            "event_id": envelope.id,
-            "event_type": envelope.type,
-            "kind": kind,
-            "alert_id": None,
-            "title": _json(title),
-            "facts": _json(facts),
-            "institutions": [institution_id],
-        },
-    )
+    await _to_inboxes(session, envelope, kind, title, facts, [institution_id])
     if emails:
         await notify_dispatcher(session)
     return len(emails)
