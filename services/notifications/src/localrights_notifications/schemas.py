@@ -7,6 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import (
+    MISSING,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
@@ -22,7 +23,7 @@ AlertKind = Literal[
 ]
 Channel = Literal["webhook", "email", "inbox"]
 Mode = Literal["immediate", "daily_digest"]
-SubscriptionStatus = Literal["active", "disabled"] | None
+SubscriptionStatus = Literal["active", "disabled"]
 ItemT = TypeVar("ItemT")
 # Shape only: the SMTP server is the judge of an address.
 EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
@@ -254,18 +255,12 @@ class SubscriptionUpdate(_SubscriptionFilters):
     url: AnyHttpUrl | None = None
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
     mode: Mode | None = None
-    status: SubscriptionStatus = Field(
-        default=None,
+    # Left out, the state stays as it is; never null (the OpenAPI document offers no null).
+    status: SubscriptionStatus | MISSING = Field(
+        default=MISSING,
         description="active: enable a disabled subscription again; every message it did not "
         "get while disabled is then delivered. disabled: stop it, keeping what it misses",
     )
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status_not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("status cannot be null: send active or disabled")
-        return value
 
 
 class SubscriptionRead(BaseModel):
