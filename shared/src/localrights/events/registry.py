@@ -44,6 +44,7 @@ ALERT_EVENTS = "alert.events"
 RECOMMENDATION_EVENTS = "recommendation.events"
 EXERCISE_EVENTS = "exercise.events"
 INSTITUTION_EVENTS = "institution.events"
+SUBSCRIPTION_EVENTS = "subscription.events"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -233,11 +234,13 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 "exercise.closed",
                 "institution.registered",
                 "institution.updated",
+                "subscription.disabled",
             }
         ),
         description="Fans alerts, opened consultations and opened reporting exercises out to "
         "subscribed institutions (webhook, e-mail, inbox); stops inviting to an exercise once "
-        "it is closed; keeps a projection of institutions.",
+        "it is closed; keeps a projection of institutions; tells an institution in its inbox "
+        "and by e-mail that one of its subscriptions was disabled.",
     ),
     ConsumerGroup(
         name="recommendations",
