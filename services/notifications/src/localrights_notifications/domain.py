@@ -58,7 +58,13 @@ def check_jurisdiction(code: str) -> str:
         if pycountry.subdivisions.get(code=upper) is None:  # type: ignore[no-untyped-call]
             raise ValueError(f"{code!r} is not an ISO 3166-2 subdivision code")
         return upper
-    return check_country(upper)
+    if len(upper) != 2 or pycountry.countries.get(alpha_2=upper) is None:
+        # A place field: name both standards it may come from, not only the countries'.
+        raise ValueError(
+            f"{code!r} is not an ISO 3166-1 country code (IT) or ISO 3166-2 subdivision "
+            "code (IT-BO)"
+        )
+    return upper
 
 
 def check_mechanism(value: str) -> str:

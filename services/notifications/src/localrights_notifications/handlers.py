@@ -19,7 +19,11 @@ from localrights.db import run_sql
 from localrights.events import Envelope
 from localrights.events.catalog.alerts import AlertFacts, AlertReminderDue
 from localrights.events.catalog.consultation import ConsultationOpened
-from localrights.events.catalog.exercises import ExerciseClosed, ExerciseOpened
+from localrights.events.catalog.exercises import (
+    ExerciseClosed,
+    ExerciseOpened,
+    ExerciseReminderSent,
+)
 from localrights.events.catalog.institutions import InstitutionFacts
 from localrights_notifications.fanout import fan_out
 from localrights_notifications.models import ClosedExercise, Institution
@@ -116,6 +120,27 @@ async def on_exercise_opened(session: AsyncSession, envelope: Envelope, payload:
     )
 
 
+async def on_exercise_reminder_sent(
+    session: AsyncSession, envelope: Envelope, payload: Any
+) -> None:
+    """The reminded institutions find it in their inbox, and hear of it as they subscribed."""
+    reminder: ExerciseReminderSent = payload
+    await fan_out(
+        session,
+        envelope,
+        kind="reminder",
+        match_kinds=["reminder", "input_requested"],
+        country=reminder.country,
+        mechanism=reminder.mechanism,
+        title={"und": reminder.title},
+        facts=reminder.model_dump(mode="json"),
+        topical=False,
+        jurisdictions=[],
+        institutions=sorted(reminder.institution_ids),
+        inbox_for=sorted(reminder.institution_ids),
+    )
+
+
 async def on_exercise_closed(session: AsyncSession, _envelope: Envelope, payload: Any) -> None:
     """An exercise stopped taking input: institutions registered from now on are not invited."""
     closed: ExerciseClosed = payload
@@ -168,6 +193,7 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "consultation.opened": on_consultation_opened,
     "exercise.opened": on_exercise_opened,
     "exercise.closed": on_exercise_closed,
+    "exercise.reminder_sent": on_exercise_reminder_sent,
     "institution.registered": on_institution_event,
     "institution.updated": on_institution_event,
 }

@@ -231,13 +231,14 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 "consultation.opened",
                 "exercise.opened",
                 "exercise.closed",
+                "exercise.reminder_sent",
                 "institution.registered",
                 "institution.updated",
             }
         ),
-        description="Fans alerts, opened consultations and opened reporting exercises out to "
-        "subscribed institutions (webhook, e-mail, inbox); stops inviting to an exercise once "
-        "it is closed; keeps a projection of institutions.",
+        description="Fans alerts, opened consultations, opened reporting exercises and their "
+        "reminders out to subscribed institutions (webhook, e-mail, inbox); stops inviting "
+        "to an exercise once it is closed; keeps a projection of institutions.",
     ),
     ConsumerGroup(
         name="recommendations",
@@ -260,6 +261,7 @@ WEBHOOK_EVENT_TYPES: frozenset[str] = frozenset(
         "alert.reminder_due",
         "consultation.opened",
         "exercise.opened",
+        "exercise.reminder_sent",
     }
 )
 
