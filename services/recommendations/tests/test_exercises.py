@@ -563,10 +563,10 @@ class TestCoverageAndCompilation:
 
         markdown = (await client.get(url, params={"format": "md"}, headers=actors.ministry)).text
         assert "## CRC CRC/C/URY/CO/6-7 31" in markdown
-        assert "### UY-CA" in markdown
+        assert "### Canelones" in markdown and "### UY-CA" not in markdown
         assert "\\<script\\>" in markdown and "<script>" not in markdown
         annex_md = markdown.split("## Annex: local good practices", 1)[1]
-        assert "**Intendencia de Montevideo** (UY-MO)" in annex_md
+        assert "**Intendencia de Montevideo** (Montevideo)" in annex_md
         assert "legal clinic" in annex_md
 
         html = await client.get(url, params={"format": "html"}, headers=actors.ministry)
@@ -574,10 +574,10 @@ class TestCoverageAndCompilation:
         assert "<script>alert" not in html.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.text
         assert "@media print" in html.text
-        assert html.text.count("<h3>UY-MO</h3>") == 3
+        assert html.text.count("<h3>Montevideo</h3>") == 3
         assert "Intendencia de Canelones" in html.text and "Budget cuts in 2025" in html.text
         practices = html.text.split('<h2 id="good-practices">Annex: local good practices</h2>')[1]
-        assert "<td>UY-MO</td><td>Intendencia de Montevideo</td>" in practices
+        assert "<td>Montevideo</td><td>Intendencia de Montevideo</td>" in practices
         assert "Afro-descendant women&#39;s legal clinic" in practices
 
         forbidden = await client.get(url, headers=actors.institution(MONTEVIDEO, "UY-MO"))

@@ -37,6 +37,7 @@ __all__ = [
     "Exercise",
     "ExerciseRecommendation",
     "ImportBatch",
+    "ImportJob",
     "Institution",
     "LocalInput",
     "LocalInputVersion",
@@ -124,6 +125,28 @@ class ImportBatch(RecommendationsTable, table=True):
     rejected: int = 0
     report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     created_at: datetime | None = Field(default=None, sa_column=_now_column())
+
+
+class ImportJob(RecommendationsTable, table=True):
+    """An import running in the background: its progress, seen by every replica, then its end.
+
+    Written in transactions of its own (the import's transaction commits only at its end),
+    so a page polling it sees the rows read so far.
+    """
+
+    __tablename__ = "import_jobs"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    status: str = Field(default="running", sa_column=Column(Text, nullable=False))
+    source_format: str = Field(sa_column=Column(Text, nullable=False))
+    imported_by: str = Field(sa_column=Column(Text, nullable=False))
+    bytes_total: int = 0
+    rows_read: int = 0
+    report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    started_at: datetime | None = Field(default=None, sa_column=_now_column())
+    updated_at: datetime | None = Field(default=None, sa_column=_now_column())
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class Institution(RecommendationsTable, table=True):

@@ -99,6 +99,8 @@ class RecommendationFilter(BaseModel):
     jurisdiction: str | None = Field(default=None, pattern=JURISDICTION)
     response: Response | None = None
     session: str | None = Field(default=None, max_length=10)
+    cycle: int | None = Field(default=None, ge=1, le=99, description="UPR cycle")
+    sdg_goal: int | None = Field(default=None, ge=1, le=17, description="Any target of this SDG")
     recommending_state: str | None = Field(default=None, pattern=COUNTRY)
 
     @field_validator("sdg_target")

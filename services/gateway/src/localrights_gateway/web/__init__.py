@@ -9,11 +9,11 @@ client. Templates, static files and translations live beside this package
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
+from localrights_gateway.web import api_docs, error_pages
 from localrights_gateway.web.account import router as account_router
 from localrights_gateway.web.client import web_lifespan
-from localrights_gateway.web.error_pages import install
 from localrights_gateway.web.finding import router as finding_router
 from localrights_gateway.web.info import router as info_router
 from localrights_gateway.web.ministry import router as ministry_router
@@ -29,5 +29,12 @@ router.include_router(info_router)
 router.include_router(account_router)
 router.include_router(officers_router)
 router.include_router(ministry_router)
+
+
+def install(app: FastAPI) -> None:
+    """What the pages add to the app beyond their routes: HTML error pages, the API's docs."""
+    error_pages.install(app)
+    api_docs.install(app)
+
 
 __all__ = ["install", "router"]

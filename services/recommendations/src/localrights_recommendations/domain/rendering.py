@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
+import pycountry
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 STATUS_LABELS = {
@@ -20,6 +22,22 @@ RESPONSE_LABELS = {
     "supported_in_part": "Supported in part",
     "noted": "Noted",
 }
+REPORT_TYPE_LABELS = {
+    "upr_national_report": "UPR national report",
+    "upr_midterm_report": "UPR mid-term report",
+    "treaty_body_report": "Treaty-body periodic report",
+    "vnr": "Voluntary national review",
+    "vlr": "Voluntary local review",
+    "other": "Report",
+}
+# What a file is named after: "Italy UPR mid-term 2027 – annex.csv".
+_SHORT_REPORT = {
+    "upr_national_report": "UPR national report",
+    "upr_midterm_report": "UPR mid-term",
+    "treaty_body_report": "{mechanism} periodic report",
+    "vnr": "VNR",
+    "vlr": "VLR",
+}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 _templates = Environment(
@@ -28,6 +46,53 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def place_name(code: str | None) -> str:
+    """ "Canelones", "Italy": ISO 3166 names for the codes input is grouped by."""
+    if not code:
+        return ""
+    entry = (
+        pycountry.countries.get(alpha_2=code)
+        if len(code) == 2
+        else pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+    )
+    if entry is None:
+        return code
+    return str(getattr(entry, "common_name", None) or entry.name)
+
+
+def readable_date(value: str | date | None) -> str:
+    """ "31 May 2027"."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def readable_moment(value: str | None) -> str:
+    """ "7 December 2026 at 07:38 UTC" (the annex's times are UTC)."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    return f"{readable_date(moment.date())} at {moment:%H:%M} UTC"
+
+
+def report_label(exercise: dict[str, Any]) -> str:
+    return REPORT_TYPE_LABELS.get(exercise.get("report_type") or "", "Report")
+
+
+def annex_filename(exercise: dict[str, Any], extension: str) -> str:
+    """ "Italy UPR mid-term 2027 – annex.html": the country, the report and its year."""
+    short = _SHORT_REPORT.get(exercise.get("report_type") or "")
+    if short is None:
+        what = str(exercise.get("title") or "Report")
+    else:
+        what = short.format(mechanism=exercise.get("mechanism") or "Treaty-body").strip()
+    year = str(exercise.get("deadline") or "")[:4]
+    stem = " ".join(p for p in (place_name(exercise.get("country")), what, year) if p)
+    safe = "".join(c for c in stem if c.isalnum() or c in " -.,()'").strip()
+    return f"{safe or 'annex'} \u2013 annex.{extension}"
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -77,6 +142,7 @@ def good_practices(annex: dict[str, Any]) -> list[dict[str, Any]]:
     found = [
         {
             "jurisdiction": group["jurisdiction"],
+            "place": place_name(group["jurisdiction"]),
             "institution": item.get("institution_name") or item.get("institution_id"),
             "recommendation": recommendation_label(section["recommendation"]),
             "text": item["good_practice"],
@@ -108,6 +174,7 @@ CSV_COLUMNS = (
     "consultation",
     "version",
     "submitted_at",
+    "place",
 )
 
 
@@ -125,7 +192,7 @@ def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
             " ".join(rec.get("sdg_targets") or []),
         ]
         if not section["jurisdictions"]:
-            yield [spreadsheet_safe(v) for v in head + ["", "", "no input"] + [""] * 8]
+            yield [spreadsheet_safe(v) for v in head + ["", "", "no input"] + [""] * 9]
         for group in section["jurisdictions"]:
             for item in group["inputs"]:
                 tail = [
@@ -140,6 +207,7 @@ def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
                     consultation_text(item.get("consultation_results")),
                     item.get("version"),
                     item.get("submitted_at"),
+                    place_name(group["jurisdiction"]),
                 ]
                 yield [spreadsheet_safe(v) for v in head + tail]
 
@@ -166,8 +234,9 @@ def to_markdown(annex: dict[str, Any]) -> str:
     lines = [
         f"# {_md(ex['title'])}",
         "",
-        f"Annex of local input — {_md(ex['report_type'])}, {_md(ex['country'])}, "
-        f"deadline {ex['deadline']}. Generated {annex['generated_at']}.",
+        f"Annex of local input — {_md(report_label(ex))}, {_md(place_name(ex['country']))}, "
+        f"deadline {readable_date(ex['deadline'])}. "
+        f"Generated {readable_moment(annex['generated_at'])}.",
         "",
         "| Figure | Value |",
         "|---|---|",
@@ -199,7 +268,7 @@ def to_markdown(annex: dict[str, Any]) -> str:
         if not section["jurisdictions"]:
             lines.append("*No local input.*")
         for group in section["jurisdictions"]:
-            lines += [f"### {_md(group['jurisdiction'])}", ""]
+            lines += [f"### {_md(place_name(group['jurisdiction']))}", ""]
             for item in group["inputs"]:
                 who = _md(item.get("institution_name") or item.get("institution_id"))
                 lines.append(f"- **{who}** — {STATUS_LABELS.get(item['status'], item['status'])}")
@@ -224,7 +293,7 @@ def to_markdown(annex: dict[str, Any]) -> str:
         lines += ["", "## Annex: local good practices", ""]
         for practice in practices:
             lines.append(
-                f"- **{_md(practice['institution'])}** ({_md(practice['jurisdiction'])}), "
+                f"- **{_md(practice['institution'])}** ({_md(practice['place'])}), "
                 f"on {_md(practice['recommendation'])}: {_md(practice['text'])}"
             )
     return "\n".join(lines).rstrip() + "\n"
@@ -236,6 +305,10 @@ def to_html(annex: dict[str, Any]) -> str:
         annex=annex,
         good_practices=good_practices(annex),
         recommendation_label=recommendation_label,
+        place_name=place_name,
+        report_label=report_label,
+        readable_date=readable_date,
+        readable_moment=readable_moment,
         status_labels=STATUS_LABELS,
         response_labels=RESPONSE_LABELS,
         indicator_text=indicator_text,
