@@ -13,11 +13,13 @@ from fastapi import APIRouter, FastAPI
 
 from localrights_gateway.web import api_docs, error_pages
 from localrights_gateway.web.account import router as account_router
+from localrights_gateway.web.backoffice.sessions import router as sessions_router
 from localrights_gateway.web.client import web_lifespan
 from localrights_gateway.web.finding import router as finding_router
 from localrights_gateway.web.info import router as info_router
 from localrights_gateway.web.ministry import router as ministry_router
 from localrights_gateway.web.officers import router as officers_router
+from localrights_gateway.web.publisher import router as publisher_router
 from localrights_gateway.web.residents import router as residents_router
 from localrights_gateway.web.results_page import router as results_router
 
@@ -29,6 +31,8 @@ router.include_router(info_router)
 router.include_router(account_router)
 router.include_router(officers_router)
 router.include_router(ministry_router)
+router.include_router(publisher_router)
+router.include_router(sessions_router)
 
 
 def install(app: FastAPI) -> None:

@@ -11,12 +11,12 @@ from starlette.datastructures import UploadFile
 
 from localrights_gateway.web.account import require_signed_in
 from localrights_gateway.web.answers import FieldError
+from localrights_gateway.web.backoffice.pickers import split_list
 from localrights_gateway.web.client import ApiError
 from localrights_gateway.web.officers import (
     api_field_errors,
     notice,
     recommendations_of,
-    split_list,
 )
 from localrights_gateway.web.rendering import PageDep, PageRoute, first, form_data
 from localrights_gateway.web.residents import items_of

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from localrights_gateway.web.backoffice.pickers import split_list
 from localrights_gateway.web.officers.alerts import router as alerts_router
-from localrights_gateway.web.officers.common import api_field_errors, notice, split_list
+from localrights_gateway.web.officers.common import api_field_errors, notice
 from localrights_gateway.web.officers.consultations import router as consultations_router
 from localrights_gateway.web.officers.exercises import recommendations_of
 from localrights_gateway.web.officers.exercises import router as exercises_router

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Response
 
 from localrights_gateway.web.account import require_signed_in
 from localrights_gateway.web.answers import FieldError
+from localrights_gateway.web.backoffice.pickers import split_list
 from localrights_gateway.web.client import ApiError
 from localrights_gateway.web.officers.common import (
     INSTITUTIONS,
     api_field_errors,
     notice,
-    split_list,
 )
 from localrights_gateway.web.rendering import PageDep, PageRoute, first, form_data
 from localrights_gateway.web.residents import items_of

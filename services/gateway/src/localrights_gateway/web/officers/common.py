@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from localrights_gateway.web.answers import FieldError
 from localrights_gateway.web.client import ApiError
 from localrights_gateway.web.i18n import N_
@@ -21,11 +19,6 @@ NOTICES = {
     "published": N_("The results are published."),
     "input": N_("Your input has been saved."),
 }
-
-
-def split_list(raw: str) -> list[str]:
-    """Comma-, semicolon- or line-separated values, trimmed, without blanks or repeats."""
-    return list(dict.fromkeys(part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()))
 
 
 def notice(page: Page) -> str | None:
