@@ -12,8 +12,11 @@ OFFICERS = ("institution_officer", "ministry_officer")
 INSTITUTIONS = ("institution_officer",)
 NOTICES = {
     "created": N_("Saved."),
+    "draft": N_("The draft is saved. Preview it, then open it for answers."),
     "deleted": N_("Deleted."),
     "read": N_("Marked as read."),
+    "unread": N_("Kept among the unread items."),
+    "updated": N_("Your changes are saved."),
     "opened": N_("Opened."),
     "closed": N_("Closed."),
     "published": N_("The results are published."),
