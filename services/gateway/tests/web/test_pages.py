@@ -288,7 +288,7 @@ class TestOfficers:
             data={
                 "csrf_token": token,
                 "name": "UPR <b>alerts</b>",
-                "countries": "uy",
+                "countries": ["UY"],
                 "mechanisms": ["UPR", "CEDAW"],
                 "kinds": ["upr_review"],
                 "channel": "inbox",
@@ -299,7 +299,12 @@ class TestOfficers:
         listing = browser.get(created.headers["location"]).text
         assert "Saved." in listing
         assert "UPR &lt;b&gt;alerts&lt;/b&gt;" in listing
-        assert "CEDAW, UPR" in listing
+        # Mechanisms by their names, the country by its name: no code where a name belongs.
+        assert (
+            "Committee on the Elimination of Discrimination against Women; "
+            "Universal Periodic Review" in listing
+        )
+        assert "<dd>Uruguay</dd>" in listing
         delete = re.search(r'action="(/officer/subscriptions/[^"]+/delete)"', listing)
         assert delete
         deleted = browser.post(delete.group(1), data={"csrf_token": token})
@@ -312,7 +317,7 @@ class TestOfficers:
         token = self.sign_in(browser, officer)
         refused = browser.post(
             "/officer/subscriptions",
-            data={"csrf_token": token, "countries": "UY", "channel": "email", "email": ""},
+            data={"csrf_token": token, "countries": ["UY"], "channel": "email", "email": ""},
         )
         assert refused.status_code == 422
         assert error_summary(refused.text) == [
@@ -324,26 +329,29 @@ class TestOfficers:
     ) -> None:
         token = self.sign_in(browser, officer)
         created = browser.post(
-            "/officer/consultations",
+            "/officer/consultations/new",
             data={
                 "csrf_token": token,
-                "language": "en",
-                "title": "Swimming pools for Montevideo",
-                "country": "UY",
-                "jurisdiction": "UY-MO",
+                "action": "save",
+                "languages": ["en"],
+                "title-en": "Swimming pools for Montevideo",
+                "place": "Montevideo",
                 "opens_at": "2026-01-01T10:00",
                 "closes_at": "2036-01-01T10:00",
                 "participation_mode": "open",
-                "question-1-type": "single_choice",
-                "question-1-title": "Should the city build one?",
-                "question-1-options": "Yes\nNo",
-                "question-2-type": "budget",
-                "question-2-title": "Which pool?",
-                "question-2-options": "North pool | 500\nSouth pool | 300",
-                "question-2-total": "600",
+                "question_count": "2",
+                "q1-type": "single_choice",
+                "q1-title-en": "Should the city build one?",
+                "q1-options-en": "Yes\nNo",
+                "q2-type": "budget",
+                "q2-title-en": "Which pool?",
+                "q2-options-en": "North pool\nSouth pool",
+                "q2-costs": "500\n300",
+                "q2-total": "600",
             },
         )
         assert created.status_code == 303, error_summary(created.text)
+        assert created.headers["location"].endswith("/edit?done=draft")
         mine = browser.get("/officer/consultations").text
         opening = re.search(r'action="(/officer/consultations/[^"]+/open)"', mine)
         assert opening and "Swimming pools for Montevideo" in mine

@@ -21,15 +21,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import jwt
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from localrights_gateway.web import security
 from localrights_gateway.web.client import ApiError
 
 if TYPE_CHECKING:
-    from fastapi import Request
-
     from localrights_gateway.web.rendering import Page
 
 RESUME_PREFIX = "resume."
@@ -77,7 +75,10 @@ async def renew_on_activity(request: Request) -> Response:
     from localrights_gateway.web.rendering import Page
 
     page = Page(request)
-    security.check_csrf(request, request.headers.get("x-csrf-token"))
+    try:
+        security.check_csrf(request, request.headers.get("x-csrf-token"))
+    except security.CsrfError:
+        return page.finish(Response(status_code=403))
     if page.token is None:
         return page.finish(Response(status_code=401))
     renewed = await renew(page) if renewal_due(page.token) else True
