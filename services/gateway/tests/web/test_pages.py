@@ -357,7 +357,7 @@ class TestOfficers:
         assert opening and "Swimming pools for Montevideo" in mine
         assert browser.post(opening.group(1), data={"csrf_token": token}).status_code == 303
         with httpx.Client(base_url=str(browser.base_url)) as resident:
-            home = resident.get("/", params={"jurisdiction": "UY-MO"}).text
+            home = resident.get("/", params={"jurisdiction": "UY-MO", "q": "swimming"}).text
         assert "Swimming pools for Montevideo" in home
 
         # Closed, then published with what happens next, which residents read with the results.

@@ -7,7 +7,8 @@
     url: root.getAttribute("data-openapi-url"),
     oauth2RedirectUrl: window.location.origin + root.getAttribute("data-oauth2-redirect-url"),
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    // Deep links put a link inside each operation's button (nested controls): left out.
+    deepLinking: false,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
     // No call to the public validator service: the page talks to this platform only.
