@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import demo_back_office
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 # The administrator the launcher bootstraps (GATEWAY_BOOTSTRAP_ADMIN_*).
@@ -527,7 +528,9 @@ async def load_demo_data(gateway_url: str, admin: tuple[str, str]) -> list[tuple
 
         ministry = await login("ministry")
         publisher = await login("alerts")
-        officers = {key: await login(key) for key in ("bologna", "canelones", "minneapolis")}
+        officers = {
+            key: await login(key) for key in ("bologna", "torino", "canelones", "minneapolis")
+        }
         italy = await _recommendations(ministry)
         await _subscriptions(officers)
         await _alerts(publisher)
@@ -577,6 +580,9 @@ async def load_demo_data(gateway_url: str, admin: tuple[str, str]) -> list[tuple
             "POST", "/api/v1/consultations", json=canelones_consultation()
         )
         await canelones.call("POST", f"/api/v1/consultations/{consultation['id']}/open")
+        await demo_back_office.load(
+            ministry=ministry, publisher=publisher, officers=officers, ids=ids, italy=italy
+        )
     return credentials()
 
 

@@ -143,6 +143,12 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/api/v1/me", expect(OK)),
     Case(
         "POST",
+        "/api/v1/auth/refresh",
+        expect(OK, anonymous=401, api_key=401),
+        note="a person's token is renewed; a machine's key never needs it",
+    ),
+    Case(
+        "POST",
         "/api/v1/institutions",
         ADMIN_ONLY,
         body=json_body(
@@ -265,6 +271,14 @@ CASES: tuple[Case, ...] = (
     ),
     Case("GET", CONSULTATION, PUBLIC, url="/api/v1/consultations/{c_open}"),
     Case(
+        "PATCH",
+        CONSULTATION,
+        expect(404, institution_officer=OK),
+        url="/api/v1/consultations/{c_draft}",
+        body=json_body(lambda _: {"topics": ["culture"]}),
+        note="a draft is edited by its owner alone; others do not see it",
+    ),
+    Case(
         "POST",
         CONSULTATION + "/open",
         expect(404, institution_officer=PASS, admin=PASS),
@@ -352,6 +366,23 @@ CASES: tuple[Case, ...] = (
         body=json_body(alert_body),
     ),
     Case("GET", "/api/v1/alerts", PUBLIC),
+    Case(
+        "POST",
+        "/api/v1/alerts/preview",
+        expect(403, anonymous=401, alert_publisher=OK, admin=OK),
+        body=json_body(alert_body),
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/import",
+        expect(403, anonymous=401, alert_publisher=OK, admin=OK),
+        body=lambda _: {
+            "content": f"Country,Session,Start\n{COUNTRY},49,2030-01-10\n".encode(),
+            "headers": {"content-type": "text/csv"},
+        },
+        note="a dry run by default: nothing is published",
+    ),
+    Case("GET", "/api/v1/mandates", PUBLIC),
     Case("GET", ALERT, PUBLIC, url="/api/v1/alerts/{alert}"),
     Case(
         "PATCH",
@@ -375,13 +406,13 @@ CASES: tuple[Case, ...] = (
     Case(
         "POST",
         ALERT + "/deliveries/replay",
-        ADMIN_ONLY,
+        expect(403, anonymous=401, alert_publisher=OK, admin=OK),
         url="/api/v1/alerts/{alert}/deliveries/replay",
     ),
     Case(
         "POST",
         "/api/v1/deliveries/{delivery_id}/replay",
-        expect(403, anonymous=401, admin=404),
+        expect(403, anonymous=401, alert_publisher=404, admin=404),
         url="/api/v1/deliveries/{unknown}/replay",
     ),
     Case(
@@ -411,6 +442,13 @@ CASES: tuple[Case, ...] = (
         body=json_body(lambda _: {"countries": [COUNTRY], "mode": "immediate"}),
     ),
     Case(
+        "POST",
+        SUBSCRIPTION + "/test",
+        expect(403, anonymous=401, other_officer=404, institution_officer=422, admin=422),
+        url="/api/v1/subscriptions/{subscription}/test",
+        note="an inbox subscription has nothing to test (422); another's is unknown",
+    ),
+    Case(
         "DELETE",
         SUBSCRIPTION,
         expect(403, anonymous=401, other_officer=404, institution_officer=OK, admin=PASS),
@@ -425,6 +463,18 @@ CASES: tuple[Case, ...] = (
         note="an inbox is its institution's only; an admin has none",
     ),
     Case(
+        "GET",
+        "/api/v1/inbox/{item_id}",
+        expect(403, anonymous=401, other_officer=404, institution_officer=OK),
+        url="/api/v1/inbox/{inbox_item}",
+    ),
+    Case(
+        "POST",
+        "/api/v1/inbox/{item_id}/unread",
+        expect(403, anonymous=401, other_officer=404, institution_officer=OK),
+        url="/api/v1/inbox/{inbox_item}/unread",
+    ),
+    Case(
         "POST",
         "/api/v1/inbox/{item_id}/read",
         expect(403, anonymous=401, other_officer=404, institution_officer=OK),
@@ -434,6 +484,34 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/api/v1/feeds/calendar.ics", PUBLIC),
     # -- recommendations -----------------------------------------------------------------
     Case("GET", "/api/v1/recommendations", PUBLIC),
+    Case("GET", "/api/v1/recommendations/facets", PUBLIC),
+    Case(
+        "PATCH",
+        "/api/v1/recommendations",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        body=json_body(
+            lambda ids: {
+                "ids": [ids["recommendation"]],
+                "owner_level": "local",
+                "jurisdictions": [A_PLACE],
+            }
+        ),
+    ),
+    Case(
+        "POST",
+        "/api/v1/recommendations/imports",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        body=lambda _: {
+            "content": uhri_csv(f"A/HRC/J/{uuid4().hex[:6]}"),
+            "headers": {"content-type": "text/csv"},
+        },
+    ),
+    Case(
+        "GET",
+        "/api/v1/recommendations/imports/{job_id}",
+        expect(403, anonymous=401, ministry_officer=404, admin=404),
+        url="/api/v1/recommendations/imports/{unknown}",
+    ),
     Case(
         "POST",
         "/api/v1/recommendations/import",
@@ -497,6 +575,26 @@ CASES: tuple[Case, ...] = (
         EXERCISE,
         expect(403, anonymous=401, ministry_officer=OK, admin=OK),
         url="/api/v1/exercises/{exercise_draft}",
+    ),
+    Case(
+        "GET",
+        EXERCISE + "/recommendations",
+        expect(
+            403,
+            anonymous=401,
+            ministry_officer=OK,
+            admin=OK,
+            institution_officer=OK,
+            other_officer=OK,
+        ),
+        url="/api/v1/exercises/{exercise}/recommendations",
+        note="as the exercise itself: its ministry, and the invited once open",
+    ),
+    Case(
+        "POST",
+        EXERCISE + "/reminders",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        url="/api/v1/exercises/{exercise}/reminders",
     ),
     Case(
         "POST",

@@ -96,6 +96,14 @@ async def test_demo_data_gives_a_new_user_something_to_look_at(
 
     await eventually(alerts_arrived)
 
+    # The back office has its day's work: a draft exercise to open, a calendar imported.
+    drafts = await ministry.call("GET", "/api/v1/exercises", params={"status": "draft"})
+    assert [e["report_type"] for e in drafts] == ["vnr"]
+    sessions = (
+        await resident.get("/api/v1/alerts", params={"country": "UY", "kind": "upr_review"})
+    ).json()["items"]
+    assert any(a["title"]["en"].endswith("(48th session)") for a in sessions)
+
     # Loaded once per database: a second run adds nothing and gives the same credentials.
     admin = await platform.as_admin()
     before = await admin.call("GET", "/api/v1/institutions")

@@ -352,26 +352,27 @@ class TestOfficers:
         )
         assert created.status_code == 303, error_summary(created.text)
         assert created.headers["location"].endswith("/edit?done=draft")
+        draft_id = created.headers["location"].split("/")[3]
         mine = browser.get("/officer/consultations").text
-        opening = re.search(r'action="(/officer/consultations/[^"]+/open)"', mine)
-        assert opening and "Swimming pools for Montevideo" in mine
-        assert browser.post(opening.group(1), data={"csrf_token": token}).status_code == 303
+        opening = f"/officer/consultations/{draft_id}/open"
+        assert f'action="{opening}"' in mine and "Swimming pools for Montevideo" in mine
+        assert browser.post(opening, data={"csrf_token": token}).status_code == 303
         with httpx.Client(base_url=str(browser.base_url)) as resident:
             home = resident.get("/", params={"jurisdiction": "UY-MO", "q": "swimming"}).text
         assert "Swimming pools for Montevideo" in home
 
         # Closed, then published with what happens next, which residents read with the results.
+        closing = f"/officer/consultations/{draft_id}/close"
+        assert f'action="{closing}"' in browser.get("/officer/consultations").text
+        assert browser.post(closing, data={"csrf_token": token}).is_redirect
         mine = browser.get("/officer/consultations").text
-        closing = re.search(r'action="(/officer/consultations/([^/"]+)/close)"', mine)
-        assert closing and browser.post(closing.group(1), data={"csrf_token": token}).is_redirect
-        mine = browser.get("/officer/consultations").text
-        publishing = f"/officer/consultations/{closing.group(2)}/publish"
+        publishing = f"/officer/consultations/{draft_id}/publish"
         assert 'name="next-en"' in mine and publishing in mine
         published = browser.post(
             publishing, data={"csrf_token": token, "next-en": "The council decides in May."}
         )
         assert published.status_code == 303
-        results = browser.get(f"/consultations/{closing.group(2)}/results").text
+        results = browser.get(f"/consultations/{draft_id}/results").text
         assert "What happens next" in results and "The council decides in May." in results
 
     def test_sign_out_forgets_the_session(self, browser: httpx.Client, officer: Officer) -> None:
