@@ -47,7 +47,7 @@ class Italy:
     recommendations: list[dict[str, Any]]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def italy(api: httpx.Client, stack: Stack) -> Italy:
     admin = token_for(api, *stack.admin)
     tag = secrets.token_hex(3)
