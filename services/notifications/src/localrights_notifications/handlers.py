@@ -25,8 +25,10 @@ from localrights.events.catalog.exercises import (
     ExerciseReminderSent,
 )
 from localrights.events.catalog.institutions import InstitutionFacts
-from localrights_notifications.fanout import fan_out
-from localrights_notifications.models import ClosedExercise, Institution
+from localrights.events.catalog.subscriptions import SubscriptionDisabled
+from localrights_notifications import messages
+from localrights_notifications.fanout import fan_out, notify_institution
+from localrights_notifications.models import ClosedExercise, Institution, Subscription
 
 # Topics are not ordered with one another, and a jurisdiction invites whoever sits in it
 # while the exercise runs: an institution that (re)appears in an invited jurisdiction gets
@@ -185,6 +187,28 @@ async def on_institution_event(session: AsyncSession, _envelope: Envelope, paylo
         )
 
 
+async def on_subscription_disabled(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+    """Tell the institution, in its inbox and by e-mail, which subscription stopped and why."""
+    disabled: SubscriptionDisabled = payload
+    subscription = await session.get(Subscription, disabled.subscription_id)
+    title, facts = messages.disabled_notice(
+        subscription_id=str(disabled.subscription_id),
+        name=subscription.name if subscription else None,
+        url=subscription.webhook_url if subscription else None,
+        reason=disabled.reason,
+        failing_since=disabled.failing_since,
+        disabled_at=disabled.disabled_at,
+    )
+    await notify_institution(
+        session,
+        envelope,
+        institution_id=disabled.institution_id,
+        kind="subscription_disabled",
+        title=title,
+        facts=facts,
+    )
+
+
 EVENT_HANDLERS: dict[str, Handler] = {
     "alert.published": on_alert_event,
     "alert.updated": on_alert_event,
@@ -196,4 +220,5 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "exercise.reminder_sent": on_exercise_reminder_sent,
     "institution.registered": on_institution_event,
     "institution.updated": on_institution_event,
+    "subscription.disabled": on_subscription_disabled,
 }

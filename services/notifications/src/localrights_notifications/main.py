@@ -13,6 +13,7 @@ from localrights.events import (
     CONSULTATION_EVENTS,
     EXERCISE_EVENTS,
     INSTITUTION_EVENTS,
+    SUBSCRIPTION_EVENTS,
 )
 from localrights.runtime import ConsumerSpec, ServiceRuntime
 from localrights_notifications.api import routers
@@ -51,7 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers=[
             ConsumerSpec(
                 name="notifications",
-                topics=[ALERT_EVENTS, CONSULTATION_EVENTS, EXERCISE_EVENTS, INSTITUTION_EVENTS],
+                topics=[
+                    ALERT_EVENTS,
+                    CONSULTATION_EVENTS,
+                    EXERCISE_EVENTS,
+                    INSTITUTION_EVENTS,
+                    SUBSCRIPTION_EVENTS,
+                ],
                 handlers=EVENT_HANDLERS,
             )
         ],

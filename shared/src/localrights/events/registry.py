@@ -44,6 +44,7 @@ ALERT_EVENTS = "alert.events"
 RECOMMENDATION_EVENTS = "recommendation.events"
 EXERCISE_EVENTS = "exercise.events"
 INSTITUTION_EVENTS = "institution.events"
+SUBSCRIPTION_EVENTS = "subscription.events"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -234,11 +235,13 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 "exercise.reminder_sent",
                 "institution.registered",
                 "institution.updated",
+                "subscription.disabled",
             }
         ),
         description="Fans alerts, opened consultations, opened reporting exercises and their "
         "reminders out to subscribed institutions (webhook, e-mail, inbox); stops inviting "
-        "to an exercise once it is closed; keeps a projection of institutions.",
+        "to an exercise once it is closed; keeps a projection of institutions; tells an "
+        "institution in its inbox and by e-mail that one of its subscriptions was disabled.",
     ),
     ConsumerGroup(
         name="recommendations",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -10,6 +9,8 @@ from typing import Any
 
 import pycountry
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from localrights import csvsafe
 
 STATUS_LABELS = {
     "implemented": "Implemented",
@@ -38,7 +39,6 @@ _SHORT_REPORT = {
     "vnr": "VNR",
     "vlr": "VLR",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 _templates = Environment(
     loader=PackageLoader("localrights_recommendations", "templates"),
@@ -93,12 +93,6 @@ def annex_filename(exercise: dict[str, Any], extension: str) -> str:
     stem = " ".join(p for p in (place_name(exercise.get("country")), what, year) if p)
     safe = "".join(c for c in stem if c.isalnum() or c in " -.,()'").strip()
     return f"{safe or 'annex'} \u2013 annex.{extension}"
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP: prefix with a quote)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def indicator_text(indicator: dict[str, Any]) -> str:
@@ -178,7 +172,7 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
+def _csv_rows(annex: dict[str, Any]) -> Iterable[list[Any]]:
     yield list(CSV_COLUMNS)
     for section in annex["recommendations"]:
         rec = section["recommendation"]
@@ -192,7 +186,7 @@ def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
             " ".join(rec.get("sdg_targets") or []),
         ]
         if not section["jurisdictions"]:
-            yield [spreadsheet_safe(v) for v in head + ["", "", "no input"] + [""] * 9]
+            yield head + ["", "", "no input"] + [""] * 9
         for group in section["jurisdictions"]:
             for item in group["inputs"]:
                 tail = [
@@ -209,13 +203,13 @@ def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
                     item.get("submitted_at"),
                     place_name(group["jurisdiction"]),
                 ]
-                yield [spreadsheet_safe(v) for v in head + tail]
+                yield head + tail
 
 
 def to_csv(annex: dict[str, Any]) -> str:
     """One row per input (and one per recommendation nobody answered)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     writer.writerows(_csv_rows(annex))
     return out.getvalue()
 

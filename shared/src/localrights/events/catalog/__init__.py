@@ -6,6 +6,14 @@ from localrights.events.catalog import (
     exercises,
     institutions,
     recommendations,
+    subscriptions,
 )
 
-__all__ = ["alerts", "consultation", "exercises", "institutions", "recommendations"]
+__all__ = [
+    "alerts",
+    "consultation",
+    "exercises",
+    "institutions",
+    "recommendations",
+    "subscriptions",
+]
