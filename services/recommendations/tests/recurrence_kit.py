@@ -139,9 +139,7 @@ def suggested(
     for ranked in per_later.values():
         ranked.sort(key=lambda s: (-s.score, -s.similarity, s.earlier_id))
         chosen |= {
-            (p.earlier_id, p.later_id)
-            for p in ranked[:PER_RECOMMENDATION]
-            if p.score >= threshold
+            (p.earlier_id, p.later_id) for p in ranked[:PER_RECOMMENDATION] if p.score >= threshold
         }
     return chosen
 

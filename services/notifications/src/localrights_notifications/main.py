@@ -12,6 +12,8 @@ from localrights.events import (
     ALERT_EVENTS,
     CONSULTATION_EVENTS,
     EXERCISE_EVENTS,
+    FOLLOW_UP_EVENTS,
+    INDICATOR_EVENTS,
     INSTITUTION_EVENTS,
 )
 from localrights.runtime import ConsumerSpec, ServiceRuntime
@@ -51,7 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers=[
             ConsumerSpec(
                 name="notifications",
-                topics=[ALERT_EVENTS, CONSULTATION_EVENTS, EXERCISE_EVENTS, INSTITUTION_EVENTS],
+                topics=[
+                    ALERT_EVENTS,
+                    CONSULTATION_EVENTS,
+                    EXERCISE_EVENTS,
+                    INSTITUTION_EVENTS,
+                    FOLLOW_UP_EVENTS,
+                    INDICATOR_EVENTS,
+                ],
                 handlers=EVENT_HANDLERS,
             )
         ],

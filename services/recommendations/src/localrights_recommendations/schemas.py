@@ -18,7 +18,9 @@ Response = Literal["supported", "supported_in_part", "noted"]
 ReportType = Literal[
     "upr_national_report", "upr_midterm_report", "treaty_body_report", "vnr", "vlr", "other"
 ]
-InputStatus = Literal["not_started", "in_progress", "implemented", "not_applicable"]
+InputStatus = Literal[
+    "not_started", "in_progress", "partially_implemented", "implemented", "not_applicable"
+]
 SourceFormat = Literal["auto", "uhri_csv", "uhri_json", "upr_info_csv"]
 
 COUNTRY = r"^[A-Z]{2}$"

@@ -4,8 +4,18 @@ from localrights.events.catalog import (
     alerts,
     consultation,
     exercises,
+    follow_up,
+    indicators,
     institutions,
     recommendations,
 )
 
-__all__ = ["alerts", "consultation", "exercises", "institutions", "recommendations"]
+__all__ = [
+    "alerts",
+    "consultation",
+    "exercises",
+    "follow_up",
+    "indicators",
+    "institutions",
+    "recommendations",
+]

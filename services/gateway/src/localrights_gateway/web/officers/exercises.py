@@ -21,7 +21,13 @@ from localrights_gateway.web.residents import items_of
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-INPUT_STATUSES = ("not_started", "in_progress", "implemented", "not_applicable")
+INPUT_STATUSES = (
+    "not_started",
+    "in_progress",
+    "partially_implemented",
+    "implemented",
+    "not_applicable",
+)
 
 # -- exercises ------------------------------------------------------------------------------
 
