@@ -144,7 +144,7 @@ class TestInputGivenInAnExercise:
         housing = italy.rec("housing_20")
         exercise = await _exercise_with_input(
             client, italy, housing, status="partially_implemented",
-            measures_taken="Two new social housing blocks",
+            measures_taken="Two new social housing blocks", as_of="2025-11-30",
             evidence_links=["https://www.comune.bologna.it/casa/piano"],
         )  # fmt: skip
 
@@ -158,6 +158,7 @@ class TestInputGivenInAnExercise:
         await eventually(recorded, timeout=30)
         assert (entry["origin"], entry["status"]) == ("exercise_input", "partially_implemented")
         assert entry["exercise_id"] == exercise["id"]
+        assert entry["as_of"] == "2025-11-30"  # the report's reference date, as given
         assert entry["measures"] == "Two new social housing blocks"
         assert entry["evidence_links"] == ["https://www.comune.bologna.it/casa/piano"]
 

@@ -245,6 +245,18 @@ class LocalInputCreate(BaseModel):
     challenges: str | None = Field(default=None, max_length=20_000)
     evidence_links: list[AnyHttpUrl] = Field(default_factory=list, max_length=50)
     consultation_id: UUID | None = None
+    as_of: dt.date | None = Field(
+        default=None,
+        description="The day the status describes (a report's reference date); "
+        "the day of submission if none",
+    )
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_has_come(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value > dt.date.today() + dt.timedelta(days=1):
+            raise ValueError("a status describes a day that has come (as_of is in the future)")
+        return value
 
 
 class ConsultationResultsRead(BaseModel):

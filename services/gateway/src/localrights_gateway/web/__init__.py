@@ -15,8 +15,10 @@ from localrights_gateway.web.account import router as account_router
 from localrights_gateway.web.client import web_lifespan
 from localrights_gateway.web.error_pages import install
 from localrights_gateway.web.finding import router as finding_router
+from localrights_gateway.web.follow_up_pages import router as follow_up_router
 from localrights_gateway.web.info import router as info_router
 from localrights_gateway.web.ministry import router as ministry_router
+from localrights_gateway.web.ministry_follow_up import router as ministry_follow_up_router
 from localrights_gateway.web.officers import router as officers_router
 from localrights_gateway.web.residents import router as residents_router
 from localrights_gateway.web.results_page import router as results_router
@@ -29,5 +31,7 @@ router.include_router(info_router)
 router.include_router(account_router)
 router.include_router(officers_router)
 router.include_router(ministry_router)
+router.include_router(follow_up_router)
+router.include_router(ministry_follow_up_router)
 
 __all__ = ["install", "router"]

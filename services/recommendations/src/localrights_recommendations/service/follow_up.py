@@ -8,6 +8,7 @@ service's own event handler), not through a second write path.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -183,7 +184,7 @@ async def record_input(uow: UnitOfWork, *, submitted: ExerciseInputSubmitted) ->
         jurisdiction=jurisdiction,
         country=recommendation.country,
         status=rules.from_input_status(str(content.get("status"))),
-        as_of=submitted.submitted_at.date(),
+        as_of=_as_of(content) or submitted.submitted_at.date(),
         measures=content.get("measures_taken"),
         evidence_links=list(content.get("evidence_links") or []),
         responsible_body=institution.name if institution else None,
@@ -195,6 +196,12 @@ async def record_input(uow: UnitOfWork, *, submitted: ExerciseInputSubmitted) ->
         recorded_by=version.submitted_by,
     )
     return await _add(uow, entry, recommendation, previous)
+
+
+def _as_of(content: dict[str, object]) -> dt.date | None:
+    """The day an input's status describes, when the institution gave one."""
+    value = content.get("as_of")
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _ensure_reviewer(principal: Principal, entry: StatusEntry) -> None:

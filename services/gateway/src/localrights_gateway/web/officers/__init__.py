@@ -10,10 +10,12 @@ from localrights_gateway.web.officers.common import api_field_errors, notice, sp
 from localrights_gateway.web.officers.consultations import router as consultations_router
 from localrights_gateway.web.officers.exercises import recommendations_of
 from localrights_gateway.web.officers.exercises import router as exercises_router
+from localrights_gateway.web.officers.follow_up import router as follow_up_router
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
 router.include_router(alerts_router)
 router.include_router(consultations_router)
 router.include_router(exercises_router)
+router.include_router(follow_up_router)
 
 __all__ = ["api_field_errors", "notice", "recommendations_of", "router", "split_list"]

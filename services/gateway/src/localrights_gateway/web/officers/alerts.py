@@ -31,6 +31,9 @@ KINDS = (
     "consultation_opened",
     "input_requested",
     "reminder",
+    "status_changed",
+    "status_returned",
+    "indicator_observed",
 )
 
 # -- subscriptions --------------------------------------------------------------------------
