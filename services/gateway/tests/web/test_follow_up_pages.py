@@ -133,7 +133,9 @@ class TestInstitutionPages:
         )  # fmt: skip
         assert created.status_code == 303, created.text[-1500:]
         listing = browser.get("/officer/follow-up")
-        [link] = re.findall(r'href="(/officer/follow-up/indicators/[0-9a-f-]+)">Places in', listing.text)
+        [link] = re.findall(
+            r'href="(/officer/follow-up/indicators/[0-9a-f-]+)">Places in', listing.text
+        )
         value_form = browser.get(link)
         assert 'name="group:sex:women"' in value_form.text
         saved = browser.post(
@@ -156,7 +158,9 @@ class TestMinistryPage:
         assert page.status_code == 200
         assert "Budget not yet allocated" in page.text
         token = csrf_of(page.text)
-        pending = re.findall(r'action="/ministry/follow-up/statuses/([0-9a-f-]+)/return"', page.text)
+        pending = re.findall(
+            r'action="/ministry/follow-up/statuses/([0-9a-f-]+)/return"', page.text
+        )
         assert pending
         no_reason = browser.post(
             f"/ministry/follow-up/statuses/{pending[0]}/return", data={"csrf_token": token}
@@ -172,7 +176,7 @@ class TestMinistryPage:
             f"/ministry/follow-up/statuses/{pending[1]}/validate", data={"csrf_token": token}
         )
         assert validated.status_code == 303
-        links = re.findall(r'/ministry/follow-up/recurrences/([0-9a-f-]+)/confirm', page.text)
+        links = re.findall(r"/ministry/follow-up/recurrences/([0-9a-f-]+)/confirm", page.text)
         confirmed = browser.post(
             f"/ministry/follow-up/recurrences/{links[0]}/confirm", data={"csrf_token": token}
         )
