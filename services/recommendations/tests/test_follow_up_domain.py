@@ -112,6 +112,20 @@ class TestTheMatchersRules:
         assert scored["c"][0].reasons == ("asks for another kind of step",)
         assert scored["b"][0].score > scored["c"][0].score
 
+    def test_a_repeat_is_found_among_a_handful_of_recommendations_sharing_every_word(
+        self,
+    ) -> None:
+        # Words in every text of a small country's reviews still weigh something.
+        earlier = [
+            recurrence.Recommendation("a", "Ensure that municipalities register every birth"),
+            recurrence.Recommendation("b", "Ensure that municipalities register every birth now"),
+        ]
+        later = [recurrence.Recommendation("c", "Ensure that municipalities register every birth")]
+        assert [(p.earlier_id, p.score) for p in recurrence.suggest(earlier, later)][0] == (
+            "a",
+            pytest.approx(1.0),
+        )
+
 
 class TestDashboardFigures:
     def test_each_place_counts_its_statuses_and_its_share_of_the_recommendations(self) -> None:

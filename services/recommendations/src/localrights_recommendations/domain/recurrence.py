@@ -55,6 +55,9 @@ ACTION_SCOPE = 0.6
 ACTION_PENALTY = 0.6
 # Candidates below this similarity are not worth ranking at all.
 FLOOR = 0.12
+# The least weight of a word (its inverse document frequency): with only a handful of
+# recommendations, words in every one of them would otherwise weigh nothing at all.
+IDF_FLOOR = 0.1
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -123,7 +126,8 @@ def _prepare(recommendations: Sequence[Recommendation]) -> list[_Prepared]:
     prepared = []
     for text, found, grams in zip(texts, instruments, counts, strict=True):
         weights = {
-            gram: (1.0 + math.log(n)) * math.log((1 + documents) / (1 + frequency[gram]))
+            gram: (1.0 + math.log(n))
+            * max(IDF_FLOOR, math.log((1 + documents) / (1 + frequency[gram])))
             for gram, n in grams.items()
         }
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
