@@ -267,6 +267,8 @@ class TestMinistryReview:
             "/api/v1/follow-up/reviews", params={"country": "IT"}, headers=italy.ministry
         )
         assert [e["id"] for e in pending.json()["items"]] == [reported["id"]]
+        # What is reviewed is said beside each status: the ministry need not look it up.
+        assert pending.json()["items"][0]["recommendation_text"].startswith("Establish")
         other = await client.get(
             "/api/v1/follow-up/reviews", params={"country": "IT"}, headers=italy.other_ministry()
         )

@@ -75,6 +75,7 @@ class TestRecommendationAndCountryPages:
         sign_in(browser, world.ministry)
         page = browser.get(f"/follow-up/recommendations/{world.recommendations['housing_20']}")
         assert "Budget not yet allocated" in page.text
+        assert "Adopt a national plan to reduce the number of households" in page.text
         country = browser.get("/follow-up/countries/IT")
         assert country.status_code == 200
         assert "Torino" in country.text and "Bologna" in country.text
@@ -144,8 +145,9 @@ class TestInstitutionPages:
                   "group:sex:women": "45", "group:sex:men": "75"},
         )  # fmt: skip
         assert saved.status_code == 303
-        shown = browser.get(link)
+        shown = browser.get(saved.headers["location"])
         assert "120" in shown.text and "Sex: women" in shown.text
+        assert "The value has been saved." in shown.text
 
 
 class TestMinistryPage:
@@ -157,6 +159,7 @@ class TestMinistryPage:
         page = browser.get("/ministry/follow-up")
         assert page.status_code == 200
         assert "Budget not yet allocated" in page.text
+        assert "Adopt a national plan to reduce the number of households" in page.text
         token = csrf_of(page.text)
         pending = re.findall(
             r'action="/ministry/follow-up/statuses/([0-9a-f-]+)/return"', page.text

@@ -66,6 +66,9 @@ class StatusEntryRead(BaseModel):
     recommendation_id: UUID
     institution_id: UUID
     institution_name: str | None = None
+    recommendation_text: str | None = Field(
+        default=None, description="Given where entries of many recommendations are listed"
+    )
     jurisdiction: str
     status: FollowUpStatusValue
     as_of: dt.date

@@ -16,7 +16,7 @@ from localrights_recommendations.follow_up_models import (
     FollowUpStatus,
     StatusEntry,
 )
-from localrights_recommendations.models import Institution
+from localrights_recommendations.models import Institution, Recommendation
 from localrights_recommendations.repository.audience import Audience, visible
 
 # The current status of one (recommendation, institution) from its timeline: the latest
@@ -222,6 +222,15 @@ async def pending_reviews(
         .limit(limit)
     )
     return list(rows), int(total)
+
+
+async def recommendation_texts(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str]:
+    rows = await session.exec(
+        select(col(Recommendation.id), col(Recommendation.text)).where(
+            col(Recommendation.id).in_(ids)
+        )
+    )
+    return dict(rows.all())
 
 
 async def is_published(session: AsyncSession, institution_id: UUID) -> bool:

@@ -285,6 +285,7 @@ async def pending_reviews(
         session, country=country, limit=limit, offset=offset
     )
     names = await repository.institution_names(session, {e.institution_id for e in entries})
+    texts = await repository.recommendation_texts(session, {e.recommendation_id for e in entries})
     return [
         StatusEntryRead.model_validate(
             {
@@ -292,6 +293,7 @@ async def pending_reviews(
                 "institution_name": names[e.institution_id].name
                 if e.institution_id in names
                 else None,
+                "recommendation_text": texts.get(e.recommendation_id),
             }
         )
         for e in entries

@@ -310,6 +310,7 @@ async def _value_form(
         groups={d: GROUPS.get(d, ()) for d in indicator["breakdowns"]},
         values=values,
         errors=errors,
+        notice=None if errors else _done(page),
     )
 
 
