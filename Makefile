@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(CURDIR)/.tools/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: up test lint typecheck unit bench install browser tls-tools clean
+.PHONY: up test lint typecheck unit bench install browser tls-tools bench-tools clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,10 +20,13 @@ browser:
 tls-tools:
 	bash deploy/tools/ensure_stunnel.sh
 
+bench-tools:
+	bash deploy/tools/ensure_wrk.sh
+
 up: install
 	$(UV) run --frozen python deploy/launch.py up --demo
 
-test: install browser tls-tools lint typecheck
+test: install browser tls-tools bench-tools lint typecheck
 	bash deploy/tools/run_tests.sh
 
 lint: install
@@ -36,7 +39,7 @@ typecheck: install
 unit: install
 	$(UV) run --frozen pytest -m "not stack and not browser" -q
 
-bench: install
+bench: install bench-tools
 	$(UV) run --frozen python bench/run_all.py --short
 
 clean:

@@ -1,59 +1,74 @@
-"""Response submissions per second into the consultation service, beside a bare insert endpoint.
+"""Residents' responses per second through the whole platform, beside a bare insert endpoint.
 
     uv run python bench/consultation_ingest.py [--seconds 20] [--clients 32] [--rounds 2] [--short]
     uv run python bench/consultation_ingest.py --url http://127.0.0.1:8000 \\
         --owner-token "Bearer <officer token>" [--token "Bearer <resident token>"]
 
-Both servers run as real uvicorn processes (uvloop, httptools, one worker, no access log)
-on the same embedded PostgreSQL; the load comes from 32 aiohttp clients for the same total
-duration, in alternating rounds (bare, service, bare, service: --rounds 2), so that the
-other work on a shared machine weighs on both measurements alike.
+The platform is started as the tests start it (``deploy/launch.py``'s ``Stack``: PostgreSQL,
+the broker, the four services as uvicorn processes), with the gateway's rate limits off.
+An officer signs in through the gateway and opens a consultation; 32 aiohttp clients then
+post responses as fast as they are answered, in alternating rounds (bare, service, gateway,
+bare, ...: --rounds 2) so that the shared machine's load weighs on all alike:
+- baseline: a bare FastAPI + asyncpg endpoint that inserts the same JSON body as one row,
+  on the platform's PostgreSQL, run as the launcher runs a service;
+- straight to the consultation service, as the gateway would call it (a signed internal
+  token per resident): internal-token verification, validation of every answer against the
+  definition, an Idempotency-Key recorded with the body's hash, the per-device cap and the
+  window check inside the INSERT;
+- through the gateway, anonymous residents as on a phone (a User-Agent per device): the
+  gateway's client key, internal token and hop on top of all that.
+Each virtual resident sends at most as many responses as the service's cap allows.
 
-- Baseline: a bare FastAPI + asyncpg endpoint that inserts the same JSON body as one row.
-- Service: POST /api/v1/consultations/{id}/responses with everything a real submission does:
-  internal-token verification, validation of every answer against the definition, an
-  Idempotency-Key recorded with the body's hash, the per-device cap, and the window check
-  inside the INSERT. Each virtual resident sends at most as many responses as the cap allows.
-
-Then the count check: every 2xx response id must be stored, and the results must count
-exactly the number of 2xx responses (zero lost). Without --url the service is started here
-on the embedded PostgreSQL and Tansu; with --url (e.g. the gateway) the consultation is
-created and read with --owner-token and responses are sent with --token (or anonymously).
+Then zero lost: every 2xx response's id must be in the consultation database, its rows for
+the consultation must number exactly the 2xx received, and its results must count as many.
+With --url (a platform started elsewhere, e.g. by ``make up``) the consultation is created
+and read with --owner-token, responses are sent with --token (or anonymously), and only the
+results count is checked; the bare endpoint then runs on an embedded PostgreSQL.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import secrets
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import aiohttp
 import asyncpg
+from _ingest_load import (
+    PER_DEVICE,
+    Load,
+    create_open_consultation,
+    merge,
+    results_count,
+    run_load,
+    wait_healthy,
+)
 from benchlib import embedded_servers, percentile, report
 from pydantic import BaseModel
 
 from localrights.auth import Principal, Role, issue_internal_token
 from localrights.db import asyncpg_dsn
 from localrights.embedded import free_port
-from localrights.migrations import create_database, upgrade_database
+from localrights.migrations import create_database
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "deploy"), str(ROOT / "tests" / "e2e")]
+from launch import ServiceProcess, Stack  # noqa: E402
+from platform_client import Platform  # noqa: E402
+
 BENCH = "consultation_ingest"
-PER_DEVICE = 10  # the service's default cap: each virtual resident sends at most this many
+ROWS = "rows in the consultation database"
+# The platform's own settings, less the per-client limits this load runs far over.
+STACK_ENV = {"GATEWAY_RATE_LIMIT_ENABLED": "false"}
 
 
 # -- the baseline: a bare FastAPI + asyncpg insert endpoint ---------------------------------
@@ -96,464 +111,269 @@ def bare_app() -> Any:
     return app
 
 
-# -- processes --------------------------------------------------------------------------------
-
-
-def start_uvicorn(
-    target: str, port: int, env: dict[str, str], *, app_dir: Path
-) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            target,
-            "--app-dir",
-            str(app_dir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=sys.stderr,
-        start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-async def wait_healthy(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        while True:
-            try:
-                async with http.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} not healthy after {timeout}s")
-            await asyncio.sleep(0.2)
-
-
-# -- the load ---------------------------------------------------------------------------------
-
-
-def answer_bodies() -> list[bytes]:
-    """A few different valid submissions to the benchmark consultation."""
-    bodies = []
-    for n in range(12):
-        answers = {
-            "housing": ["yes", "no"][n % 2],
-            "services": [["clinic"], ["bus", "library"], ["library"]][n % 3],
-            "safety": 1 + n % 5,
-            "priorities": [["water", "roads", "schools"], ["schools", "water"]][n % 2],
-            "budget": {"park": 100 * (n % 6), "lights": 50 * (n % 10)},
-            "age": ["youth", "adult", "senior"][n % 3],
-        }
-        if n % 4 == 0:
-            answers["comment"] = "More buses in the evening, please"
-        bodies.append(json.dumps({"answers": answers, "language": "en"}).encode())
-    return bodies
+# -- what the load is sent to -----------------------------------------------------------------
 
 
 @dataclass
-class Load:
-    ids: list[str] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
-    latencies: list[float] = field(default_factory=list)
-    elapsed: float = 0.0
+class Target:
+    """One endpoint under load: where, as whom, and what it accepted over the rounds."""
 
-    @property
-    def rate(self) -> float:
-        """2xx responses per second after the warm-up."""
-        accepted = sum(c for s, c in self.statuses.items() if 200 <= s < 300)
-        return accepted / self.elapsed if self.elapsed else 0.0
+    name: str
+    url: str
+    headers: Callable[[int, int, int], dict[str, str]]  # (round, worker, sent) -> headers
+    loads: list[Load] = field(default_factory=list)
 
-
-async def run_load(
-    url: str,
-    headers_for: Callable[[int, int], dict[str, str]],
-    *,
-    clients: int,
-    seconds: float,
-    warmup: float,
-) -> Load:
-    """``clients`` loops posting as fast as answered; counts only after the warm-up."""
-    bodies = answer_bodies()
-    load = Load()
-    connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(connector=connector) as http:
-        started = time.perf_counter()
-        measure_from = started + warmup
-        end = measure_from + seconds
-
-        async def client(worker: int) -> None:
-            sent = 0
-            while (now := time.perf_counter()) < end:
-                headers = {
-                    "content-type": "application/json",
-                    "idempotency-key": uuid4().hex,
-                    **headers_for(worker, sent),
-                }
-                async with http.post(url, data=bodies[sent % len(bodies)], headers=headers) as r:
-                    body = await r.read()
-                done = time.perf_counter()
-                sent += 1
-                if 200 <= r.status < 300:
-                    # Every accepted response is checked later, warm-up ones included.
-                    load.ids.append(json.loads(body)["id"])
-                if now >= measure_from:
-                    load.statuses[r.status] = load.statuses.get(r.status, 0) + 1
-                    load.latencies.append(done - now)
-
-        await asyncio.gather(*(client(w) for w in range(clients)))
-        load.elapsed = time.perf_counter() - measure_from
-    return load
+    async def segment(self, args: argparse.Namespace) -> None:
+        """One round of load."""
+        round_ = len(self.loads)
+        load = await run_load(
+            self.url,
+            lambda worker, sent: self.headers(round_, worker, sent),
+            clients=args.clients,
+            seconds=args.seconds / args.rounds,
+            warmup=args.warmup,
+        )
+        self.loads.append(load)
 
 
-# -- the consultation used ---------------------------------------------------------------------
+@dataclass
+class Consultation:
+    """A consultation under load: where its results are read, and what the database holds."""
+
+    base: str
+    owner: str
+    id: str = ""
+    database_url: str | None = None  # None: checked through the results alone
+
+    async def open(self) -> str:
+        self.id = await create_open_consultation(self.base, self.owner)
+        return self.id
+
+    async def kept(self, accepted: list[str]) -> dict[str, int]:
+        """What the platform kept of the accepted responses, by how it is counted."""
+        kept = {"counted in the results": await results_count(self.base, self.owner, self.id)}
+        if self.database_url is not None:
+            conn = await asyncpg.connect(asyncpg_dsn(self.database_url))
+            rows = await conn.fetch(
+                "SELECT id FROM responses WHERE consultation_id = $1", UUID(self.id)
+            )
+            await conn.close()
+            stored = {str(row["id"]) for row in rows}
+            kept[ROWS] = len(rows)
+            kept["accepted ids among them"] = len(set(accepted) & stored)
+        return kept
 
 
-def definition() -> dict[str, Any]:
-    def text(en: str) -> dict[str, str]:
-        return {"en": en}
-
-    def options(*ids: str) -> list[dict[str, Any]]:
-        return [{"id": i, "label": text(i)} for i in ids]
-
-    now = datetime.now(UTC)
-    return {
-        "title": text("Benchmark consultation"),
-        "jurisdiction": "ID-JT",
-        "opens_at": (now - timedelta(minutes=1)).isoformat(),
-        "closes_at": (now + timedelta(days=1)).isoformat(),
-        "questions": [
-            {
-                "id": "housing",
-                "type": "single_choice",
-                "title": text("Housing"),
-                "options": options("yes", "no"),
-                "required": True,
-            },
-            {
-                "id": "services",
-                "type": "multiple_choice",
-                "title": text("Services"),
-                "options": options("clinic", "library", "bus"),
-                "max_picks": 2,
-            },
-            {"id": "safety", "type": "rating", "title": text("Safety"), "min": 1, "max": 5},
-            {"id": "comment", "type": "free_text", "title": text("Comment"), "max_length": 500},
-            {
-                "id": "priorities",
-                "type": "ranking",
-                "title": text("Priorities"),
-                "options": options("water", "roads", "schools"),
-            },
-            {
-                "id": "budget",
-                "type": "budget",
-                "title": text("Budget"),
-                "total_budget": 1000,
-                "projects": [
-                    {"id": "park", "label": text("Park"), "cost": 600},
-                    {"id": "lights", "label": text("Lights"), "cost": 500},
-                ],
-            },
-            {
-                "id": "age",
-                "type": "single_choice",
-                "title": text("Age"),
-                "demographic": True,
-                "options": options("youth", "adult", "senior"),
-            },
-        ],
+def anonymous_device(token: str | None = None) -> Callable[[int, int, int], dict[str, str]]:
+    """Residents through the gateway: a new device (User-Agent) every PER_DEVICE responses."""
+    fixed = {"authorization": token} if token else {}
+    return lambda round_, worker, sent: {
+        **fixed,
+        "user-agent": f"bench-device-{round_}-{worker}-{sent // PER_DEVICE}",
     }
 
 
-async def create_open_consultation(base: str, owner: str) -> str:
-    async with aiohttp.ClientSession(headers={"authorization": owner}) as http:
-        async with http.post(f"{base}/api/v1/consultations", json=definition()) as r:
-            created = await r.json()
-            assert r.status == 201, created
-        async with http.post(f"{base}/api/v1/consultations/{created['id']}/open") as r:
-            assert r.status == 200, await r.text()
-    return str(created["id"])
+def signed_device(secret: str) -> Callable[[int, int, int], dict[str, str]]:
+    """Residents straight to the service: the internal token the gateway would sign."""
+    tokens: dict[tuple[int, int, int], dict[str, str]] = {}
+
+    def headers(round_: int, worker: int, sent: int) -> dict[str, str]:
+        device = (round_, worker, sent // PER_DEVICE)
+        if device not in tokens:
+            principal = Principal(
+                subject=f"anonymous:{device}", kind="anonymous", client=f"bench-{device}"
+            )
+            token = issue_internal_token(principal, secret=secret, ttl=timedelta(hours=1))
+            tokens[device] = {"authorization": f"Bearer {token}"}
+        return tokens[device]
+
+    return headers
 
 
-async def results_count(base: str, owner: str, consultation_id: str) -> int:
-    async with aiohttp.ClientSession(headers={"authorization": owner}) as http:
-        async with http.get(f"{base}/api/v1/consultations/{consultation_id}/results") as r:
-            assert r.status == 200, await r.text()
-            return int((await r.json())["response_count"])
+def responses_url(base: str, consultation_id: str) -> str:
+    return f"{base}/api/v1/consultations/{consultation_id}/responses"
 
 
-# -- the two measurements ---------------------------------------------------------------------
-
-# One segment of load against one endpoint: seconds -> the load measured in it.
-Segment = Callable[[float], Awaitable[Load]]
-
-
-def merge(loads: list[Load]) -> Load:
-    """The rounds of one endpoint as one measurement."""
-    merged = Load()
-    for load in loads:
-        merged.ids += load.ids
-        merged.latencies += load.latencies
-        merged.elapsed += load.elapsed
-        for status, count in load.statuses.items():
-            merged.statuses[status] = merged.statuses.get(status, 0) + count
-    return merged
+# -- the endpoints running --------------------------------------------------------------------
 
 
 @asynccontextmanager
-async def bare_endpoint(postgres_url: str, args: argparse.Namespace) -> AsyncIterator[Segment]:
-    """The bare endpoint running; afterwards, the check that it stored every 2xx."""
+async def bare_endpoint(database_url: str, logs: Path) -> AsyncIterator[Target]:
+    """The bare insert endpoint, run as the launcher runs a service."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "BARE_DSN": asyncpg_dsn(database_url)}
+    process = ServiceProcess(
+        "bare-insert", free_port(), env, logs / "bare.log", app="consultation_ingest:bare_app"
+    )
+    process.start()
+    try:
+        await wait_healthy(f"{process.url}/healthz")
+        yield Target("bare insert", f"{process.url}/responses", lambda _r, _w, _n: {})
+    finally:
+        process.stop()
+
+
+async def bare_database(postgres_url: str) -> str:
     url = await create_database(postgres_url, f"bare_{uuid4().hex[:8]}")
     conn = await asyncpg.connect(asyncpg_dsn(url))
     await conn.execute(
         "CREATE TABLE bare_responses (id uuid PRIMARY KEY, answers jsonb NOT NULL, language text, "
         "created_at timestamptz NOT NULL DEFAULT now())"
     )
-    port = free_port()
-    process = start_uvicorn(
-        "consultation_ingest:bare_app", port, {"BARE_DSN": asyncpg_dsn(url)}, app_dir=ROOT / "bench"
-    )
-    accepted: list[str] = []
-
-    async def segment(seconds: float) -> Load:
-        load = await run_load(
-            f"http://127.0.0.1:{port}/responses",
-            lambda _w, _n: {},
-            clients=args.clients,
-            seconds=seconds,
-            warmup=args.warmup,
-        )
-        accepted.extend(load.ids)
-        return load
-
-    try:
-        await wait_healthy(f"http://127.0.0.1:{port}/healthz")
-        yield segment
-    finally:
-        stop(process)
-    stored = await conn.fetchval("SELECT count(*) FROM bare_responses")
     await conn.close()
-    assert stored == len(accepted), f"bare endpoint lost {len(accepted) - stored} rows"
-
-
-@dataclass
-class ServiceCounts:
-    """Filled in once the load is over: what the results count and the database holds."""
-
-    counted: int = 0
-    stored: int | None = None
-    missing: int | None = None
+    return url
 
 
 @asynccontextmanager
-async def service_endpoint(
-    servers: Any, args: argparse.Namespace, counts: ServiceCounts
-) -> AsyncIterator[Segment]:
-    """The consultation service running with an open consultation; then the count check."""
-    secret = secrets.token_urlsafe(48)
-    url = await create_database(servers.postgres_url, f"consultation_{uuid4().hex[:8]}")
-    await asyncio.to_thread(upgrade_database, url, ROOT / "services/consultation/migrations")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        "CONSULTATION_DATABASE_URL": url,
-        "KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap_servers,
-        "INTERNAL_JWT_SECRET": secret,
-        "KAFKA_TOPIC_PREFIX": f"bench{uuid4().hex[:6]}.",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = start_uvicorn(
-        "localrights_consultation.main:create_app", port, env, app_dir=ROOT / "bench"
-    )
-    owner = "Bearer " + issue_internal_token(
-        Principal(
-            subject="bench-officer",
-            roles=frozenset({Role.INSTITUTION_OFFICER}),
-            institution_id=uuid4(),
-        ),
-        secret=secret,
-        ttl=timedelta(hours=1),
-    )
-    tokens: dict[tuple[int, int], dict[str, str]] = {}
-    rounds = 0
-
-    def resident(worker: int, sent: int) -> dict[str, str]:
-        # A new device every PER_DEVICE submissions (and every round), so the per-device
-        # cap is never hit.
-        device = (worker, rounds * 1_000_000 + sent // PER_DEVICE)
-        if device not in tokens:
-            principal = Principal(
-                subject=f"anonymous:{device}",
-                kind="anonymous",
-                client=f"bench-{worker}-{device[1]}",
+async def platform_targets() -> AsyncIterator[tuple[str, list[tuple[Target, Consultation]]]]:
+    """A started platform: its PostgreSQL, and the service and the gateway to load."""
+    with tempfile.TemporaryDirectory(prefix="bench-stack-") as run_dir:
+        stack = Stack(Path(run_dir), extra_env=STACK_ENV)
+        await asyncio.to_thread(stack.start)
+        platform = Platform(stack.gateway_url, stack.admin)
+        try:
+            officer = await platform.institution_with_officer(
+                name="Bench municipality", kind="municipality", country="ID", jurisdiction="ID-JT"
             )
-            token = issue_internal_token(principal, secret=secret, ttl=timedelta(hours=1))
-            tokens[device] = {"authorization": f"Bearer {token}"}
-        return tokens[device]
-
-    accepted: list[str] = []
-    try:
-        await wait_healthy(f"{base}/healthz")
-        consultation_id = await create_open_consultation(base, owner)
-
-        async def segment(seconds: float) -> Load:
-            nonlocal rounds
-            rounds += 1
-            load = await run_load(
-                f"{base}/api/v1/consultations/{consultation_id}/responses",
-                resident,
-                clients=args.clients,
-                seconds=seconds,
-                warmup=args.warmup,
+            through = Consultation(
+                stack.gateway_url,
+                officer.client.headers["authorization"],
+                database_url=stack.database_url("consultation"),
             )
-            accepted.extend(load.ids)
-            return load
-
-        yield segment
-        counts.counted = await results_count(base, owner, consultation_id)
-    finally:
-        stop(process)
-    conn = await asyncpg.connect(asyncpg_dsn(url))
-    stored_ids = {
-        str(r["id"])
-        for r in await conn.fetch(
-            "SELECT id FROM responses WHERE consultation_id = $1", UUID(consultation_id)
-        )
-    }
-    await conn.close()
-    counts.stored = len(stored_ids)
-    counts.missing = len(set(accepted) - stored_ids)
+            assert officer.institution_id is not None
+            straight_owner = Principal(
+                subject="bench-officer",
+                roles=frozenset({Role.INSTITUTION_OFFICER}),
+                institution_id=UUID(officer.institution_id),
+            )
+            service = stack.service_url("consultation")
+            straight = Consultation(
+                service,
+                "Bearer "
+                + issue_internal_token(
+                    straight_owner, secret=stack.internal_secret, ttl=timedelta(hours=1)
+                ),
+                database_url=stack.database_url("consultation"),
+            )
+            targets = [
+                (
+                    Target(
+                        "straight to the service",
+                        responses_url(service, await straight.open()),
+                        signed_device(stack.internal_secret),
+                    ),
+                    straight,
+                ),
+                (
+                    Target(
+                        "through the gateway",
+                        responses_url(stack.gateway_url, await through.open()),
+                        anonymous_device(),
+                    ),
+                    through,
+                ),
+            ]
+            yield stack.postgres.url, targets
+        finally:
+            await platform.close()
+            await asyncio.to_thread(stack.stop)
 
 
 @asynccontextmanager
-async def remote_endpoint(
-    args: argparse.Namespace, counts: ServiceCounts
-) -> AsyncIterator[Segment]:
-    """Against a running service or the gateway (--url): create, load, count through HTTP."""
+async def remote_targets(
+    args: argparse.Namespace,
+) -> AsyncIterator[tuple[str, list[tuple[Target, Consultation]]]]:
+    """A platform (or service) started elsewhere (--url); an embedded PostgreSQL for the bare."""
     base = args.url.rstrip("/")
-    consultation_id = await create_open_consultation(base, args.owner_token)
-    fixed = {"authorization": args.token} if args.token else {}
-    rounds = 0
+    consultation = Consultation(base, args.owner_token)
+    target = Target(
+        f"via {base}", responses_url(base, await consultation.open()), anonymous_device(args.token)
+    )
+    with embedded_servers() as servers:
+        yield servers.postgres_url, [(target, consultation)]
 
-    async def segment(seconds: float) -> Load:
-        nonlocal rounds
-        rounds += 1
-        return await run_load(
-            f"{base}/api/v1/consultations/{consultation_id}/responses",
-            lambda worker, sent: {
-                **fixed,
-                "user-agent": f"bench-device-{rounds}-{worker}-{sent // PER_DEVICE}",
-            },
-            clients=args.clients,
-            seconds=seconds,
-            warmup=args.warmup,
-        )
 
-    yield segment
-    counts.counted = await results_count(base, args.owner_token, consultation_id)
+# -- the run ----------------------------------------------------------------------------------
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="of each target, all rounds")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument(
-        "--rounds", type=int, default=2, help="alternations of bare and service load"
-    )
+    parser.add_argument("--rounds", type=int, default=2, help="alternations of the targets")
     parser.add_argument("--short", action="store_true", help="a smoke run of a few seconds")
-    parser.add_argument("--url", help="service or gateway base URL instead of starting one here")
+    parser.add_argument("--url", help="a platform started elsewhere instead of starting one")
     parser.add_argument("--token", help="Authorization header value for submissions (with --url)")
     parser.add_argument("--owner-token", help="Authorization header of an officer (with --url)")
     args = parser.parse_args()
     args.warmup = 0.5 if args.short else 2.0
     if args.short:
-        args.seconds, args.rounds = 3.0, 1
+        args.seconds, args.rounds = 2.0, 1
     if args.url and not args.owner_token:
         parser.error("--url needs --owner-token to create the consultation and read its results")
-    counts = ServiceCounts()
-    bare_loads: list[Load] = []
-    service_loads: list[Load] = []
-    with embedded_servers() as servers:
-        async with contextlib.AsyncExitStack() as stack:
-            bare_segment = await stack.enter_async_context(
-                bare_endpoint(servers.postgres_url, args)
+    started = remote_targets(args) if args.url else platform_targets()
+    async with started as (postgres_url, targets):
+        bare_url = await bare_database(postgres_url)
+        with tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
+            async with bare_endpoint(bare_url, Path(logs)) as bare:
+                for _ in range(args.rounds):
+                    for target in [bare, *(t for t, _ in targets)]:
+                        await target.segment(args)
+        kept = {t.name: await c.kept(merge(t.loads).ids) for t, c in targets}
+        conn = await asyncpg.connect(asyncpg_dsn(bare_url))
+        kept[bare.name] = {
+            "rows stored": await conn.fetchval("SELECT count(*) FROM bare_responses")
+        }
+        await conn.close()
+    report_figures(args, bare, [t for t, _ in targets], kept)
+
+
+def report_figures(
+    args: argparse.Namespace, bare: Target, targets: list[Target], kept: dict[str, dict[str, int]]
+) -> None:
+    """Each target's rate and latency beside the bare insert's; then the zero-lost check."""
+    bare_load = merge(bare.loads)
+    baseline = f"bare FastAPI+asyncpg insert, same run, {args.rounds} rounds"
+    for target in targets:
+        load = merge(target.loads)
+        report(
+            BENCH,
+            f"responses/s {target.name} ({args.clients} clients)",
+            load.rate,
+            "req/s",
+            baseline=bare_load.rate,
+            baseline_name=baseline,
+        )
+        for pct in (50, 99):
+            report(
+                BENCH,
+                f"p{pct} latency {target.name}",
+                percentile(load.latencies, pct) * 1000,
+                "ms",
+                baseline=percentile(bare_load.latencies, pct) * 1000,
+                baseline_name="bare endpoint",
+                higher_is_better=False,
             )
-            service_segment = await stack.enter_async_context(
-                remote_endpoint(args, counts)
-                if args.url
-                else service_endpoint(servers, args, counts)
-            )
-            # Alternate the two, so that a change in the shared machine's load over the
-            # run weighs on both alike.
-            for _ in range(args.rounds):
-                bare_loads.append(await bare_segment(args.seconds / args.rounds))
-                service_loads.append(await service_segment(args.seconds / args.rounds))
-    bare, load = merge(bare_loads), merge(service_loads)
-    accepted = len(load.ids)
-    lost = accepted - counts.counted
-    ms = 1000.0
-    report(
-        BENCH,
-        f"responses/s ({args.clients} clients)",
-        load.rate,
-        "req/s",
-        baseline=bare.rate,
-        baseline_name="bare FastAPI+asyncpg insert, same run",
-    )
-    report(
-        BENCH,
-        "p50 latency",
-        percentile(load.latencies, 50) * ms,
-        "ms",
-        baseline=percentile(bare.latencies, 50) * ms,
-        baseline_name="bare endpoint",
-        higher_is_better=False,
-    )
-    report(
-        BENCH,
-        "p99 latency",
-        percentile(load.latencies, 99) * ms,
-        "ms",
-        baseline=percentile(bare.latencies, 99) * ms,
-        baseline_name="bare endpoint",
-        higher_is_better=False,
-    )
-    report(BENCH, "2xx responses not counted in results", float(abs(lost)), "responses")
-    print(f"  service statuses {load.statuses}; bare statuses {bare.statuses}")
-    print(
-        f"  accepted {accepted}, counted in results {counts.counted}, stored {counts.stored}, "
-        f"accepted ids missing from the database {counts.missing}"
-    )
-    if lost or counts.missing:
-        raise SystemExit(f"LOST RESPONSES: {lost} not counted, {counts.missing} ids not stored")
-    if set(load.statuses) - {201}:
-        raise SystemExit(f"unexpected statuses during the run: {load.statuses}")
+        # The database's rows where this run can see them, else the results' count.
+        how = next(h for h in (ROWS, "counted in the results") if h in kept[target.name])
+        count = kept[target.name][how]
+        report(
+            BENCH,
+            f"{how}, {target.name}",
+            float(count),
+            "responses",
+            baseline=float(len(load.ids)),
+            baseline_name="2xx received (zero lost: ratio 1.00)",
+        )
+    lost = []
+    for target in [bare, *targets]:
+        load, accepted = merge(target.loads), len(merge(target.loads).ids)
+        print(f"  {target.name}: statuses {load.statuses}; {accepted} accepted in all; ", end="")
+        print(", ".join(f"{count} {how}" for how, count in kept[target.name].items()))
+        lost += [f"{target.name}: {h}" for h, n in kept[target.name].items() if n != accepted]
+        if set(load.statuses) - {201}:
+            lost.append(f"{target.name}: answers other than 201 {load.statuses}")
+    if lost:
+        raise SystemExit("LOST RESPONSES or failed requests: " + "; ".join(lost))
 
 
 if __name__ == "__main__":

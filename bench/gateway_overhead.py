@@ -1,172 +1,198 @@
-"""What the gateway costs: one endpoint called directly and through the gateway, same run.
+"""What the gateway costs: one trivial route directly, through a bare proxy, through the gateway.
 
-    uv run python bench/gateway_overhead.py [--seconds 10] [--clients 32] [--short]
+    uv run python bench/gateway_overhead.py [--seconds 5] [--rounds 5] [--clients 32]
+        [--load wrk|aiohttp] [--short]
 
-The endpoint is a trivial JSON route of a stand-in service (its own uvicorn process), so the
-figures are the gateway's own work: authentication (anonymous: the client key), the rate
-limiter, signing the internal token, and the pooled aiohttp hop. The gateway runs as the
-launcher starts it (uvicorn, its own PostgreSQL database and the broker, embedded here),
-with the rate limit raised out of the way. 32 concurrent keep-alive clients in this process
-drive each target in turn; the ratio is gateway / direct.
+The route is a trivial JSON endpoint of a stand-in service. Beside it, same run:
+- the bare proxy (``bench/_bare_proxy.py``): raw ASGI, one pooled aiohttp session, no
+  framework, no authentication; what any Python hop costs on this machine;
+- the gateway, with its own PostgreSQL database and the broker (embedded here) and its
+  rate limit raised out of the way, so that it still does all its work per request:
+  authentication (anonymous: the client key), the rate limiter, the internal token, the hop.
+All three run as the launcher runs a service (``deploy/launch.py``'s ``ServiceProcess``: the
+same uvicorn command and flags). The load is ``--clients`` keep-alive connections from wrk
+(or aiohttp in its own process where wrk is missing: ``bench/_http_load.py``). Rounds
+alternate direct, bare proxy, gateway, ``--rounds`` times, so that the shared machine's
+load weighs on all three alike; the figures are the rounds' medians, each round printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
-import subprocess
+import statistics
 import sys
-import textwrap
+import tempfile
 import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import aiohttp
-from benchlib import embedded_servers, percentile, report
+from _http_load import Measure, generator, load
+from benchlib import embedded_servers, report
 
 from localrights.embedded import free_port
 from localrights.migrations import create_database, upgrade_database
 
 ROOT = Path(__file__).resolve().parent.parent
-PATH = "/api/v1/consultations/ping"
+sys.path.insert(0, str(ROOT / "deploy"))
+from launch import ServiceProcess, http_ok, tail  # noqa: E402
 
-UPSTREAM = textwrap.dedent(
-    """
-    import sys
-    import uvicorn
+BENCH = "gateway_overhead"
+PATH = "/api/v1/consultations/ping"
+TARGETS = ("direct", "bare proxy", "gateway")
+
+
+def ping_app() -> Any:
+    """``uvicorn --factory gateway_overhead:ping_app``: the stand-in service's one route."""
     from fastapi import FastAPI
 
     app = FastAPI()
 
-    @app.get("/api/v1/consultations/ping")
+    @app.get(PATH)
     async def ping() -> dict[str, bool]:
         return {"ok": True}
 
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
-                access_log=False)
-    """
-)
+    @app.get("/healthz")
+    async def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    return app
 
 
-def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_ready(process: ServiceProcess, path: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer in {timeout}s")
+    while not http_ok(process.url + path):
+        if process.process is None or process.process.poll() is not None:
+            raise RuntimeError(f"{process.service} exited:\n{tail(process.log_path)}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{process.service} not ready:\n{tail(process.log_path)}")
+        time.sleep(0.1)
 
 
-async def load(url: str, clients: int, seconds: float) -> tuple[float, list[float]]:
-    """Requests per second and latencies of ``clients`` workers hammering ``url``."""
-    latencies: list[float] = []
-    errors = 0
-    connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(connector=connector) as session:
+@contextlib.contextmanager
+def started(postgres_url: str, kafka: str, logs: Path) -> Iterator[dict[str, str]]:
+    """The stand-in service, the bare proxy and the gateway running; their URLs by target."""
+    database = asyncio.run(create_database(postgres_url, "gateway_bench"))
+    upgrade_database(database, ROOT / "services" / "gateway" / "migrations")
+    bench_env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "LOG_LEVEL": "WARNING"}
+    upstream = ServiceProcess(
+        "ping", free_port(), bench_env, logs / "ping.log", app="gateway_overhead:ping_app"
+    )
+    bare = ServiceProcess(
+        "bare-proxy",
+        free_port(),
+        {**bench_env, "BARE_PROXY_UPSTREAM": upstream.url},
+        logs / "bare-proxy.log",
+        app="_bare_proxy:create_app",
+    )
+    gateway_env = {
+        **os.environ,
+        # As the launcher sets them (Stack._env), less the services this route does not use.
+        "GATEWAY_DATABASE_URL": database,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "KAFKA_ENABLE_IDEMPOTENCE": "false",
+        "INTERNAL_JWT_SECRET": secrets.token_urlsafe(48),
+        "GATEWAY_JWT_SECRET": secrets.token_urlsafe(48),
+        "GATEWAY_CONSULTATION_URL": upstream.url,
+        "LOG_JSON": "true",
+        "LOG_LEVEL": "WARNING",
+        # Out of the way but still counted: the limiter does its work on every request.
+        "GATEWAY_RATE_LIMIT_DEFAULT": "100000000/minute",
+    }
+    gateway = ServiceProcess("gateway", free_port(), gateway_env, logs / "gateway.log")
+    processes = [upstream, bare, gateway]
+    try:
+        for process in processes:
+            process.start()
+        wait_ready(upstream, "/healthz")
+        wait_ready(bare, "/healthz")
+        wait_ready(gateway, "/livez")
+        yield {
+            "direct": upstream.url + PATH,
+            "bare proxy": bare.url + PATH,
+            "gateway": gateway.url + PATH,
+        }
+    finally:
+        for process in reversed(processes):
+            process.stop()
 
-        async def worker(until: float, record: bool) -> None:
-            nonlocal errors
-            while time.perf_counter() < until:
-                started = time.perf_counter()
-                async with session.get(url) as response:
-                    await response.read()
-                    if response.status != 200:
-                        errors += 1
-                if record:
-                    latencies.append(time.perf_counter() - started)
 
-        warm_until = time.perf_counter() + min(1.0, seconds / 4)
-        await asyncio.gather(*(worker(warm_until, False) for _ in range(clients)))
-        started = time.perf_counter()
-        until = started + seconds
-        await asyncio.gather(*(worker(until, True) for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"{url}: {errors} answers were not 200")
-    return len(latencies) / elapsed, latencies
+def summarise(name: str, measures: list[Measure]) -> tuple[float, float, float]:
+    """Print one target's rounds; return the medians of rate, p50 and p99."""
+    rates = [m.rate for m in measures]
+    p50s, p99s = [m.p50_ms for m in measures], [m.p99_ms for m in measures]
+    print(
+        f"  {name:<11} req/s {statistics.median(rates):8,.0f} (rounds {min(rates):,.0f}"
+        f"-{max(rates):,.0f})  p50 {statistics.median(p50s):5.1f} ms ({min(p50s):.1f}"
+        f"-{max(p50s):.1f})  p99 {statistics.median(p99s):5.1f} ms ({min(p99s):.1f}"
+        f"-{max(p99s):.1f})"
+    )
+    return statistics.median(rates), statistics.median(p50s), statistics.median(p99s)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=int, default=5, help="of each target in each round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--load", choices=("wrk", "aiohttp"), default=generator(), help="the load generator"
+    )
     parser.add_argument("--short", action="store_true", help="a smoke run of a few seconds")
     args = parser.parse_args()
-    seconds = 2.0 if args.short else args.seconds
+    if args.short:
+        args.seconds, args.rounds = 1, 1
+    tool = args.load
+    measures: dict[str, list[Measure]] = {target: [] for target in TARGETS}
+    with (
+        embedded_servers() as servers,
+        tempfile.TemporaryDirectory(prefix="bench-logs-") as logs,
+        started(servers.postgres_url, servers.kafka_bootstrap_servers, Path(logs)) as urls,
+    ):
+        for target in TARGETS:  # warm-up: connections, caches, the first token
+            load(urls[target], clients=args.clients, seconds=1, tool=tool)
+        for n in range(args.rounds):
+            for target in TARGETS:
+                measures[target].append(
+                    load(urls[target], clients=args.clients, seconds=args.seconds, tool=tool)
+                )
+            print(
+                f"  round {n + 1}: "
+                + " | ".join(f"{t} {measures[t][-1].rate:,.0f}/s" for t in TARGETS),
+                flush=True,
+            )
 
-    with embedded_servers() as servers:
-        database = asyncio.run(create_database(servers.postgres_url, "gateway_bench"))
-        upgrade_database(database, ROOT / "services" / "gateway" / "migrations")
-        upstream_port, gateway_port = free_port(), free_port()
-        upstream = subprocess.Popen([sys.executable, "-c", UPSTREAM, str(upstream_port)])
-        env = {
-            **os.environ,
-            "GATEWAY_DATABASE_URL": database,
-            "KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap_servers,
-            "INTERNAL_JWT_SECRET": secrets.token_urlsafe(48),
-            "GATEWAY_JWT_SECRET": secrets.token_urlsafe(48),
-            "GATEWAY_CONSULTATION_URL": f"http://127.0.0.1:{upstream_port}",
-            "GATEWAY_RATE_LIMIT_DEFAULT": "100000000/minute",
-            "LOG_LEVEL": "WARNING",
-        }
-        gateway = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "localrights_gateway.main:create_app",
-                "--port",
-                str(gateway_port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        try:
-            direct_url = f"http://127.0.0.1:{upstream_port}{PATH}"
-            gateway_url = f"http://127.0.0.1:{gateway_port}{PATH}"
-            wait_http(direct_url, upstream)
-            wait_http(f"http://127.0.0.1:{gateway_port}/livez", gateway)
-            direct_rps, direct_lat = asyncio.run(load(direct_url, args.clients, seconds))
-            via_rps, via_lat = asyncio.run(load(gateway_url, args.clients, seconds))
-        finally:
-            for process in (gateway, upstream):
-                process.terminate()
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-
-    name = "gateway_overhead"
-    base = f"direct, {args.clients} clients"
-    report(
-        name,
-        "through gateway: requests/s",
-        via_rps,
-        "req/s",
-        baseline=direct_rps,
-        baseline_name=base,
-    )
-    for pct in (50, 99):
+    print(f"  load: {tool}, {args.clients} connections, {args.rounds} rounds of {args.seconds} s")
+    figures = {target: summarise(target, measures[target]) for target in TARGETS}
+    of = f"median of {args.rounds}, {tool}"
+    for target, against in (
+        ("gateway", "direct"),
+        ("bare proxy", "direct"),
+        ("gateway", "bare proxy"),
+    ):
         report(
-            name,
-            f"through gateway: p{pct} latency",
-            percentile(via_lat, pct) * 1000,
-            "ms",
-            baseline=percentile(direct_lat, pct) * 1000,
-            baseline_name=base,
-            higher_is_better=False,
+            BENCH,
+            f"{target}: requests/s",
+            figures[target][0],
+            "req/s",
+            baseline=figures[against][0],
+            baseline_name=f"{against}, {of}",
         )
+    for index, pct in ((1, 50), (2, 99)):
+        for target, against in (("bare proxy", "direct"), ("gateway", "bare proxy")):
+            report(
+                BENCH,
+                f"{target}: p{pct} latency",
+                figures[target][index],
+                "ms",
+                baseline=figures[against][index],
+                baseline_name=f"{against}, {of}",
+                higher_is_better=False,
+            )
 
 
 if __name__ == "__main__":

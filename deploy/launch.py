@@ -63,6 +63,8 @@ class ServiceProcess:
     log_path: Path
     replica: int = 0
     process: subprocess.Popen[bytes] | None = None
+    # The ASGI app factory; another than the service's own only in benchmarks (bench/).
+    app: str = ""
 
     @property
     def url(self) -> str:
@@ -77,12 +79,15 @@ class ServiceProcess:
                 "-m",
                 "uvicorn",
                 "--factory",
-                f"localrights_{self.service}.main:create_app",
+                self.app or f"localrights_{self.service}.main:create_app",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                # The gateway decides who the client is (GATEWAY_TRUSTED_PROXIES); uvicorn's
+                # default would believe X-Forwarded-For from 127.0.0.1 before it could.
+                "--no-proxy-headers",
                 "--timeout-graceful-shutdown",
                 "10",
             ],

@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-SCRIPTS = sorted(p for p in BENCH.glob("*.py") if p.name not in {"run_all.py", "benchlib.py"})
+# As bench/run_all.py runs them: not its helpers (benchlib, _-prefixed modules).
+SCRIPTS = sorted(
+    p
+    for p in BENCH.glob("*.py")
+    if p.name not in {"run_all.py", "benchlib.py"} and not p.name.startswith("_")
+)
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])

@@ -309,3 +309,19 @@ def test_notifications_scale_on_cpu(manifests: dict[tuple[str, str], dict[str, A
     }
     assert hpa["spec"]["minReplicas"] >= 2
     assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+
+
+def test_uvicorn_leaves_the_clients_address_to_the_gateway(
+    compose: dict[str, Any], manifests: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """uvicorn's default believes X-Forwarded-For from 127.0.0.1 and rewrites the peer before
+    the gateway sees it; the gateway decides by GATEWAY_TRUSTED_PROXIES instead."""
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert "--no-proxy-headers" in command
+    launcher = (ROOT / "deploy" / "launch.py").read_text()
+    assert '"--no-proxy-headers"' in launcher
+    # Nothing runs the image with another command.
+    assert "command" not in compose["services"]["gateway"]
+    gateway = manifests[("Deployment", "gateway")]["spec"]["template"]["spec"]["containers"][0]
+    assert "command" not in gateway and "args" not in gateway

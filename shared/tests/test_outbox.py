@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select
@@ -209,3 +210,102 @@ class TestRelay:
                 until=lambda evs: len(evs) >= 20,
             )
         assert [e.data["response_count"] for e in events] == list(range(20))
+
+
+# The relay's DELETEs wait while the test holds advisory lock 22, and the first
+# ``outbox_failing_deletes.n`` of them fail: to see what the relay does meanwhile.
+_HOLD_DELETES = """
+CREATE TABLE outbox_failing_deletes (n integer NOT NULL);
+CREATE SEQUENCE outbox_deletes;
+CREATE FUNCTION outbox_hold_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(22);
+    IF nextval('outbox_deletes') <= (SELECT coalesce(sum(n), 0) FROM outbox_failing_deletes)
+    THEN
+        RAISE EXCEPTION 'this DELETE fails';
+    END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER hold_delete BEFORE DELETE ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION outbox_hold_delete();
+"""
+
+
+@contextlib.asynccontextmanager
+async def deletes_held(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """Every DELETE from the outbox waits until the block ends (or the lock is let go)."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await conn.execute(_HOLD_DELETES)
+        await conn.execute("SELECT pg_advisory_lock(22)")
+        yield conn
+        await conn.execute("SELECT pg_advisory_unlock_all()")
+    finally:
+        await conn.close()
+
+
+async def commit_event(sessions: async_sessionmaker[AsyncSession], n: int) -> str:
+    async with sessions() as session:
+        envelope = await record_event(session, closed(n), source="/test")
+        await session.commit()
+    return envelope.id
+
+
+async def outbox_rows(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+
+
+async def two_events_one_after_the_other(
+    sessions: async_sessionmaker[AsyncSession], bootstrap: str, topic: str
+) -> tuple[str, str, list[str]]:
+    """Commit one event, wait until it is on the topic, then the next: both ids, what was read."""
+    first = await commit_event(sessions, 1)
+    await read_topic(bootstrap, topic, until=lambda evs: first in {e.id for e in evs})
+    second = await commit_event(sessions, 2)
+    events = await read_topic(bootstrap, topic, until=lambda evs: second in {e.id for e in evs})
+    return first, second, [e.id for e in events]
+
+
+class TestRelayLatency:
+    async def test_next_batch_is_sent_while_the_last_one_is_still_being_deleted(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        database_url: str,
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
+    ) -> None:
+        topic = topic_prefix + CONSULTATION_EVENTS
+        async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix):
+            async with deletes_held(database_url):
+                # The first batch's DELETE waits on the lock: the second goes out all the same.
+                first, second, ids = await two_events_one_after_the_other(
+                    sessions, kafka_bootstrap_servers, topic
+                )
+                assert sorted(ids) == sorted([first, second]), "each sent once"
+                assert await outbox_rows(sessions) == 2
+            await eventually(lambda: self._empty(sessions))
+
+    async def test_a_failed_delete_sends_the_rows_again_and_loses_nothing(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        database_url: str,
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
+    ) -> None:
+        topic = topic_prefix + CONSULTATION_EVENTS
+        async with running_relay(database_url, kafka_bootstrap_servers, topic_prefix):
+            async with deletes_held(database_url) as control:
+                await control.execute("INSERT INTO outbox_failing_deletes VALUES (1)")
+                first, second, _ = await two_events_one_after_the_other(
+                    sessions, kafka_bootstrap_servers, topic
+                )
+            # The lock is gone: one of the two pending DELETEs fails, its row is sent again.
+            events = await read_topic(kafka_bootstrap_servers, topic, until=lambda e: len(e) >= 3)
+            await eventually(lambda: self._empty(sessions))
+        ids = [e.id for e in events]
+        assert len(ids) == 3 and set(ids) == {first, second}
+
+    @staticmethod
+    async def _empty(sessions: async_sessionmaker[AsyncSession]) -> None:
+        assert await outbox_rows(sessions) == 0

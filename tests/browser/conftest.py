@@ -1,4 +1,4 @@
-"""Browser tests: the whole platform started once for all of them, driven by Debian's chromium.
+"""Browser tests: one platform for all of them (package scope), driven by Debian's chromium.
 
 Playwright's own browser download cannot work on our machines, so it launches
 /usr/bin/chromium (``make test`` installs it with deploy/tools/ensure_chromium.sh).
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "services" / "gateway" / "tests" / "web"))
 from web_factories import Officer, make_officer, token_for  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One platform for every browser test (starting one takes most of a minute), with the
     production settings, rate limits included: tests make their own data, so they share it."""
@@ -33,22 +33,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield platform
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as client:
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def officer(api: httpx.Client, stack: Stack) -> Officer:
     """A municipality of Montevideo and its officer, made by the platform's admin."""
     return make_officer(api, token_for(api, *stack.admin))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(stack: Stack) -> Iterator[Browser]:
     """Headless chromium, started after the platform: Playwright's sync API keeps an event loop
-    running in this thread, in which the launcher's asyncio.run() could not start."""
+    running in this thread, in which the launcher's asyncio.run() could not start. Package
+    scope, not session: that loop must be gone before the async tests of other folders run."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield launched
@@ -77,6 +78,6 @@ def desktop(browser: Browser, stack: Stack) -> Iterator[Page]:
     page.context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe() -> Axe:
     return Axe()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from launch import Stack
 
@@ -35,6 +37,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     run_dir: Path = tmp_path_factory.mktemp("stack")
     with Stack(run_dir, extra_env=dict(STACK_ENV)) as platform:
         yield platform
+
+
+@pytest.fixture(scope="module")
+def document(stack: Stack) -> dict[str, Any]:
+    """The merged OpenAPI document, with every service's part in it."""
+    response = httpx.get(f"{stack.gateway_url}/api/v1/openapi.json", timeout=30)
+    assert response.status_code == 200
+    merged: dict[str, Any] = response.json()
+    assert "x-localrights-unavailable" not in merged
+    return merged
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -138,6 +139,39 @@ async def eventually(
 
 
 # -- helpers the field scenarios share ----------------------------------------------------
+
+
+def bearer_headers(base_url: str, email: str, password: str) -> dict[str, str]:
+    """Headers with a fresh access token of this user (a blocking call, for sync tests)."""
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/token", data={"username": email, "password": password}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def park_or_library(jurisdiction: str, *, title: str, mode: str = "open") -> dict[str, Any]:
+    """A consultation of one single-choice question, open from a minute ago for a week."""
+    now = datetime.now(UTC)
+    return {
+        "participation_mode": mode,
+        "title": {"en": title},
+        "jurisdiction": jurisdiction,
+        "opens_at": (now - timedelta(minutes=1)).isoformat(),
+        "closes_at": (now + timedelta(days=7)).isoformat(),
+        "questions": [
+            {
+                "id": "space",
+                "type": "single_choice",
+                "required": True,
+                "title": {"en": "Which space first?"},
+                "options": [
+                    {"id": "park", "label": {"en": "The park"}},
+                    {"id": "library", "label": {"en": "The library"}},
+                ],
+            }
+        ],
+    }
 
 
 async def gather_bounded(coros: Iterable[Awaitable[T]], *, limit: int = 16) -> list[T]:

@@ -28,7 +28,7 @@ import httpx
 import pytest
 from launch import Stack
 
-from .platform_client import Actor, Platform, eventually
+from .platform_client import Actor, Platform, eventually, park_or_library
 
 OK = "2xx"
 PASS = "authorised"
@@ -98,26 +98,7 @@ def listed_for(
 
 
 def consultation_body(_ids: dict[str, str], mode: str = "open") -> dict[str, Any]:
-    now = datetime.now(UTC)
-    return {
-        "participation_mode": mode,
-        "title": {"en": "Access matrix"},
-        "jurisdiction": A_PLACE,
-        "opens_at": (now - timedelta(minutes=1)).isoformat(),
-        "closes_at": (now + timedelta(days=7)).isoformat(),
-        "questions": [
-            {
-                "id": "space",
-                "type": "single_choice",
-                "required": True,
-                "title": {"en": "Which space first?"},
-                "options": [
-                    {"id": "park", "label": {"en": "The park"}},
-                    {"id": "library", "label": {"en": "The library"}},
-                ],
-            }
-        ],
-    }
+    return park_or_library(A_PLACE, title="Access matrix", mode=mode)
 
 
 def alert_body(_ids: dict[str, str]) -> dict[str, Any]:
@@ -239,6 +220,13 @@ CASES: tuple[Case, ...] = (
         ADMIN_ONLY,
         url="/api/v1/users/{user_a}",
         body=json_body(lambda _: {"full_name": "Officer of A"}),
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/users/{user_id}",
+        expect(403, anonymous=401, admin=404),
+        url="/api/v1/users/{unknown}",
+        note="an unknown id: the matrix's own users must live on for the other rows",
     ),
     Case("GET", "/api/v1/api-keys", ADMIN_ONLY),
     Case(

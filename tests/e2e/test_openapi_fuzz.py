@@ -28,6 +28,8 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 
+from .platform_client import bearer_headers
+
 # Examples per operation, per caller and mode (about 560 calls in all); LOCALRIGHTS_FUZZ_SCALE
 # multiplies them for a longer hunt (the defaults keep the suite inside its time budget).
 SCALE = float(os.environ.get("LOCALRIGHTS_FUZZ_SCALE", "1"))
@@ -59,29 +61,13 @@ class ServerError:
 
 
 @pytest.fixture(scope="module")
-def document(stack: Stack) -> dict[str, Any]:
-    response = httpx.get(f"{stack.gateway_url}/api/v1/openapi.json", timeout=30)
-    assert response.status_code == 200
-    merged: dict[str, Any] = response.json()
-    assert "x-localrights-unavailable" not in merged
-    return merged
-
-
-@pytest.fixture(scope="module")
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         yield session
 
 
 def _admin_headers(stack: Stack) -> dict[str, str]:
-    email, password = stack.admin
-    response = httpx.post(
-        f"{stack.gateway_url}/api/v1/auth/token",
-        data={"username": email, "password": password},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return bearer_headers(stack.gateway_url, *stack.admin)
 
 
 def _quiet(case: Case) -> Case:

@@ -328,6 +328,15 @@ class TestIdempotency:
         assert first.json() == again.json()
 
 
+async def _open_for_responses(
+    client: httpx.AsyncClient, officer: dict[str, str], new_body: Callable[..., dict[str, Any]]
+) -> str:
+    """Create and open a consultation; the URL its responses are sent to."""
+    c = (await client.post(API, json=new_body(), headers=officer)).json()
+    await client.post(f"{API}/{c['id']}/open", headers=officer)
+    return f"{API}/{c['id']}/responses"
+
+
 class TestPerClientCap:
     async def test_one_device_is_capped_others_are_not(
         self,
@@ -339,9 +348,7 @@ class TestPerClientCap:
     ) -> None:
         capped = settings.model_copy(update={"responses_per_client": 2})
         async with running_app(create_app(capped)) as client:
-            c = (await client.post(API, json=new_body(), headers=officer)).json()
-            await client.post(f"{API}/{c['id']}/open", headers=officer)
-            url = f"{API}/{c['id']}/responses"
+            url = await _open_for_responses(client, officer, new_body)
             library = anonymous(internal_jwt_secret, client="library-pc")
             statuses = [
                 (await client.post(url, json={"answers": answers()}, headers=library)).status_code
@@ -352,3 +359,22 @@ class TestPerClientCap:
             assert (
                 await client.post(url, json={"answers": answers()}, headers=home)
             ).status_code == 201
+
+    async def test_a_capped_device_is_told_when_to_come_back(
+        self,
+        settings: Settings,
+        officer: dict[str, str],
+        internal_jwt_secret: str,
+        new_body: Callable[..., dict[str, Any]],
+        answers: Answers,
+    ) -> None:
+        capped = settings.model_copy(update={"responses_per_client": 1})
+        window = capped.responses_per_client_window_seconds
+        async with running_app(create_app(capped)) as client:
+            url = await _open_for_responses(client, officer, new_body)
+            phone = anonymous(internal_jwt_secret, client="phone")
+            await client.post(url, json={"answers": answers()}, headers=phone)
+            refused = await client.post(url, json={"answers": answers()}, headers=phone)
+            assert refused.status_code == 429
+            # The next quota window: at most one window away.
+            assert 0 < int(refused.headers["retry-after"]) <= window

@@ -113,7 +113,10 @@ class TestTokensRefused:
     async def test_a_valid_forged_looking_token_works_as_control(
         self, gateway: httpx.AsyncClient, secret: str
     ) -> None:
-        response = await self._me(gateway, jwt.encode(_claims(), secret, algorithm="HS256"))
+        # A token must name a user who exists (revocation.py): the bootstrap administrator.
+        me = await gateway.get("/api/v1/me", headers=await admin_headers(gateway))
+        claims = _claims(sub=me.json()["subject"])
+        response = await self._me(gateway, jwt.encode(claims, secret, algorithm="HS256"))
         assert response.status_code == 200
         assert response.json()["roles"] == ["admin"]
 

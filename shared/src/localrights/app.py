@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from localrights.errors import install_error_handlers
 from localrights.gc_tuning import tune_for_service
 from localrights.observability import RequestContextMiddleware, configure_logging, metrics_endpoint
+from localrights.openapi_problems import describe_problems
 from localrights.runtime import BackgroundTask, ConsumerSpec, ServiceRuntime
 from localrights.settings import ServiceSettings
 
@@ -49,6 +50,7 @@ def create_service_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    _document_problems(app)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
@@ -58,6 +60,18 @@ def create_service_app(
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the app's OpenAPI document say that errors are problem+json (openapi_problems)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _livez() -> dict[str, str]:

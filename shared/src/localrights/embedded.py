@@ -21,11 +21,22 @@ from typing import Any
 
 from localrights.lifeline import start_tied
 
+_HANDED_OUT: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now, never one this process handed out before.
+
+    The kernel may give the same free port to two binds in a row once the first socket is
+    closed, and a stack asks for several before any server binds them.
+    """
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def wait_for_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") -> None:

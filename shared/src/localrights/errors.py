@@ -9,10 +9,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from localrights.db import database_unavailable
 
@@ -26,6 +28,8 @@ class LocalrightsError(Exception):
 
     status_code = 400
     title = "Bad request"
+    # Seconds after which the same request may succeed (a 429 or 503): sent as Retry-After.
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
@@ -108,10 +112,19 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.message,
             instance=request.url.path,
             errors=exc.errors or None,
+            retry_after=exc.retry_after,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        unreadable = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if unreadable is not None:
+            # Not JSON at all: the request's syntax is wrong (400), not its content (422).
+            reason = (unreadable.get("ctx") or {}).get("error", "invalid JSON")
+            where = unreadable.get("loc", ("body", 0))[-1]
+            detail = f"the body is not valid JSON: {reason} at character {where}"
+            errors = [{"location": "body", "message": detail}]
+            return problem(400, "Bad request", detail, instance=request.url.path, errors=errors)
         errors = [
             {"location": _location(err.get("loc", ())), "message": err.get("msg", "")}
             for err in exc.errors()
@@ -151,7 +164,22 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        allowed = _allowed_methods(request) if exc.status_code == 405 else []
+        if allowed:
+            # Starlette lists only the methods of the first route matching the path.
+            response.headers["Allow"] = ", ".join(allowed)
         return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at this request's path."""
+    allowed: set[str] = set()
+    # Included routers are nested in FastAPI's routing table: walk their routes too.
+    for route in iter_route_contexts(request.app.router.routes):
+        methods = route.methods
+        if methods and route.matches(request.scope)[0] is not Match.NONE:
+            allowed.update(methods)
+    return sorted(allowed)
 
 
 def _title(status: int) -> str:

@@ -130,7 +130,10 @@ def create_producer(
         client_id=client_id,
         acks="all",
         enable_idempotence=enable_idempotence,
-        linger_ms=5,
+        # No lingering: the outbox relay sends a whole batch at once and waits for its acks,
+        # so a linger would only add its length to every batch. Whatever is sent while a
+        # request is in flight to the broker still goes out together in the next one.
+        linger_ms=0,
         request_timeout_ms=15000,
     )
 

@@ -4,13 +4,14 @@
 so a rolled-back change publishes nothing. The ``OutboxRelay`` wakes on that notification
 (or every ``poll_interval`` as a safety net), locks a batch with ``FOR UPDATE SKIP LOCKED``
 so several replicas share the work without sending a row twice, sends the batch, waits for
-the broker's acks and deletes the rows in the same transaction. If the process dies between
-send and delete the rows are sent again: delivery is at least once, and consumers are
-idempotent by event id.
+the broker's acks and deletes the rows in the same transaction, which commits while the
+next batch is selected and sent. If the process dies between send and delete the rows are
+sent again: delivery is at least once, and consumers are idempotent by event id.
 
-Ordering: one relay sends a key's events in commit order. With several replicas a later
-batch may overtake an earlier one that is still in flight; consumers that care compare the
-aggregate's revision rather than trusting arrival order.
+Ordering: one relay sends a key's events in commit order (a batch goes out only once the
+one before it is acknowledged); only a duplicate can come later. With several replicas a
+later batch may overtake an earlier one that is still in flight; consumers that care
+compare the aggregate's revision rather than trusting arrival order.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
         self._pool: asyncpg.Pool | None = None
+        self._deleting: asyncio.Task[None] | None = None  # the last batch's DELETE and COMMIT
         self.published = 0
 
     async def run(self) -> None:
@@ -119,6 +121,9 @@ class OutboxRelay:
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
+                # The last batch's DELETE, if still committing, before its pool closes.
+                with contextlib.suppress(Exception):
+                    await self._settle()
                 if listener is not None:
                     with contextlib.suppress(Exception):
                         await listener.close()
@@ -146,20 +151,30 @@ class OutboxRelay:
                 continue  # more waiting: do not sleep
             if listener.is_closed():
                 raise ConnectionError("LISTEN connection closed")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wakeup.wait()
 
     async def publish_batch(self) -> int:
-        """Send one batch of unsent rows and delete them once the broker has them."""
+        """Send one batch of unsent rows; return once the broker has acknowledged them all.
+
+        The batch's DELETE and COMMIT follow in a task of their own while the relay selects
+        and sends the next batch, so they add nothing to the next events' wait. Until that
+        commit the rows stay locked (FOR UPDATE), so no batch of this relay or another takes
+        them again; at most one batch is left committing. If its DELETE fails, the rows are
+        sent again later, possibly after newer events of the same key: a duplicate, which
+        consumers drop by event id.
+        """
         assert self._pool is not None
-        async with self._pool.acquire() as conn, conn.transaction():
+        batch = contextlib.AsyncExitStack()  # the connection and transaction, until COMMIT
+        conn = await batch.enter_async_context(self._pool.acquire())
+        try:
+            await batch.enter_async_context(conn.transaction())
             rows = await conn.fetch(
                 "SELECT id, topic, key, envelope::text AS envelope FROM outbox "
                 "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
             )
-            if not rows:
-                return 0
             deliveries = [
                 await self._producer.send(
                     self._topic_prefix + row["topic"],
@@ -170,8 +185,28 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*deliveries)
-            await conn.execute(
-                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
-            )
-        self.published += len(rows)
+        except BaseException as exc:
+            await batch.__aexit__(type(exc), exc, exc.__traceback__)  # ROLLBACK, release
+            raise
+        if not rows:
+            await batch.aclose()
+            return 0
+        previous = self._deleting
+        self._deleting = asyncio.create_task(self._delete(batch, conn, [r["id"] for r in rows]))
+        if previous is not None:
+            await previous
         return len(rows)
+
+    async def _delete(
+        self, batch: contextlib.AsyncExitStack, conn: asyncpg.Connection, ids: list[int]
+    ) -> None:
+        """Delete a sent batch's rows and commit, which ends its transaction."""
+        async with batch:
+            await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
+        self.published += len(ids)
+
+    async def _settle(self) -> None:
+        """Wait for the last batch's DELETE and COMMIT; raise if they failed."""
+        deleting, self._deleting = self._deleting, None
+        if deleting is not None:
+            await deleting

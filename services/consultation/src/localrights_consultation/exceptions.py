@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from localrights.errors import Conflict, Forbidden, InvalidInput, LocalrightsError, NotFound
@@ -74,3 +75,5 @@ class TooManyResponses(LocalrightsError):
             "for this consultation",
             **kwargs,
         )
+        # Quota windows are aligned to the epoch (repository.submit): the next one starts then.
+        self.retry_after = window - int(time.time()) % window

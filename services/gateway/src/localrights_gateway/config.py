@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from localrights.secret_files import secret_field
 from localrights.settings import PLACEHOLDER_VALUES, ServiceSettings, load_settings
@@ -30,6 +30,14 @@ class Settings(ServiceSettings):
     # also invalidates every API key; set this to rotate them independently).
     api_key_secret: SecretStr | None = None
     internal_token_ttl_seconds: int = Field(default=60, ge=5, le=3600)
+    # The longest a revoked access goes on working on a replica that did not make the change
+    # (a user disabled, a role removed...): see revocation.py. 0 reads the database per call.
+    access_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+
+    # -- who the client is -------------------------------------------------------------------
+    # Proxies (IP addresses or CIDR networks, comma-separated) whose X-Forwarded-For names
+    # the client; none by default, so the TCP peer is the client. See forwarding.py.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
 
     # -- first administrator -------------------------------------------------------------
     bootstrap_admin_email: str | None = None
@@ -60,6 +68,13 @@ class Settings(ServiceSettings):
 
     # -- browsers --------------------------------------------------------------------------
     cors_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value
 
     @field_validator("jwt_secret")
     @classmethod

@@ -19,8 +19,10 @@ from localrights.db import SessionDep
 from localrights.errors import Forbidden, Unauthorized
 from localrights_gateway import security, service
 from localrights_gateway.config import Settings
+from localrights_gateway.forwarding import VOUCHED_CLIENT_HEADER, ClientAddresses
 from localrights_gateway.models import Institution, User
 from localrights_gateway.ratelimit import RateLimiter
+from localrights_gateway.revocation import StandingCache
 
 # Declared for the OpenAPI document (Swagger's "Authorize" button); reading is done below.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -45,8 +47,19 @@ def token_config(settings: Settings) -> security.TokenConfig:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address as the ASGI server saw it (behind a proxy: --proxy-headers)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address: the peer, or who trusted proxies say it is (forwarding.py)."""
+    addresses: ClientAddresses = request.app.state.client_addresses
+    return addresses.resolve(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        request.headers.get(VOUCHED_CLIENT_HEADER),
+    )
+
+
+def vouched_client_headers(request: Request) -> dict[str, str]:
+    """Headers by which the gateway's own pages call its API for the resident at hand."""
+    addresses: ClientAddresses = request.app.state.client_addresses
+    return {VOUCHED_CLIENT_HEADER: addresses.vouch(client_address(request))}
 
 
 def anonymous_principal(request: Request) -> Principal:
@@ -60,16 +73,22 @@ def anonymous_principal(request: Request) -> Principal:
 
 
 def _presented_credential(request: Request) -> tuple[str, str] | None:
-    """("jwt" | "api_key", value) from the request's headers, or None."""
+    """("jwt" | "api_key", value) from the request's headers, or None.
+
+    A header that is present counts even when empty: it is a bad credential, never a
+    silent fall-back to anonymous.
+    """
     header = request.headers.get("authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
+    if header is not None:
+        scheme, _, value = header.strip().partition(" ")
         value = value.strip()
         if scheme.lower() != "bearer" or not value:
             raise Unauthorized("use 'Authorization: Bearer <token or API key>'")
         return ("api_key" if value.startswith(security.API_KEY_SCHEME) else "jwt", value)
     api_key = request.headers.get("x-api-key")
-    if api_key:
+    if api_key is not None:
+        if not api_key.strip():
+            raise Unauthorized("the X-API-Key header is empty")
         return ("api_key", api_key.strip())
     return None
 
@@ -87,7 +106,9 @@ async def authenticate(request: Request) -> Principal:
     if credential is None:
         principal = anonymous_principal(request)
     elif credential[0] == "jwt":
-        principal = security.verify_access_token(credential[1], token_config(settings))
+        token = security.verify_access_token(credential[1], token_config(settings))
+        await _check_standing(request, token)
+        principal = token.principal
     else:
         sessions = request.app.state.runtime.sessions
         async with sessions() as session:
@@ -96,6 +117,17 @@ async def authenticate(request: Request) -> Principal:
             )
     setattr(request.state, _PRINCIPAL_STATE, principal)
     return principal
+
+
+async def _check_standing(request: Request, token: security.AccessToken) -> None:
+    """Unauthorized when the token's user was deleted, disabled or changed since it was issued."""
+    standings: StandingCache = request.app.state.standings
+    user_id = subject_id(token.principal)
+    standing = await standings.get(user_id) if user_id is not None else None
+    if standing is None or not standing.admits(token):
+        raise Unauthorized(
+            "this sign-in is no longer valid (the account or its access changed): sign in again"
+        )
 
 
 def rate_limit_key(principal: Principal, request: Request) -> str:
@@ -177,3 +209,11 @@ async def valid_user(user_id: UUID, session: SessionDep) -> User:
 
 ValidInstitution = Annotated[Institution, Depends(valid_institution)]
 ValidUser = Annotated[User, Depends(valid_user)]
+
+
+async def standings_of(request: Request) -> StandingCache:  # async: no worker-thread hop
+    standings: StandingCache = request.app.state.standings
+    return standings
+
+
+Standings = Annotated[StandingCache, Depends(standings_of)]

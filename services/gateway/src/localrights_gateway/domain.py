@@ -42,10 +42,19 @@ def check_jurisdiction(country: str, jurisdiction: str) -> str:
 
 
 def check_roles(roles: Iterable[Role], institution_id: UUID | None) -> list[Role]:
-    """Roles a user or key may hold: at least one, and every role but admin needs an institution."""
+    """Roles a user or key may hold: at least one; admin alone and for no institution, every
+    other role for an institution.
+
+    Admin is a platform role (it manages every institution and every account), so it is never
+    bound to one institution: an institution's staff could otherwise act on the others.
+    """
     unique = sorted(set(roles))
     if not unique:
         raise ValueError("at least one role is needed")
+    if institution_id is not None and Role.ADMIN in unique:
+        raise ValueError(
+            "admin is a platform role and acts for no institution: leave institution_id out"
+        )
     if institution_id is None and any(role != Role.ADMIN for role in unique):
         raise ValueError("every role except admin acts for an institution: give institution_id")
     return unique

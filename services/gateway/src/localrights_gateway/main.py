@@ -11,12 +11,16 @@ What the app holds for its parts (the web pages in ``localrights_gateway.web`` i
   body, .json()); it raises ``UpstreamError`` (502/503/504 problem) when the service fails;
 - ``app.state.rate_limiter``: ``ratelimit.RateLimiter``; pages may call
   ``deps.count_request(request, "responses")`` (or "login", "default") to share the limits;
+- ``app.state.standings``: ``revocation.StandingCache``, what people's tokens are checked
+  against (routes that take access away call ``forget``/``clear`` on it);
+- ``app.state.client_addresses``: ``forwarding.ClientAddresses`` (``deps.client_address``);
 - ``app.state.openapi``: the merged OpenAPI document's cache.
 
 Identity helpers for pages: ``service.authenticate_user`` + ``service.principal_for_user``
 (sign in), ``security.issue_access_token`` / ``verify_access_token`` with
-``deps.token_config(settings)`` (a session cookie can hold the same JWT), and
-``deps.anonymous_principal(request)`` for residents.
+``deps.token_config(settings)`` (a session cookie can hold the same JWT),
+``deps.anonymous_principal(request)`` for residents, and ``deps.vouched_client_headers``
+for the pages' calls made on a resident's behalf.
 
 Hooks: the web package exposes ``router: APIRouter`` (included at the root, no prefix, after
 the API), optionally ``install`` (``app -> None``: its HTML error pages) and ``lifespan``
@@ -35,6 +39,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -51,9 +56,11 @@ from localrights_gateway import api, proxy, service
 from localrights_gateway.config import Settings, get_settings
 from localrights_gateway.deps import rate_limited
 from localrights_gateway.exceptions import RateLimited
+from localrights_gateway.forwarding import ClientAddresses
 from localrights_gateway.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from localrights_gateway.openapi import MergedOpenAPI
 from localrights_gateway.ratelimit import RateLimiter
+from localrights_gateway.revocation import Loader, Standing, StandingCache
 from localrights_gateway.upstreams import SERVICES, Upstreams
 
 log = structlog.get_logger(__name__)
@@ -133,6 +140,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exact=frozenset({"login"}),
         enabled=settings.rate_limit_enabled,
     )
+    app.state.standings = StandingCache(_standing_loader(app), ttl=settings.access_cache_seconds)
+    app.state.client_addresses = ClientAddresses(
+        settings.trusted_proxies, settings.derived_key("vouched-client")
+    )
     app.state.openapi = MergedOpenAPI(upstreams, app.openapi, settings.openapi_cache_seconds)
     _replace_route(app, OPENAPI_PATH, Route(OPENAPI_PATH, _openapi, include_in_schema=False))
     _replace_route(app, "/healthz", Route("/healthz", _healthz, include_in_schema=False))
@@ -147,6 +158,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_lifespan = getattr(web_module, "lifespan", None) if web is not None else None
     _wrap_lifespan(app, settings, upstreams, web_lifespan)
     return app
+
+
+def _standing_loader(app: FastAPI) -> Loader:
+    async def load(user_id: UUID) -> Standing | None:
+        runtime: ServiceRuntime = app.state.runtime
+        async with runtime.sessions() as session:
+            return await service.user_standing(session=session, user_id=user_id)
+
+    return load
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Text, func, text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
@@ -60,6 +60,11 @@ class User(GatewayTable, table=True):
         sa_column=Column(ForeignKey("institutions.id"), nullable=True, index=True),
     )
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    # Carried in each access token; bumped by every change that takes access away, so the
+    # tokens issued before it stop working (see revocation.py).
+    token_version: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
     created_at: datetime | None = Field(default=None, sa_column=_created_at())
 
 

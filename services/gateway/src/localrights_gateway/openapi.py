@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 
+from localrights.openapi_problems import operations, problem_content
 from localrights_gateway.exceptions import UpstreamError
 from localrights_gateway.upstreams import API, SERVICES, Upstreams, service_for
 
@@ -115,6 +116,41 @@ def merge_documents(base: Document, others: dict[str, Document]) -> Document:
     return merged
 
 
+# What the gateway itself may answer on any operation, before or instead of the service.
+_EVERY_OPERATION = {
+    "401": "Credentials were sent but are not valid (malformed, expired or revoked)",
+    "429": "Too many requests from this client; Retry-After says when to come back",
+    "503": "A service or a database is unavailable; retry later",
+}
+_PROXIED_OPERATION = {
+    "502": "The service behind the gateway failed to answer",
+    "504": "The service behind the gateway did not answer in time",
+}
+_OPERATION_WITH_BODY = {"413": "The body is larger than this operation accepts"}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def describe_gateway(document: Document) -> Document:
+    """Add the answers the gateway gives on its own (limits, failures upstream), in place."""
+    for path, _method, operation in operations(document):
+        answers = dict(_EVERY_OPERATION)
+        if service_for(path) is not None:
+            answers.update(_PROXIED_OPERATION)
+        if "requestBody" in operation:
+            answers.update(_OPERATION_WITH_BODY)
+        responses: dict[str, Any] = operation.setdefault("responses", {})
+        for code, description in answers.items():
+            responses.setdefault(code, {"description": description, "content": problem_content()})
+        responses["429"].setdefault("headers", {}).update(_RETRY_AFTER)
+    return document
+
+
 class MergedOpenAPI:
     """The merged document, rebuilt at most every ``cache_seconds`` (sooner after a failure)."""
 
@@ -136,7 +172,7 @@ class MergedOpenAPI:
                 return self._document
             fetched = await asyncio.gather(*(self._fetch(s) for s in SERVICES))
             documents = {s: d for s, d in zip(SERVICES, fetched, strict=True) if d is not None}
-            merged = merge_documents(self._own(), documents)
+            merged = describe_gateway(merge_documents(self._own(), documents))
             missing = [s for s in SERVICES if s not in documents]
             if missing:
                 merged["x-localrights-unavailable"] = missing

@@ -61,7 +61,15 @@ class TokenConfig:
     ttl: timedelta
 
 
-def issue_access_token(principal: Principal, config: TokenConfig) -> str:
+@dataclass(frozen=True)
+class AccessToken:
+    """A verified access token: who it names, and the user's token version it was issued at."""
+
+    principal: Principal
+    version: int
+
+
+def issue_access_token(principal: Principal, config: TokenConfig, *, version: int = 0) -> str:
     """A short-lived JWT for a person, carrying what the gateway needs on each call."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
@@ -76,12 +84,17 @@ def issue_access_token(principal: Principal, config: TokenConfig) -> str:
         "inst": str(principal.institution_id) if principal.institution_id else None,
         "country": principal.country,
         "jur": principal.jurisdiction,
+        "ver": version,
     }
     return jwt.encode(claims, config.secret, algorithm=ACCESS_ALGORITHM)
 
 
-def verify_access_token(token: str, config: TokenConfig) -> Principal:
-    """The person an access token names, or Unauthorized (expired, forged, wrong audience...)."""
+def verify_access_token(token: str, config: TokenConfig) -> AccessToken:
+    """The person an access token names, or Unauthorized (expired, forged, wrong audience...).
+
+    Only the signature and claims are checked here; whether the person still has this access
+    is ``revocation.Standing.admits``'s question.
+    """
     try:
         claims = jwt.decode(
             token,
@@ -97,7 +110,7 @@ def verify_access_token(token: str, config: TokenConfig) -> Principal:
     except jwt.InvalidTokenError as exc:
         raise Unauthorized(f"invalid access token: {exc}") from None
     try:
-        return Principal(
+        principal = Principal(
             subject=str(claims["sub"]),
             kind="user",
             roles=frozenset(Role(r) for r in claims.get("roles") or []),
@@ -105,6 +118,11 @@ def verify_access_token(token: str, config: TokenConfig) -> Principal:
             country=claims.get("country"),
             jurisdiction=claims.get("jur"),
         )
+        # Tokens from before versions were carried count as version 0, the column's default.
+        version = claims.get("ver", 0)
+        if type(version) is not int:
+            raise TypeError("ver must be an integer")
+        return AccessToken(principal=principal, version=version)
     except (ValueError, TypeError) as exc:
         raise Unauthorized(f"invalid access token claims: {exc}") from None
 

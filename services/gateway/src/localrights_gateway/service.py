@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +29,7 @@ from localrights_gateway.exceptions import (
     UserNotFound,
 )
 from localrights_gateway.models import ApiKey, Institution, User
+from localrights_gateway.revocation import Standing
 from localrights_gateway.schemas import (
     ApiKeyCreate,
     InstitutionCreate,
@@ -73,18 +75,20 @@ async def register_institution(*, session: AsyncSession, data: InstitutionCreate
 async def update_institution(
     *, session: AsyncSession, institution: Institution, data: InstitutionUpdate
 ) -> Institution:
+    """Apply the fields given; deactivating it takes its people's and keys' access away."""
     changes = data.model_dump(mode="json", exclude_unset=True)
     try:
         country = check_country(changes.get("country", institution.country))
+    except ValueError as exc:
+        raise _invalid("country", exc) from None
+    try:
         jurisdiction = check_jurisdiction(
             country, changes.get("jurisdiction", institution.jurisdiction)
         )
     except ValueError as exc:
-        raise InvalidInput(
-            str(exc), errors=[{"location": "jurisdiction", "message": str(exc)}]
-        ) from None
+        raise _invalid("jurisdiction", exc) from None
     for name in ("name", "kind", "municipality", "active"):
-        if name in changes and (name == "municipality" or changes[name] is not None):
+        if name in changes:
             setattr(institution, name, changes[name])
     institution.country, institution.jurisdiction = country, jurisdiction
     institution.updated_at = datetime.now(UTC)
@@ -92,6 +96,10 @@ async def update_institution(
     await _record(session, InstitutionUpdated, institution)
     await session.commit()
     return institution
+
+
+def _invalid(field: str, exc: ValueError) -> InvalidInput:
+    return InvalidInput(f"{field}: {exc}", errors=[{"location": field, "message": str(exc)}])
 
 
 async def get_institution_or_raise(*, session: AsyncSession, id: UUID) -> Institution:
@@ -142,25 +150,43 @@ async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
 
 
 async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) -> User:
+    """Apply the fields given; a change that takes access away ends the user's sessions."""
     changes = data.model_dump(exclude_unset=True)
     institution_id = changes.get("institution_id", user.institution_id)
-    roles = changes.get("roles") or [Role(r) for r in user.roles]
+    roles = changes.get("roles", [Role(r) for r in user.roles])
     try:
         roles = check_roles(roles, institution_id)
     except ValueError as exc:
-        raise InvalidInput(str(exc), errors=[{"location": "roles", "message": str(exc)}]) from None
+        # Name the field this request changed (roles unless only the institution changed).
+        field = "institution_id" if "roles" not in changes else "roles"
+        raise _invalid(field, exc) from None
     await _check_institution(session, institution_id)
-    user.roles = [role.value for role in roles]
+    new_roles = [role.value for role in roles]
+    access_changed = (
+        new_roles != sorted(user.roles)
+        or institution_id != user.institution_id
+        or "password" in changes
+        or changes.get("active", user.active) != user.active
+    )
+    user.roles = new_roles
     user.institution_id = institution_id
-    if changes.get("password"):
+    if "password" in changes:
         user.password_hash = security.hash_password(changes["password"])
     if "full_name" in changes:
         user.full_name = changes["full_name"]
-    if changes.get("active") is not None:
+    if "active" in changes:
         user.active = changes["active"]
+    if access_changed:
+        user.token_version += 1  # every token issued before this change stops working
     session.add(user)
     await session.commit()
     return user
+
+
+async def delete_user(*, session: AsyncSession, user: User) -> None:
+    """Remove a user; their tokens stop working, and so do the API keys they created."""
+    await session.delete(user)
+    await session.commit()
 
 
 async def get_user_or_raise(*, session: AsyncSession, id: UUID) -> User:
@@ -178,7 +204,8 @@ async def list_users(*, session: AsyncSession, institution_id: UUID | None = Non
 
 
 async def authenticate_user(*, session: AsyncSession, email: str, password: str) -> User:
-    """The active user with this e-mail and password, or BadCredentials (same for every miss)."""
+    """The active user (of an active institution) with this e-mail and password, or
+    BadCredentials (the same for every miss)."""
     user: User | None = (
         await session.exec(select(User).where(col(User.email) == email.strip().lower()))
     ).one_or_none()
@@ -187,11 +214,36 @@ async def authenticate_user(*, session: AsyncSession, email: str, password: str)
     assert user is not None
     if not user.active:
         raise BadCredentials()
+    if user.institution_id is not None:
+        institution = await session.get(Institution, user.institution_id)
+        if institution is None or not institution.active:
+            raise BadCredentials()
     if security.needs_rehash(user.password_hash):
         user.password_hash = security.hash_password(password)
         session.add(user)
         await session.commit()
     return user
+
+
+async def user_standing(*, session: AsyncSession, user_id: UUID) -> Standing | None:
+    """What the user's tokens must agree with now (see revocation.py); None: no such user."""
+    row = (
+        await session.exec(
+            select(User, Institution)
+            .join(Institution, col(User.institution_id) == col(Institution.id), isouter=True)
+            .where(col(User.id) == user_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    user, institution = row
+    return Standing(
+        token_version=user.token_version,
+        active=user.active and (institution is None or institution.active),
+        institution_id=user.institution_id,
+        country=institution.country if institution else None,
+        jurisdiction=institution.jurisdiction if institution else None,
+    )
 
 
 async def principal_for_user(*, session: AsyncSession, user: User) -> Principal:
@@ -270,18 +322,25 @@ async def principal_for_api_key(*, session: AsyncSession, key: str, hash_key: by
     prefix = security.api_key_prefix(key)
     if prefix is None:
         raise BadCredentials("malformed API key")
+    # One query, as before the creator and institution checks: they ride on its joins.
+    creator = aliased(User)
     row = (
         await session.exec(
-            select(ApiKey, Institution)
+            select(ApiKey, Institution, col(creator.active), col(creator.id))
             .join(Institution, col(ApiKey.institution_id) == col(Institution.id), isouter=True)
+            .join(creator, col(ApiKey.created_by) == col(creator.id), isouter=True)
             .where(col(ApiKey.prefix) == prefix)
         )
     ).one_or_none()
     if row is None or not security.api_key_matches(key, row[0].key_hash, hash_key):
         raise BadCredentials("unknown API key")
-    api_key, institution = row
+    api_key, institution, creator_active, creator_id = row
     if api_key.revoked_at is not None:
         raise BadCredentials("this API key was revoked")
+    if institution is not None and not institution.active:
+        raise BadCredentials("this API key's institution is deactivated")
+    if api_key.created_by is not None and (creator_id is None or not creator_active):
+        raise BadCredentials("the person who created this API key no longer has access")
     return Principal(
         subject=f"api_key:{api_key.id}",
         kind="api_key",

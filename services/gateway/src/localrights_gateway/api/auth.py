@@ -46,12 +46,21 @@ async def issue_token(
     principal = await service.principal_for_user(session=session, user=user)
     settings = settings_of(request)
     return Token(
-        access_token=security.issue_access_token(principal, token_config(settings)),
+        access_token=security.issue_access_token(
+            principal, token_config(settings), version=user.token_version
+        ),
         expires_in=settings.jwt_ttl_seconds,
     )
 
 
-@me_router.get("/me", status_code=status.HTTP_200_OK, response_model=Me)
+@me_router.get(
+    "/me",
+    status_code=status.HTTP_200_OK,
+    response_model=Me,
+    # Credentials are optional here (appended to the schemes FastAPI lists): without any,
+    # the answer describes an anonymous caller.
+    openapi_extra={"security": [{}]},
+)
 async def read_me(principal: Caller, session: SessionDep) -> Me:
     """Who the gateway takes the caller to be (anonymous callers included)."""
     institution = (

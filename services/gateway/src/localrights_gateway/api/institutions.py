@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights_gateway import service
-from localrights_gateway.deps import Admin, ValidInstitution
+from localrights_gateway.deps import Admin, Standings, ValidInstitution
 from localrights_gateway.models import Institution
 from localrights_gateway.schemas import InstitutionCreate, InstitutionRead, InstitutionUpdate
 
@@ -62,8 +62,17 @@ async def get_institution(institution: ValidInstitution) -> InstitutionRead:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def update_institution(
-    _admin: Admin, institution: ValidInstitution, data: InstitutionUpdate, session: SessionDep
+    _admin: Admin,
+    institution: ValidInstitution,
+    data: InstitutionUpdate,
+    session: SessionDep,
+    standings: Standings,
 ) -> InstitutionRead:
-    """Change an institution's name, kind, place or status (admin); emits institution.updated."""
+    """Change an institution's name, kind, place or status (admin); emits institution.updated.
+
+    Deactivating it ends its people's sessions within GATEWAY_ACCESS_CACHE_SECONDS and stops
+    its API keys at once.
+    """
     updated = await service.update_institution(session=session, institution=institution, data=data)
+    standings.clear()  # its people's standings changed; which users they are is not at hand
     return _read(updated)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights_gateway import service
-from localrights_gateway.deps import Admin, ValidUser
+from localrights_gateway.deps import Admin, Standings, ValidUser
 from localrights_gateway.models import User
 from localrights_gateway.schemas import UserCreate, UserRead, UserUpdate
 
@@ -63,7 +63,28 @@ async def get_user(_admin: Admin, user: ValidUser) -> UserRead:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def update_user(
-    _admin: Admin, user: ValidUser, data: UserUpdate, session: SessionDep
+    _admin: Admin, user: ValidUser, data: UserUpdate, session: SessionDep, standings: Standings
 ) -> UserRead:
-    """Change a user's roles, institution, password or status (admin)."""
-    return _read(await service.update_user(session=session, user=user, data=data))
+    """Change a user's roles, institution, password or status (admin).
+
+    Deactivating, a new password, a new institution or roles end the user's sessions within
+    GATEWAY_ACCESS_CACHE_SECONDS.
+    """
+    updated = await service.update_user(session=session, user=user, data=data)
+    standings.forget(updated.id)
+    return _read(updated)
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404),
+)
+async def delete_user(
+    _admin: Admin, user: ValidUser, session: SessionDep, standings: Standings
+) -> Response:
+    """Delete a user: their sessions and the API keys they created stop working (admin)."""
+    await service.delete_user(session=session, user=user)
+    standings.forget(user.id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

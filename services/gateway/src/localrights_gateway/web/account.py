@@ -9,7 +9,14 @@ from fastapi import APIRouter, Response
 from localrights_gateway.web import security
 from localrights_gateway.web.answers import FieldError
 from localrights_gateway.web.client import ApiError
-from localrights_gateway.web.rendering import Page, PageDep, PageRoute, first, form_data
+from localrights_gateway.web.rendering import (
+    Page,
+    PageDep,
+    PageRoute,
+    first,
+    form_data,
+    with_retry_after,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -57,6 +64,7 @@ async def login(page: PageDep) -> Response:
     email, password = first(form, "email"), (form.get("password") or [""])[0]
     target = safe_next(first(form, "next"))
     errors = []
+    refused: ApiError | None = None
     if not email:
         errors.append(FieldError("email", "", page.gettext("Enter your e-mail address.")))
     if not password:
@@ -76,6 +84,7 @@ async def login(page: PageDep) -> Response:
                     )
                 )
             elif exc.status == 429:
+                refused = exc
                 errors.append(
                     FieldError(
                         "email",
@@ -105,14 +114,15 @@ async def login(page: PageDep) -> Response:
                 secure=page.settings.secure_cookies,
             )
             return response
-    return await page.render(
+    response = await page.render(
         "login.html",
-        status_code=422 if errors else 200,
+        status_code=(refused.status if refused else 422) if errors else 200,
         errors=errors,
         email=email,
         next=target or "",
         me=None,
     )
+    return with_retry_after(response, refused)
 
 
 @router.post("/logout")

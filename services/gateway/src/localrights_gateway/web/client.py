@@ -1,10 +1,11 @@
 """The pages' client of the platform's public JSON API (this gateway's /api/v1, over loopback).
 
 Pages never reach into a service: what a page shows, an API client could do too. The caller's
-identity travels as the user's JWT (from the session cookie); an anonymous resident's address
-and browser travel as X-Forwarded-For and User-Agent, which uvicorn trusts only from loopback
-(its default ``forwarded_allow_ips``), so the gateway derives the same pseudonymous client key
-and applies the same rate limits as if the resident had called the API directly.
+identity travels as the user's JWT (from the session cookie); an anonymous resident's browser
+travels as the User-Agent and their address as a header only this gateway can sign
+(``deps.vouched_client_headers``, see forwarding.py), so the gateway derives the same
+pseudonymous client key and applies the same rate limits as if the resident had called the
+API directly.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 from fastapi import FastAPI, Request
 
 from localrights.observability import REQUEST_ID_HEADER, current_request_id
+from localrights_gateway.deps import vouched_client_headers
 from localrights_gateway.web import places
 from localrights_gateway.web.config import WebSettings
 
@@ -103,8 +105,7 @@ class Api:
             "Accept-Language": self.language,
             "User-Agent": self.request.headers.get("user-agent", "localrights-web"),
         }
-        if self.request.client is not None:
-            headers["X-Forwarded-For"] = self.request.client.host
+        headers.update(vouched_client_headers(self.request))
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id

@@ -232,7 +232,12 @@ async def error_page(request: Request, exc: Exception) -> Response:
     # The API's own words only where they tell an officer which rule refused the step.
     api_detail = exc.detail if status in (409, 422) else ""
     response = await explained(current, status, api_detail=api_detail, me=None)
-    if exc.retry_after:
+    return with_retry_after(response, exc)
+
+
+def with_retry_after(response: Response, exc: ApiError | None) -> Response:
+    """Pass on when to try again, for a page answering an API refusal (429, 503)."""
+    if exc is not None and exc.retry_after:
         response.headers["Retry-After"] = exc.retry_after
     return response
 

@@ -14,7 +14,14 @@ from fastapi import APIRouter, Request, Response
 from localrights_gateway.web import formatting, i18n, lookups
 from localrights_gateway.web.answers import FieldError, errors_from_api, parse_answers
 from localrights_gateway.web.client import ApiError
-from localrights_gateway.web.rendering import Page, PageDep, PageRoute, first, form_data
+from localrights_gateway.web.rendering import (
+    Page,
+    PageDep,
+    PageRoute,
+    first,
+    form_data,
+    with_retry_after,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -167,7 +174,7 @@ async def answer_consultation(consultation_id: UUID, page: PageDep) -> Response:
             problems = [FieldError("answers", "", exc.detail)]
         else:
             problems = errors_from_api(questions, exc.errors, exc.detail)
-        return await _consultation_form(
+        response = await _consultation_form(
             page,
             consultation,
             errors=problems,
@@ -177,6 +184,7 @@ async def answer_consultation(consultation_id: UUID, page: PageDep) -> Response:
             idempotency_key=None,
             status_code=exc.status,
         )
+        return with_retry_after(response, exc)
     reference = str(created.get("id", "")) if isinstance(created, dict) else ""
     return page.redirect(
         page.url(f"/consultations/{consultation_id}/thanks", lang=clang, ref=reference[:8])
