@@ -48,11 +48,15 @@ async def _second_cycle(ministry: Api) -> dict[str, str]:
         data=second_cycle_csv(),
         headers={"content-type": "text/csv"},
     )
-    page = await ministry.call(
-        "GET", "/api/v1/recommendations", params={"country": "IT", "session": "20"}
-    )
-    by_text = {r["text"]: r["id"] for r in page["items"]}
-    return {key: by_text[text] for key, text, *_ in SECOND_CYCLE}
+    found: dict[str, str] = {}
+    for key, text, *_ in SECOND_CYCLE:
+        page = await ministry.call(
+            "GET",
+            "/api/v1/recommendations",
+            params={"country": "IT", "session": "20", "q": text, "page_size": "200"},
+        )
+        (found[key],) = [r["id"] for r in page["items"] if r["text"] == text]
+    return found
 
 
 async def _confirm_repeats(ministry: Api, later: set[str], *, attempts: int = 60) -> None:

@@ -652,7 +652,7 @@ CASES: tuple[Case, ...] = (
         "GET",
         "/api/v1/follow-up/feed.atom",
         PUBLIC,
-        url=f"/api/v1/follow-up/feed.atom?country={COUNTRY}",
+        url=f"/api/v1/follow-up/feed.atom?place={COUNTRY}",
         check=listed_for("status_b", ROLES, unchecked=("bad_token",)),
         note="the feed is what institutions publish, the same for everyone",
     ),
@@ -660,7 +660,7 @@ CASES: tuple[Case, ...] = (
         "GET",
         "/api/v1/follow-up/feed.atom",
         PUBLIC,
-        url=f"/api/v1/follow-up/feed.atom?country={COUNTRY}",
+        url=f"/api/v1/follow-up/feed.atom?place={COUNTRY}",
         check=listed_for("status_a", ()),
     ),
     Case(

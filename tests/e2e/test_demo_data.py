@@ -110,7 +110,7 @@ async def test_demo_data_gives_a_new_user_something_to_look_at(
     board = await eventually(bologna_follow_up)
     (housing,) = [
         s for s in board["indicators"]
-        if s["indicator"]["name"]["en"] == "Households waiting for social housing"
+        if s["indicator"]["source"] == "Comune di Bologna, housing register"
     ]  # fmt: skip
     assert [o["value"] for o in housing["observations"]] == [4800, 4410, 4120]
     assert {b["group"] for b in housing["observations"][-1]["breakdown"]} == {"women", "men"}

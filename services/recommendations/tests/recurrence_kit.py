@@ -8,11 +8,11 @@ natural keys an import gives them.
 The evaluation population: for each recommendation of a State's second review, the earlier
 recommendations of its first review that the matcher ranks in its top three by score or by
 similarity alone (at least ``FLOOR`` alike). A pair the matcher suggests is in stratum
-``suggested``; any other is in stratum ``candidate``. The labelled sample in
-tests/data/recurrence_pairs.csv holds every suggested pair at the time it was drawn and a
-simple random sample of the candidates; each row carries its inclusion weight (pairs of its
-stratum in the population over pairs of it sampled), so that figures on the sample estimate
-those of the population (Horvitz-Thompson).
+``suggested`` (drawn at ``DRAW_THRESHOLD``); any other is in stratum ``candidate``. The
+labelled sample in tests/data/recurrence_pairs.csv is a simple random sample of each stratum;
+each row carries its inclusion weight (pairs of its stratum in the population over pairs of
+it sampled), so that figures on the sample estimate those of the population
+(Horvitz-Thompson).
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ class TestExportsAndFeed:
     ) -> None:
         response = await client.get(
             "/api/v1/follow-up/feed.atom",
-            params={"country": "IT", "lang": "fr"},
+            params={"place": "IT", "lang": "fr"},
             headers=anonymous(internal_jwt_secret),
         )
         assert response.status_code == 200

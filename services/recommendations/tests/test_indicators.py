@@ -147,6 +147,19 @@ class TestDefineAndObserve:
             client, italy.bologna, indicator, observed_on="2025-12-31", value="many"
         )
         assert not_a_number.status_code == 422
+        # What the schema says is what is taken: no true for a number, "2030" for a year,
+        # a number for a day, nor a name in no language.
+        for wrong in ({"target_value": True}, {"target_year": "2030"}, {"name": {}}):
+            refused = await client.post(
+                "/api/v1/indicators", json={**WAITING, **wrong}, headers=italy.bologna
+            )
+            assert refused.status_code == 422, (wrong, refused.text)
+        a_number_for_a_day = await observe(client, italy.bologna, indicator, observed_on=0, value=1)
+        assert a_number_for_a_day.status_code == 422
+        whole = await client.post(
+            "/api/v1/indicators", json={**WAITING, "target_year": 2030.0}, headers=italy.bologna
+        )
+        assert whole.status_code == 201 and whole.json()["target_year"] == 2030
 
     async def test_a_place_sees_its_own_unpublished_indicator_and_residents_do_not(
         self, client: httpx.AsyncClient, italy: Italy, internal_jwt_secret: str

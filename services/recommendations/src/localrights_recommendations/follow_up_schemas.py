@@ -5,10 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.config import JsonDict
 
 from localrights_recommendations.domain import sdg
 from localrights_recommendations.domain.indicators import BREAKDOWN_NAME, SDG_INDICATOR
@@ -25,6 +38,35 @@ StatusCounts = dict[str, int]
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
+def _written_day(value: object) -> object:
+    """A day comes as the text 2026-12-31, never as a number (which lax mode would read)."""
+    if not isinstance(value, str | dt.date):
+        raise ValueError("write the day as year-month-day, for example 2026-12-31")
+    return value
+
+
+def _not_text_nor_truth(value: object) -> object:
+    """A whole number comes as a number (2030 or 2030.0), never as "2030" nor true."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a whole number")
+    return value
+
+
+# What the JSON schema says is what is accepted: no true for 1, no "3" for 3, no 0 for a day.
+Number = Annotated[float, Strict()]
+# (Constraints before the validator: after it, the JSON schema would carry them untranslated.)
+Year = Annotated[int, Field(ge=1950, le=2100), BeforeValidator(_not_text_nor_truth)]
+Months = Annotated[int, Field(ge=1, le=60), BeforeValidator(_not_text_nor_truth)]
+SdgTargetCode = Annotated[str, WithJsonSchema({"type": "string", "enum": list(sdg.targets())})]
+Day = Annotated[dt.date, BeforeValidator(_written_day)]
+LanguageCode = Annotated[str, StringConstraints(pattern=_LANGUAGE.pattern)]
+NameText = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"\S")]
+Names = dict[LanguageCode, NameText]
+BreakdownName = Annotated[str, StringConstraints(pattern=BREAKDOWN_NAME.pattern)]
+SdgIndicatorCode = Annotated[str, StringConstraints(pattern=SDG_INDICATOR.pattern)]
+_ONLY_LANGUAGE_CODES: JsonDict = {"additionalProperties": False}
+
+
 class StatusUpdate(BaseModel):
     """An institution's own update of where a recommendation stands in its place."""
 
@@ -32,7 +74,7 @@ class StatusUpdate(BaseModel):
 
     recommendation_id: UUID
     status: FollowUpStatusValue
-    as_of: dt.date | None = Field(default=None, description="The day it describes; today if none")
+    as_of: Day | None = Field(default=None, description="The day it describes; today if none")
     measures: str | None = Field(default=None, max_length=20_000)
     evidence_links: list[AnyHttpUrl] = Field(default_factory=list, max_length=50)
     responsible_body: str | None = Field(
@@ -107,7 +149,7 @@ class CurrentStatusRead(BaseModel):
 class PublicationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    published: bool
+    published: StrictBool
 
 
 class PublicationRead(BaseModel):
@@ -162,13 +204,15 @@ class IndicatorFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: dict[str, str] | None = Field(default=None, max_length=10)
-    baseline_value: float | None = None
-    baseline_year: int | None = Field(default=None, ge=1950, le=2100)
-    target_value: float | None = None
-    target_year: int | None = Field(default=None, ge=1950, le=2100)
+    name: Names | None = Field(
+        default=None, min_length=1, max_length=10, json_schema_extra=_ONLY_LANGUAGE_CODES
+    )
+    baseline_value: Number | None = None
+    baseline_year: Year | None = None
+    target_value: Number | None = None
+    target_year: Year | None = None
     source: str | None = Field(default=None, max_length=500)
-    update_every_months: int | None = Field(default=None, ge=1, le=60)
+    update_every_months: Months | None = None
     recommendation_ids: list[UUID] | None = Field(default=None, max_length=200)
 
     @field_validator("name")
@@ -187,14 +231,17 @@ class IndicatorFields(BaseModel):
 class IndicatorCreate(IndicatorFields):
     """A local indicator: what is measured, how, against which baseline and target."""
 
-    name: dict[str, str] = Field(
-        max_length=10, examples=[{"en": "Households waiting for social housing"}]
+    name: Names = Field(
+        min_length=1,
+        max_length=10,
+        examples=[{"en": "Households waiting for social housing"}],
+        json_schema_extra=_ONLY_LANGUAGE_CODES,
     )
     unit: str = Field(min_length=1, max_length=60, examples=["households", "%"])
     kind: IndicatorKind
-    sdg_target: str | None = Field(default=None, examples=["11.1"])
-    sdg_indicator: str | None = Field(default=None, examples=["11.1.1"])
-    breakdowns: list[str] = Field(default_factory=list, max_length=10, examples=[["sex"]])
+    sdg_target: SdgTargetCode | None = Field(default=None, examples=["11.1"])
+    sdg_indicator: SdgIndicatorCode | None = Field(default=None, examples=["11.1.1"])
+    breakdowns: list[BreakdownName] = Field(default_factory=list, max_length=10, examples=[["sex"]])
     recommendation_ids: list[UUID] = Field(default_factory=list, max_length=200)
 
     @field_validator("sdg_target")
@@ -257,7 +304,7 @@ class IndicatorRead(BaseModel):
 class BreakdownValue(BaseModel):
     dimension: str = Field(min_length=1, max_length=40, examples=["sex"])
     group: str = Field(min_length=1, max_length=100, examples=["women"])
-    value: float
+    value: Number
 
     @field_validator("value")
     @classmethod
@@ -272,9 +319,9 @@ class ObservationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    observed_on: dt.date = Field(description="The day the value describes (a period's end)")
+    observed_on: Day = Field(description="The day the value describes (a period's end)")
     period: str | None = Field(default=None, max_length=40, examples=["2026", "2026-H1"])
-    value: float
+    value: Number
     breakdown: list[BreakdownValue] = Field(default_factory=list, max_length=200)
     note: str | None = Field(default=None, max_length=2_000)
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response, status
 
 from localrights.db import SessionDep
-from localrights.errors import InvalidInput, problem_responses
+from localrights.errors import problem_responses
 from localrights.uow import UnitOfWorkDep
 from localrights_recommendations.dashboard_schemas import (
     CountryDashboard,
@@ -233,21 +233,25 @@ async def export(
 async def feed(
     session: SessionDep,
     settings: SettingsDep,
-    country: Annotated[str | None, Query(pattern=COUNTRY)] = None,
-    place: Annotated[str | None, Query(pattern=JURISDICTION)] = None,
+    place: Annotated[
+        str,
+        Query(
+            pattern=JURISDICTION,
+            description="A country (IT) or a place in it (IT-BO), as ISO 3166 codes",
+            examples=["IT-BO"],
+        ),
+    ],
     lang: Language = "en",
 ) -> Response:
-    """What the institutions of a place (or country) published lately: statuses, values."""
-    if place is None and country is None:
-        raise InvalidInput("say which place or country the feed is about (place= or country=)")
+    """What the institutions of a place (or a whole country) published lately."""
     pages = settings.public_url.rstrip("/")
-    query = f"place={place}" if place else f"country={country}"
+    whole_country = len(place) == 2
     body = await exports.feed(
         session,
-        country=country if place is None else None,
-        place=place,
+        country=place if whole_country else None,
+        place=None if whole_country else place,
         language=lang,
         pages_url=pages,
-        feed_url=f"{pages}/api/v1/follow-up/feed.atom?{query}&lang={lang}",
+        feed_url=f"{pages}/api/v1/follow-up/feed.atom?place={place}&lang={lang}",
     )
     return Response(body, media_type="application/atom+xml")
