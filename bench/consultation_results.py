@@ -26,8 +26,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+from _ingest_load import definition
 from benchlib import report
-from consultation_ingest import definition
 
 from localrights.db import asyncpg_dsn, create_engine, session_factory
 from localrights.embedded import EmbeddedPostgres

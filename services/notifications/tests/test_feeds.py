@@ -46,6 +46,43 @@ class TestAtom:
         assert it.id == f"urn:uuid:{upr['id']}"
 
 
+class TestAtomSelfLink:
+    """The feed names itself by the address its reader used, with the reader's query."""
+
+    async def self_link(self, service: Service, query: str, **headers: str) -> tuple[str, str]:
+        response = await service.client.get(f"/api/v1/feeds/alerts.atom{query}", headers=headers)
+        assert response.status_code == 200, response.text
+        feed = feedparser.parse(response.content).feed
+        [self_link] = [link.href for link in feed.links if link.rel == "self"]
+        return feed.id, self_link
+
+    async def test_the_gateway_address_and_every_parameter_are_kept(self, service: Service) -> None:
+        feed_id, self_link = await self.self_link(
+            service,
+            "?country=UY&mechanism=SR%20on%20adequate%20housing&lang=es",
+            **{"x-forwarded-host": "127.0.0.1:18000", "x-forwarded-proto": "http"},
+        )
+        expected = (
+            "http://127.0.0.1:18000/api/v1/feeds/alerts.atom"
+            "?country=UY&mechanism=SR%20on%20adequate%20housing&lang=es"
+        )
+        assert self_link == expected and feed_id == expected
+
+    async def test_the_language_is_kept_without_the_gateway_too(self, service: Service) -> None:
+        _, self_link = await self.self_link(service, "?lang=es")
+        public = service.settings.public_url.rstrip("/")
+        assert self_link == f"{public}/api/v1/feeds/alerts.atom?lang=es"
+
+    async def test_a_forwarded_host_that_is_not_a_host_is_ignored(self, service: Service) -> None:
+        _, self_link = await self.self_link(
+            service,
+            "",
+            **{"x-forwarded-host": 'evil.example/"><x', "x-forwarded-proto": "https"},
+        )
+        public = service.settings.public_url.rstrip("/")
+        assert self_link == f"{public}/api/v1/feeds/alerts.atom"
+
+
 class TestCalendar:
     async def test_sessions_and_deadlines_are_events_with_stable_uids(
         self, service: Service

@@ -7,6 +7,7 @@ from importlib import resources
 
 import pytest
 
+from localrights.csvsafe import safe_cell as spreadsheet_safe
 from localrights_recommendations.domain import sdg
 from localrights_recommendations.domain.countries import country_code, is_jurisdiction_of
 from localrights_recommendations.domain.exercises import is_invited, jurisdiction_covers
@@ -17,7 +18,6 @@ from localrights_recommendations.domain.importing import (
     RowRejected,
 )
 from localrights_recommendations.domain.importing import values as v
-from localrights_recommendations.domain.rendering import spreadsheet_safe
 
 
 class TestLineDecoder:

@@ -6,6 +6,7 @@ import errno
 import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -127,35 +128,96 @@ async def verify_database_tls(settings: DatabaseSettings) -> None:
 
 # Socket errors that say "the server is not reachable", unlike e.g. a missing file.
 _UNREACHABLE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN})
+# What asyncpg says of a connection it found closed (other InterfaceErrors are misuse: bugs).
+_CLOSED = ("connection is closed", "connection was closed")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it wraps: SQLAlchemy's error, the driver's, the socket's."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 6:
+        chain.append(seen)
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return chain
+
+
+def connection_broken(exc: BaseException) -> bool:
+    """True when ``exc`` says the connection it happened on can run no further statement.
+
+    Refused, reset or closed sockets; PostgreSQL's connection errors (class 08) and operator
+    interventions (class 57: shutting down, terminated by an administrator, starting up; a
+    cancelled statement aside); and asyncpg's internal client errors, which it raises when a
+    statement meets a protocol left midway by the server's last message ("cannot switch to
+    state 12; another operation (2) is in progress"). Such a connection must be terminated,
+    never reused.
+    """
+    for seen in _causes(exc):
+        if isinstance(seen, asyncpg.exceptions.QueryCanceledError):
+            return False
+        if isinstance(
+            seen,
+            ConnectionError  # refused, reset
+            | asyncpg.PostgresConnectionError
+            | asyncpg.exceptions.OperatorInterventionError
+            | asyncpg.exceptions.InternalClientError,
+        ):
+            return True
+        if isinstance(seen, asyncpg.InterfaceError) and str(seen).startswith(_CLOSED):
+            return True
+        if isinstance(seen, OSError) and seen.errno in _UNREACHABLE:
+            return True
+    return False
 
 
 def database_unavailable(exc: BaseException) -> bool:
     """True when ``exc`` says PostgreSQL cannot be reached now (retry later), not a bug.
 
-    Refused or dropped connections, a server starting up or shutting down, a connection
-    SQLAlchemy found dead, no pooled connection within ``pool_timeout``: the same request
-    succeeds once the database is back. Constraint violations and SQL errors are not.
+    A broken connection (``connection_broken``), a connection SQLAlchemy found dead, no pooled
+    connection within ``pool_timeout``, a timeout or a cancelled statement, a server name
+    that does not resolve yet: the same request succeeds once the database is back.
+    Constraint violations and SQL errors are not.
     """
-    seen: BaseException | None = exc
-    for _ in range(6):  # SQLAlchemy wraps the driver's error, which wraps the socket's
-        if seen is None:
-            return False
+    if connection_broken(exc):
+        return True
+    for seen in _causes(exc):
         if isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated:
             return True
         if isinstance(
             seen,
-            ConnectionError  # refused, reset
-            | TimeoutError
+            TimeoutError
+            | asyncpg.exceptions.QueryCanceledError
             | socket.gaierror  # the server's name does not resolve (yet)
-            | sa_exc.TimeoutError  # the pool had no connection to give in time
-            | asyncpg.PostgresConnectionError
-            | asyncpg.exceptions.OperatorInterventionError,  # starting up, shutting down
+            | sa_exc.TimeoutError,  # the pool had no connection to give in time
         ):
             return True
-        if isinstance(seen, OSError) and seen.errno in _UNREACHABLE:
-            return True
-        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
     return False
+
+
+@asynccontextmanager
+async def pooled_connection(
+    pool: asyncpg.Pool, *, timeout: float | None = None
+) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of an asyncpg pool for one piece of work.
+
+    One that breaks is terminated, so the pool replaces it instead of lending it out again
+    (a custom ``reset`` that skips the round trip would not notice), and the failure is
+    raised as ``ConnectionError``, which services answer with a retryable 503.
+    """
+    try:
+        async with pool.acquire(timeout=timeout) as connection:
+            try:
+                yield connection
+            except BaseException as exc:
+                if connection_broken(exc):
+                    connection.terminate()
+                raise
+    except ConnectionError:
+        raise
+    except Exception as exc:
+        if connection_broken(exc):
+            raise ConnectionError(f"database connection lost: {exc!r}"[:500]) from exc
+        raise
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

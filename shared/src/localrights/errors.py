@@ -154,7 +154,14 @@ def install_error_handlers(app: FastAPI) -> None:
             retry_after=1,
         )
 
-    for exc_class in (OSError, DBAPIError, SQLAlchemyTimeoutError, asyncpg.PostgresError):
+    for exc_class in (
+        OSError,
+        DBAPIError,
+        SQLAlchemyTimeoutError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,  # "connection is closed", from a direct asyncpg connection
+        asyncpg.exceptions.InternalClientError,  # a statement after the server's last words
+    ):
         app.add_exception_handler(exc_class, _database_error)
 
     @app.exception_handler(StarletteHTTPException)

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from localrights.db import database_unavailable
+
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -37,9 +39,37 @@ def set_request_id(value: str | None) -> None:
     structlog.contextvars.bind_contextvars(request_id=value)
 
 
+class OutageOnOneLine(logging.Filter):
+    """Turns a driver's or pool's log record of an unreachable database into one line.
+
+    During an outage asyncpg's pools log every failed attempt to reconnect ("Failed to
+    restore the pool connection floor; retrying") with a traceback of a dozen lines, and
+    SQLAlchemy's pool does the same for a connection it could not reset. The outage is
+    expected and already answered with 503s: each becomes one structured warning, with the
+    error; any other record, a bug's traceback included, passes unchanged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None or not database_unavailable(error):
+            return True
+        structlog.get_logger(record.name).warning(
+            "database_unreachable", message=record.getMessage(), error=repr(error)[:500]
+        )
+        return False
+
+
+# Filters of a logger do not apply to its children: the loggers that write these records.
+_OUTAGE_LOGGERS = ("asyncpg.pool", "sqlalchemy.pool.impl.AsyncAdaptedQueuePool")
+
+
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
     """structlog to stdout, JSON in production, with the request id on every line."""
     logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level.upper())
+    for name in _OUTAGE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OutageOnOneLine) for f in logger.filters):
+            logger.addFilter(OutageOnOneLine())
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     )

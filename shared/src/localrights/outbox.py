@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.db import run_sql
+from localrights.db import pooled_connection, run_sql
 from localrights.events import Envelope, EventPayload, get_event_type, new_event
 from localrights.observability import current_request_id
 
@@ -167,7 +167,7 @@ class OutboxRelay:
         """
         assert self._pool is not None
         batch = contextlib.AsyncExitStack()  # the connection and transaction, until COMMIT
-        conn = await batch.enter_async_context(self._pool.acquire())
+        conn = await batch.enter_async_context(pooled_connection(self._pool))
         try:
             await batch.enter_async_context(conn.transaction())
             rows = await conn.fetch(

@@ -3,7 +3,8 @@
 A submission is one autocommit statement (see ``repository.submit``), so it needs neither
 the ORM session nor its pool's pre-ping and BEGIN/COMMIT (five more round trips, measured
 in bench/consultation_ingest.py). Connections the server closed (a restart) are replaced
-on acquire; one that breaks mid-request surfaces as ``ConnectionError``, which the platform
+on acquire; one that breaks mid-request is terminated, so it is never lent out again (the
+reset below would not notice it), and surfaces as ``ConnectionError``, which the platform
 answers with a retryable 503.
 """
 
@@ -14,7 +15,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
-from localrights.db import asyncpg_dsn
+from localrights.db import asyncpg_dsn, pooled_connection
 
 
 async def _reset(connection: asyncpg.Connection) -> None:
@@ -52,16 +53,9 @@ class IngestPool:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection; a dropped one raises ConnectionError (answered with 503)."""
+        """A pooled connection; one that breaks is terminated, and the failure raised as
+        ConnectionError (answered with 503)."""
         if self._pool is None:
             raise RuntimeError("the ingest pool is not started")
-        connection: asyncpg.Connection | None = None
-        try:
-            async with self._pool.acquire(timeout=5) as connection:
-                yield connection
-        except asyncpg.InterfaceError as exc:
-            # "connection is closed": the server went away between acquire and use. Any
-            # other interface error is a bug and stays one.
-            if connection is None or not connection.is_closed():
-                raise
-            raise ConnectionError(str(exc)) from exc
+        async with pooled_connection(self._pool, timeout=5) as connection:
+            yield connection

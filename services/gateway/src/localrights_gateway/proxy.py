@@ -3,7 +3,8 @@
 Identity: the caller's credentials stop here. The service gets a signed internal token for
 the verified principal (anonymous callers included, with only a pseudonymous client key),
 and only the request headers listed below: never the caller's Authorization, API key,
-cookies, forwarding or address headers, nor anything claiming an identity.
+cookies, forwarding or address headers, nor anything claiming an identity; the host and
+scheme the caller used go as X-Forwarded-Host and X-Forwarded-Proto, set by the gateway.
 Bodies are streamed both ways without being parsed. A service that is down answers 503 at
 once (connection refused), one that is too slow 504 after ``upstream_timeout``.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 import aiohttp
 import structlog
@@ -21,6 +24,7 @@ from starlette.responses import Response, StreamingResponse
 from yarl import URL
 
 from localrights.observability import current_request_id
+from localrights_gateway.config import Settings
 from localrights_gateway.deps import authenticate, count_request, rate_limited
 from localrights_gateway.upstreams import ROUTES, Upstreams, service_for, upstream_error
 
@@ -94,6 +98,11 @@ async def proxy(request: Request) -> Response:
     request_id = current_request_id()
     if request_id:
         headers["X-Request-ID"] = request_id
+    # The address the caller used (never the caller's own X-Forwarded-*, dropped above), so
+    # services can name public links, such as a feed's self link, as the reader sees them.
+    host = request.url.netloc
+    headers["X-Forwarded-Host"] = host
+    headers["X-Forwarded-Proto"] = _scheme_used(host, request.url.scheme, upstreams.settings)
 
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string", b"")
@@ -134,6 +143,19 @@ async def proxy(request: Request) -> Response:
         headers=response_headers,
         background=BackgroundTask(_release, upstream),
     )
+
+
+def _scheme_used(host: str, scheme: str, settings: Settings) -> str:
+    """A call on the gateway's public host took its public scheme, even when a proxy in front
+    ended TLS (X-Forwarded-Proto is not read); any other host, the scheme of the call."""
+    public_host, public_scheme = _public_address(settings.public_url)
+    return public_scheme if host.lower() == public_host else scheme
+
+
+@lru_cache(maxsize=4)
+def _public_address(public_url: str) -> tuple[str, str]:
+    parts = urlsplit(public_url)
+    return parts.netloc.lower(), parts.scheme
 
 
 async def _release(upstream: aiohttp.ClientResponse) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Annotated, Self
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from localrights.secret_files import secret_field
@@ -45,6 +45,9 @@ class Settings(ServiceSettings):
     retry_after_max: float = 3600.0
     breaker_threshold: int = 5
     breaker_cooldown: float = 60.0
+    # A webhook subscription whose every call failed for this long (seconds; 5 days, as
+    # Standard Webhooks senders do) is disabled, as is one whose endpoint answers 410 Gone.
+    webhook_disable_after: float = Field(default=5 * 86400.0, gt=0)
     dispatch_batch: int = 500
     dispatch_poll_interval: float = 1.0
     # How long a claimed delivery stays with the replica that claimed it; a replica that dies

@@ -44,7 +44,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from yarl import URL
 
-from localrights.db import asyncpg_dsn
+from localrights.db import asyncpg_dsn, pooled_connection
 from localrights_notifications import messages
 from localrights_notifications.channels import send_email, send_webhook
 from localrights_notifications.config import Settings
@@ -55,6 +55,7 @@ from localrights_notifications.domain import (
     next_retry_delay,
 )
 from localrights_notifications.fanout import DISPATCH_CHANNEL
+from localrights_notifications.health import EndpointHealth
 from localrights_notifications.ssrf import GuardedResolver, forbidden_host
 
 log = structlog.get_logger(__name__)
@@ -92,6 +93,7 @@ _CLAIM = """
     )
     SELECT c.id, c.subscription_id, c.channel, c.attempts, c.event_id, c.digest_day,
            s.webhook_url, s.webhook_secret, s.email, s.deleted_at,
+           s.disabled_at IS NOT NULL AS disabled, s.failing_since IS NOT NULL AS failing,
            n.envelope, n.event_type, n.kind,
            -- decoded per row, and only e-mails render them
            CASE WHEN c.channel = 'email' THEN n.title END AS title,
@@ -134,6 +136,8 @@ class Job:
     secret: str | None
     email: str | None
     deleted: bool
+    disabled: bool
+    failing: bool  # its endpoint's calls were failing when it was claimed
     envelope: str | None
     items: list[messages.Item]
     envelopes: list[str]
@@ -217,6 +221,7 @@ class Dispatcher:
         self._client: aiohttp.ClientSession | None = None
         self._pool: asyncpg.Pool | None = None
         self._counters: dict[tuple[str, str], Counter] = {}
+        self._health = EndpointHealth(settings.webhook_disable_after, sessions)
         self.sent = 0
 
     def wake(self) -> None:
@@ -332,7 +337,7 @@ class Dispatcher:
 
     async def _claim(self, limit: int) -> int:
         pool = await self._db()
-        async with pool.acquire() as connection:
+        async with pooled_connection(pool) as connection:
             # One statement: the claim is atomic without an explicit transaction.
             rows = await connection.fetch(_CLAIM, limit, float(self._s.dispatch_lease))
             digest_ids = [r["id"] for r in rows if r["digest_day"] is not None]
@@ -355,6 +360,8 @@ class Dispatcher:
                 secret=row["webhook_secret"],
                 email=row["email"],
                 deleted=row["deleted_at"] is not None,
+                disabled=row["disabled"],
+                failing=row["failing"],
                 envelope=row["envelope"],
                 items=_email_items(row, digest_items) if row["channel"] == "email" else [],
                 envelopes=[r["envelope"] for r in digest_items],
@@ -513,6 +520,8 @@ class Dispatcher:
     async def _attempt(self, job: Job) -> Result:
         if job.deleted:
             return self._result(job, "cancelled", job.attempts, 0.0, "subscription deleted")
+        if job.disabled:  # kept, and sent once the subscription is enabled again
+            return self._result(job, "suspended", job.attempts, 0.0, "subscription disabled")
         endpoint = self._endpoint(job)
         retry_at = self._breaker.allow(endpoint)
         if retry_at is not None:
@@ -522,6 +531,8 @@ class Dispatcher:
         outcome = await self._send(job)
         self._breaker.record(endpoint, success=outcome.delivered or not outcome.retryable)
         attempts = job.attempts + 1
+        if job.channel == "webhook":
+            self._health.note(job.subscription_id, job.id, outcome, failing=job.failing)
         if outcome.delivered:
             self._count(job.channel, "delivered")
             self.sent += 1
@@ -617,23 +628,31 @@ class Dispatcher:
 
     async def _flush(self) -> None:
         if not self._results:
+            if self._health.pending:
+                async with pooled_connection(await self._db()) as connection:
+                    await self._health.write(connection)
             return
         batch, self._results = self._results, []
         try:
             pool = await self._db()
-            await pool.execute(
-                _RECORD,
-                [r.id for r in batch],
-                [r.status for r in batch],
-                [r.attempts for r in batch],
-                [r.next_attempt_at for r in batch],
-                [r.error for r in batch],
-                [r.status_code for r in batch],
-                [r.delivered_at for r in batch],
-            )
+            async with pooled_connection(pool) as connection:
+                await connection.execute(
+                    _RECORD,
+                    [r.id for r in batch],
+                    [r.status for r in batch],
+                    [r.attempts for r in batch],
+                    [r.next_attempt_at for r in batch],
+                    [r.error for r in batch],
+                    [r.status_code for r in batch],
+                    [r.delivered_at for r in batch],
+                )
         except Exception:
             self._results = batch + self._results
             raise
+        # After the results: the runs of failures begin at their deliveries' records.
+        if self._health.pending:
+            async with pooled_connection(pool) as connection:
+                await self._health.write(connection)
 
     async def _drain(self, grace: float = 5.0) -> None:
         """Hand back what no worker has started; let calls under way finish for a while."""

@@ -135,6 +135,8 @@ def due_reminder(
 # -- retries ----------------------------------------------------------------------------
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
+# Standard Webhooks: a receiver answers 410 Gone to say "stop sending here".
+ENDPOINT_GONE = 410
 
 
 @dataclass(frozen=True)

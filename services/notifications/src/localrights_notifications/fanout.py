@@ -44,7 +44,8 @@ _MATCH = """
          OR s.institution_id = ANY(CAST(:institutions AS uuid[])))
 """
 
-# Inbox subscriptions are served here (a row in the same database); digests wait as 'held'.
+# Inbox subscriptions are served here (a row in the same database); digests wait as 'held',
+# and deliveries to a disabled subscription as 'suspended', until it is enabled again.
 # One summary row comes back, not one row per delivery: a fan-out to 10,000 subscriptions
 # would otherwise turn 10,000 rows into Python objects before the transaction can commit.
 _FAN_OUT = text(
@@ -54,7 +55,8 @@ _FAN_OUT = text(
     "SELECT gen_random_uuid(), s.id, s.institution_id, CAST(:notification_id AS uuid), "
     "CAST(:event_id AS text), s.channel, "
     "CASE WHEN s.channel = 'inbox' THEN 'delivered' "
-    "     WHEN s.mode = 'daily_digest' THEN 'held' ELSE 'pending' END, "
+    "     WHEN s.mode = 'daily_digest' THEN 'held' "
+    "     WHEN s.disabled_at IS NOT NULL THEN 'suspended' ELSE 'pending' END, "
     "CASE WHEN s.channel = 'inbox' THEN 1 ELSE 0 END, "
     "CASE WHEN s.channel = 'inbox' THEN now() END, now() "
     f"FROM subscriptions AS s WHERE {_MATCH} "
@@ -84,6 +86,63 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str, separators=(",", ":"))
 
 
+async def _record_notification(
+    session: AsyncSession,
+    envelope: Envelope,
+    kind: str,
+    title: dict[str, str],
+    facts: dict[str, Any],
+    *,
+    alert_id: UUID | None = None,
+    country: str | None = None,
+    mechanism: str | None = None,
+) -> UUID | None:
+    """The new notification's id; None if this event was recorded before."""
+    row = (
+        await run_sql(
+            session,
+            _RECORD_NOTIFICATION,
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "alert_id": alert_id,
+                "kind": kind,
+                "country": country,
+                "mechanism": mechanism,
+                "title": _json(title),
+                "facts": _json(facts),
+                "envelope": envelope.model_dump_json(exclude_none=True),
+            },
+        )
+    ).first()
+    return None if row is None else UUID(str(row[0]))
+
+
+async def _to_inboxes(
+    session: AsyncSession,
+    envelope: Envelope,
+    kind: str,
+    title: dict[str, str],
+    facts: dict[str, Any],
+    institutions: Sequence[UUID],
+    *,
+    alert_id: UUID | None = None,
+) -> None:
+    await run_sql(
+        session,
+        _TO_INBOX,
+        {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "kind": kind,
+            "alert_id": alert_id,
+            "title": _json(title),
+            "facts": _json(facts),
+            "institutions": list(institutions),
+        },
+    )
+
+
 async def fan_out(
     session: AsyncSession,
     envelope: Envelope,
@@ -108,26 +167,18 @@ async def fan_out(
     ``inbox_for`` puts the notification in those institutions' inboxes whatever they
     subscribed to (invitations are addressed to them).
     """
-    row = (
-        await run_sql(
-            session,
-            _RECORD_NOTIFICATION,
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "alert_id": alert_id,
-                "kind": kind,
-                "country": country,
-                "mechanism": mechanism,
-                "title": _json(title),
-                "facts": _json(facts),
-                "envelope": envelope.model_dump_json(exclude_none=True),
-            },
-        )
-    ).first()
-    if row is None:
+    notification_id = await _record_notification(
+        session,
+        envelope,
+        kind,
+        title,
+        facts,
+        alert_id=alert_id,
+        country=country,
+        mechanism=mechanism,
+    )
+    if notification_id is None:
         return 0  # this event was fanned out before
-    notification_id = row[0]
     summary = (
         await run_sql(
             session,
@@ -147,19 +198,51 @@ async def fan_out(
     ).one()
     inbox = set(summary.inbox) | set(inbox_for)
     if inbox:
-        await run_sql(
-            session,
-            _TO_INBOX,
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "kind": kind,
-                "alert_id": alert_id,
-                "title": _json(title),
-                "facts": _json(facts),
-                "institutions": sorted(inbox),
-            },
-        )
+        await _to_inboxes(session, envelope, kind, title, facts, sorted(inbox), alert_id=alert_id)
     if summary.pending:
         await notify_dispatcher(session)
     return int(summary.added)
+
+
+# An institution's own notice (one of its subscriptions was disabled): its inbox, and every
+# e-mail subscription it keeps working, whatever they filter, at once.
+_TO_OWNER_BY_EMAIL = text(
+    "INSERT INTO deliveries (id, subscription_id, institution_id, notification_id, event_id, "
+    "channel, status, attempts, next_attempt_at) "
+    "SELECT gen_random_uuid(), s.id, s.institution_id, CAST(:notification_id AS uuid), "
+    "CAST(:event_id AS text), 'email', 'pending', 0, now() FROM subscriptions AS s "
+    "WHERE s.institution_id = CAST(:institution_id AS uuid) AND s.channel = 'email' "
+    "AND s.deleted_at IS NULL AND s.disabled_at IS NULL "
+    "ON CONFLICT (subscription_id, event_id) DO NOTHING RETURNING subscription_id"
+)
+
+
+async def notify_institution(
+    session: AsyncSession,
+    envelope: Envelope,
+    *,
+    institution_id: UUID,
+    kind: str,
+    title: dict[str, str],
+    facts: dict[str, Any],
+) -> int:
+    """Put a notice in an institution's inbox and e-mail it to its e-mail subscriptions;
+    returns how many e-mails were added (none for an event handled before)."""
+    notification_id = await _record_notification(session, envelope, kind, title, facts)
+    if notification_id is None:
+        return 0  # told before
+    emails = (
+        await run_sql(
+            session,
+            _TO_OWNER_BY_EMAIL,
+            {
+                "notification_id": notification_id,
+                "event_id": envelope.id,
+                "institution_id": institution_id,
+            },
+        )
+    ).all()
+    await _to_inboxes(session, envelope, kind, title, facts, [institution_id])
+    if emails:
+        await notify_dispatcher(session)
+    return len(emails)

@@ -23,8 +23,10 @@ from localrights.events.catalog.exercises import ExerciseClosed, ExerciseOpened
 from localrights.events.catalog.follow_up import FollowUpStatusChanged, FollowUpStatusReturned
 from localrights.events.catalog.indicators import IndicatorObserved, IndicatorUpdateDue
 from localrights.events.catalog.institutions import InstitutionFacts
-from localrights_notifications.fanout import fan_out
-from localrights_notifications.models import ClosedExercise, Institution
+from localrights.events.catalog.subscriptions import SubscriptionDisabled
+from localrights_notifications import messages
+from localrights_notifications.fanout import fan_out, notify_institution
+from localrights_notifications.models import ClosedExercise, Institution, Subscription
 
 # Topics are not ordered with one another, and a jurisdiction invites whoever sits in it
 # while the exercise runs: an institution that (re)appears in an invited jurisdiction gets
@@ -265,6 +267,28 @@ async def on_indicator_update_due(session: AsyncSession, envelope: Envelope, pay
     )
 
 
+async def on_subscription_disabled(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+    """Tell the institution, in its inbox and by e-mail, which subscription stopped and why."""
+    disabled: SubscriptionDisabled = payload
+    subscription = await session.get(Subscription, disabled.subscription_id)
+    title, facts = messages.disabled_notice(
+        subscription_id=str(disabled.subscription_id),
+        name=subscription.name if subscription else None,
+        url=subscription.webhook_url if subscription else None,
+        reason=disabled.reason,
+        failing_since=disabled.failing_since,
+        disabled_at=disabled.disabled_at,
+    )
+    await notify_institution(
+        session,
+        envelope,
+        institution_id=disabled.institution_id,
+        kind="subscription_disabled",
+        title=title,
+        facts=facts,
+    )
+
+
 EVENT_HANDLERS: dict[str, Handler] = {
     "alert.published": on_alert_event,
     "alert.updated": on_alert_event,
@@ -279,4 +303,5 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "follow_up.status_returned": on_follow_up_status,
     "indicator.observed": on_indicator_observed,
     "indicator.update_due": on_indicator_update_due,
+    "subscription.disabled": on_subscription_disabled,
 }

@@ -15,6 +15,7 @@ from localrights.events import (
     FOLLOW_UP_EVENTS,
     INDICATOR_EVENTS,
     INSTITUTION_EVENTS,
+    SUBSCRIPTION_EVENTS,
 )
 from localrights.runtime import ConsumerSpec, ServiceRuntime
 from localrights_notifications.api import routers
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     INSTITUTION_EVENTS,
                     FOLLOW_UP_EVENTS,
                     INDICATOR_EVENTS,
+                    SUBSCRIPTION_EVENTS,
                 ],
                 handlers=EVENT_HANDLERS,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -21,6 +22,7 @@ KIND_LABELS = {
     "status_changed": "Implementation status",
     "status_returned": "Implementation status returned",
     "indicator_observed": "Indicator value",
+    "subscription_disabled": "Subscription disabled",
 }
 
 
@@ -54,6 +56,10 @@ def _lines(item: Item) -> list[tuple[str, str]]:
         ("Opens", "opens_at"),
         ("Closes", "closes_at"),
         ("Source", "source_url"),
+        ("Subscription", "name"),
+        ("Endpoint", "url"),
+        ("Failing since", "failing_since"),
+        ("Disabled", "disabled_at"),
     ):
         value = facts.get(key)
         if value not in (None, "", []):
@@ -110,3 +116,66 @@ def digest_body(*, day: str, subscription_id: str, envelopes: list[str]) -> byte
         },
         separators=(",", ":"),
     ).encode()
+
+
+_DISABLED_TITLE = {
+    "en": "Webhook subscription disabled: {label}",
+    "fr": "Abonnement webhook désactivé : {label}",
+    "es": "Suscripción webhook desactivada: {label}",
+}
+_DISABLED_BECAUSE = {
+    "endpoint_gone": {
+        "en": "The endpoint answered 410 Gone, which asks senders to stop.",
+        "fr": "Le point de terminaison a répondu 410 Gone, qui demande de cesser les envois.",
+        "es": "El punto de conexión respondió 410 Gone, que pide dejar de enviar.",
+    },
+    "failing_too_long": {
+        "en": "Every call to the endpoint has failed since {since}.",
+        "fr": "Tous les appels au point de terminaison échouent depuis le {since}.",
+        "es": "Todas las llamadas al punto de conexión fallan desde el {since}.",
+    },
+}
+_DISABLED_WHAT_NEXT = {
+    "en": "Nothing is sent to it until it is enabled again, and every message it misses is "
+    "kept. Once the endpoint works, enable the subscription again (PATCH "
+    '/api/v1/subscriptions/{id} with {{"status": "active"}}): the kept messages are delivered.',
+    "fr": "Plus rien ne lui est envoyé jusqu'à sa réactivation, et chaque message manqué est "
+    "conservé. Une fois le point de terminaison réparé, réactivez l'abonnement (PATCH "
+    '/api/v1/subscriptions/{id} avec {{"status": "active"}}) : les messages conservés sont '
+    "alors remis.",
+    "es": "No se le envía nada hasta que se reactive, y se guarda cada mensaje que no recibe. "
+    "Cuando el punto de conexión funcione, reactive la suscripción (PATCH "
+    '/api/v1/subscriptions/{id} con {{"status": "active"}}): se entregan los mensajes guardados.',
+}
+
+
+def disabled_notice(
+    *,
+    subscription_id: str,
+    name: str | None,
+    url: str | None,
+    reason: str,
+    failing_since: datetime | None,
+    disabled_at: datetime,
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Title and facts of the notice telling an institution one of its webhooks was disabled."""
+    label = name or url or subscription_id
+    since = failing_since.strftime("%Y-%m-%d %H:%M UTC") if failing_since else "?"
+    because = _DISABLED_BECAUSE.get(reason, {})
+    body = {
+        language: " ".join(
+            [because.get(language, "").format(since=since), next_steps.format(id=subscription_id)]
+        ).strip()
+        for language, next_steps in _DISABLED_WHAT_NEXT.items()
+    }
+    facts = {
+        "subscription_id": subscription_id,
+        "name": name,
+        "url": url,
+        "reason": reason,
+        "failing_since": failing_since.isoformat() if failing_since else None,
+        "disabled_at": disabled_at.isoformat(),
+        "body": body,
+    }
+    title = {language: text.format(label=label) for language, text in _DISABLED_TITLE.items()}
+    return title, facts

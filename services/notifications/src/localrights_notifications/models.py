@@ -109,6 +109,16 @@ class Subscription(NotificationsTable, table=True):
     deleted_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    # A disabled subscription receives nothing: its deliveries wait as 'suspended' until it
+    # is enabled again. Webhooks are disabled when their endpoint answers 410 Gone or has
+    # failed every call since ``failing_since`` for longer than ``webhook_disable_after``.
+    disabled_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    disabled_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    failing_since: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class Notification(NotificationsTable, table=True):
@@ -157,7 +167,8 @@ class Delivery(NotificationsTable, table=True):
     notification_id: UUID | None = Field(default=None, index=True)
     event_id: str = Field(sa_column=Column(Text, nullable=False))
     channel: str = Field(sa_column=Column(Text, nullable=False))
-    # pending -> sending -> delivered | pending (retry) | dead; held -> digested (digest items)
+    # pending -> sending -> delivered | pending (retry) | dead; held -> digested (digest items);
+    # suspended while the subscription is disabled, pending again when it is enabled
     status: str = Field(default="pending", sa_column=Column(Text, nullable=False))
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     next_attempt_at: datetime | None = Field(default=None, sa_column=_now_column())

@@ -7,6 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import (
+    MISSING,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
@@ -22,6 +23,7 @@ AlertKind = Literal[
 ]
 Channel = Literal["webhook", "email", "inbox"]
 Mode = Literal["immediate", "daily_digest"]
+SubscriptionStatus = Literal["active", "disabled"]
 ItemT = TypeVar("ItemT")
 # Shape only: the SMTP server is the judge of an address.
 EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
@@ -253,6 +255,12 @@ class SubscriptionUpdate(_SubscriptionFilters):
     url: AnyHttpUrl | None = None
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
     mode: Mode | None = None
+    # Left out, the state stays as it is; never null (the OpenAPI document offers no null).
+    status: SubscriptionStatus | MISSING = Field(
+        default=MISSING,
+        description="active: enable a disabled subscription again; every message it did not "
+        "get while disabled is then delivered. disabled: stop it, keeping what it misses",
+    )
 
 
 class SubscriptionRead(BaseModel):
@@ -268,6 +276,17 @@ class SubscriptionRead(BaseModel):
     url: str | None
     email: str | None
     mode: str
+    status: Literal["active", "disabled"] = Field(
+        description="disabled: nothing is sent; what it misses is kept until it is active again"
+    )
+    disabled_reason: Literal["endpoint_gone", "failing_too_long", "by_institution"] | None = Field(
+        description="endpoint_gone: the endpoint answered 410 Gone; failing_too_long: every call "
+        "failed for longer than the limit (5 days by default); by_institution: its owner's doing"
+    )
+    disabled_at: datetime | None
+    failing_since: datetime | None = Field(
+        description="When the current run of failed calls began; none while calls succeed"
+    )
     created_at: datetime
     updated_at: datetime
 

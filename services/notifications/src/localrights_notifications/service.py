@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.db import run_sql
 from localrights.errors import InvalidInput
 from localrights.events.catalog.alerts import AlertCancelled, AlertPublished, AlertUpdated
+from localrights.events.catalog.subscriptions import DisabledReason, SubscriptionDisabled
 from localrights.outbox import record_event
 from localrights_notifications import exceptions
 from localrights_notifications.fanout import notify_dispatcher
@@ -247,7 +248,9 @@ async def update_subscription(
     data: SubscriptionUpdate,
     allowed_hosts: Sequence[str],
 ) -> Subscription:
+    """Change filters, mode, url or address; ``status`` disables or enables it again."""
     changes = data.model_dump(exclude_unset=True)
+    wanted = changes.pop("status", None)
     if "url" in changes:
         if subscription.channel != "webhook" or changes["url"] is None:
             raise InvalidInput(
@@ -271,6 +274,10 @@ async def update_subscription(
                 errors=[{"location": name, "message": "null"}],
             )
         setattr(subscription, name, value)
+    if wanted == "disabled" and subscription.disabled_at is None:
+        await _disable(session, subscription, "by_institution")
+    elif wanted == "active" and subscription.disabled_at is not None:
+        await _enable(session, subscription)
     subscription.updated_at = _now()
     session.add(subscription)
     await session.commit()
@@ -286,11 +293,87 @@ async def delete_subscription(*, session: AsyncSession, subscription: Subscripti
         update(Delivery)
         .where(
             col(Delivery.subscription_id) == subscription.id,
-            col(Delivery.status).in_(("pending", "held")),
+            col(Delivery.status).in_(("pending", "held", "suspended")),
         )
         .values(status="cancelled", last_error="subscription deleted")
     )
     await session.commit()
+
+
+# Automatic disabling tells the owner (subscription.disabled); the owner's own does not.
+_TOLD_TO_OWNER: frozenset[DisabledReason] = frozenset({"endpoint_gone", "failing_too_long"})
+
+
+async def disable_subscription(
+    *, session: AsyncSession, subscription_id: UUID, reason: str
+) -> bool:
+    """Stop sending to a subscription, keeping what it does not get; False if it was
+    disabled or deleted already."""
+    subscription = await session.get(Subscription, subscription_id, with_for_update=True)
+    if subscription is None or subscription.deleted_at or subscription.disabled_at:
+        await session.rollback()
+        return False
+    await _disable(session, subscription, reason)
+    await session.commit()
+    return True
+
+
+async def _disable(session: AsyncSession, subscription: Subscription, reason: str) -> None:
+    """The caller commits."""
+    now = _now()
+    subscription.disabled_at = now
+    subscription.disabled_reason = reason
+    subscription.failing_since = subscription.failing_since or now
+    session.add(subscription)
+    await session.exec(
+        update(Delivery)
+        .where(col(Delivery.subscription_id) == subscription.id, col(Delivery.status) == "pending")
+        .values(status="suspended", updated_at=now)
+    )
+    if reason in _TOLD_TO_OWNER:
+        disabled = SubscriptionDisabled(
+            subscription_id=subscription.id,
+            institution_id=subscription.institution_id,
+            channel=subscription.channel,
+            reason=reason,
+            failing_since=subscription.failing_since,
+            disabled_at=now,
+        )
+        await record_event(session, disabled, source=SOURCE)
+
+
+async def _enable_disabled_by_failures(session: AsyncSession, ids: Sequence[UUID]) -> None:
+    """An administrator's replay is a call to try the endpoint again: the subscriptions the
+    dispatcher disabled are enabled (those their owner paused stay paused)."""
+    rows = await session.exec(
+        select(Subscription).where(
+            col(Subscription.id).in_(set(ids)),
+            col(Subscription.disabled_at).is_not(None),
+            col(Subscription.disabled_reason).in_(_TOLD_TO_OWNER),
+        )
+    )
+    for subscription in rows.all():
+        await _enable(session, subscription)
+        session.add(subscription)
+
+
+async def _enable(session: AsyncSession, subscription: Subscription) -> None:
+    """Send again: every message kept while disabled, and those that died since the
+    endpoint began failing, go out afresh. The caller commits."""
+    since = subscription.failing_since or subscription.disabled_at
+    await run_sql(
+        session,
+        text(
+            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
+            "updated_at = now() WHERE subscription_id = :id AND (status = 'suspended' "
+            "OR (status = 'dead' AND updated_at >= :since))"
+        ),
+        {"id": subscription.id, "since": since},
+    )
+    subscription.disabled_at = None
+    subscription.disabled_reason = None
+    subscription.failing_since = None
+    await notify_dispatcher(session)
 
 
 # -- inbox ------------------------------------------------------------------------------
@@ -367,6 +450,7 @@ async def replay_delivery(*, session: AsyncSession, delivery_id: UUID) -> Delive
     delivery.attempts = 0
     delivery.next_attempt_at = _now()
     session.add(delivery)
+    await _enable_disabled_by_failures(session, [delivery.subscription_id])
     await notify_dispatcher(session)
     await session.commit()
     return delivery
@@ -379,12 +463,14 @@ async def replay_alert_deliveries(*, session: AsyncSession, alert_id: UUID) -> i
         text(
             "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
             "updated_at = now() WHERE status = 'dead' AND notification_id IN "
-            "(SELECT id FROM notifications WHERE alert_id = :alert_id)"
+            "(SELECT id FROM notifications WHERE alert_id = :alert_id) RETURNING subscription_id"
         ),
         {"alert_id": alert_id},
     )
-    replayed = int(result.rowcount)  # type: ignore[attr-defined]
+    subscriptions = [row[0] for row in result]
+    replayed = len(subscriptions)
     if replayed:
+        await _enable_disabled_by_failures(session, subscriptions)
         await notify_dispatcher(session)
     await session.commit()
     return replayed

@@ -1,7 +1,10 @@
-"""Webhook targets may not reach private, loopback or link-local addresses (SSRF).
+"""Webhook targets must be globally reachable addresses (SSRF).
 
-Checked twice: when a subscription is saved (a clear 422), and at every connection through
-``GuardedResolver``, because a name can resolve elsewhere later (DNS rebinding).
+Private, loopback, link-local, shared (CGNAT, cloud metadata), documentation, multicast and
+reserved addresses are refused, and so is an IPv6 address that embeds one of them. Checked
+when a subscription is saved or its url changed (a clear 422), and at every connection
+through ``GuardedResolver``, because a name can resolve elsewhere later (DNS rebinding).
+Only hosts in the explicit allow-list (``NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS``) escape it.
 """
 
 from __future__ import annotations
@@ -20,19 +23,75 @@ from localrights_notifications.exceptions import UnsafeWebhookUrl
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+_V4 = ipaddress.IPv4Network
+_V6 = ipaddress.IPv6Network
+
+# The IANA special-purpose ranges whose "Globally Reachable" is False, listed here as well as
+# asked of ``is_global``: Python's own table differs between patch releases (3.11.7 calls
+# 64:ff9b:1::/48 and 192.0.0.0/24 global; releases from 3.11.10 and 3.12.4 do not).
+_NOT_GLOBAL_V4 = tuple(
+    _V4(network)
+    for network in (
+        "0.0.0.0/8 10.0.0.0/8 100.64.0.0/10 127.0.0.0/8 169.254.0.0/16 172.16.0.0/12 "
+        "192.0.0.0/24 192.0.2.0/24 192.88.99.0/24 192.168.0.0/16 198.18.0.0/15 "
+        "198.51.100.0/24 203.0.113.0/24 224.0.0.0/4 240.0.0.0/4"
+    ).split()
+)
+_NOT_GLOBAL_V6 = tuple(
+    _V6(network)
+    for network in (
+        "64:ff9b:1::/48 100::/64 100:0:0:1::/64 2001::/23 2001:db8::/32 3fff::/20 5f00::/16 "
+        "fc00::/7 fe80::/10 fec0::/10 ff00::/8"
+    ).split()
+)
+# Global unicast IPv6 is allocated from 2000::/3 only; the rest is reserved by the IETF.
+_GLOBAL_UNICAST_V6 = _V6("2000::/3")
+# Forms that carry an IPv4 address: the IPv4 is where the packets go, so it decides.
+_IPV4_COMPATIBLE = _V6("::/96")  # deprecated, but a stack may still route it to the IPv4
+_NAT64 = _V6("64:ff9b::/96")  # the well-known prefix (RFC 6052); 64:ff9b:1::/48 is local
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address] | None:
+    """The IPv4 addresses an IPv6 address stands for, or None if it stands for none."""
+    if address.ipv4_mapped is not None:
+        return [address.ipv4_mapped]
+    if address in _IPV4_COMPATIBLE or address in _NAT64:
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        server, client = address.teredo
+        return [server, client]
+    return None
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """Whether ``address`` is globally reachable (IANA special-purpose registries).
+
+    An IPv6 address that embeds IPv4 (IPv4-mapped or -compatible, 6to4, Teredo, NAT64's
+    well-known prefix) is public only when every IPv4 inside it is: 2002:7f00:1::1 is
+    127.0.0.1 seen through a 6to4 relay.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        address = ipaddress.IPv6Address(int(address))  # without a zone (fe80::1%eth0)
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return all(is_public_address(v4) for v4 in embedded)
+        return (
+            address.is_global
+            and address in _GLOBAL_UNICAST_V6
+            and not any(address in network for network in _NOT_GLOBAL_V6)
+        )
+    return (
+        address.is_global
+        and not address.is_multicast
+        and not any(address in network for network in _NOT_GLOBAL_V4)
+    )
+
 
 def is_forbidden_address(address: IPAddress) -> bool:
-    """Private, loopback, link-local, multicast, reserved or unspecified."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+    """Whether a webhook may not be sent to ``address``: it is not globally reachable."""
+    return not is_public_address(address)
 
 
 def _literal(host: str) -> IPAddress | None:
@@ -66,7 +125,7 @@ async def check_webhook_url(url: str, *, allowed_hosts: Collection[str]) -> None
     bad = sorted({str(a) for a in addresses if is_forbidden_address(a)})
     if bad:
         raise UnsafeWebhookUrl(
-            f"{host} resolves to a private, loopback or link-local address ({', '.join(bad)})"
+            f"{host} resolves to an address that is not public ({', '.join(bad)})"
         )
 
 

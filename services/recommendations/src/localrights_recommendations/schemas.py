@@ -148,6 +148,14 @@ class ImportReport(BaseModel):
     warnings_count: int
     unknown_countries: dict[str, int]
     decoded_lines: dict[str, int] = Field(description="Lines decoded per character encoding")
+    encoding: str = Field(
+        description="The character encoding read: utf-8, utf-16-le, utf-16-be, utf-32-le, "
+        "utf-32-be or the one named; line by line (encoding=auto), the one most lines were in"
+    )
+    byte_order_mark: bool = Field(description="Whether the upload began with a byte order mark")
+    separator: Literal["comma", "tab", "semicolon"] | None = Field(
+        description="The CSV field separator, found in the header row (none for JSON)"
+    )
     countries: list[str]
     mechanisms: list[str]
 

@@ -46,6 +46,7 @@ EXERCISE_EVENTS = "exercise.events"
 INSTITUTION_EVENTS = "institution.events"
 FOLLOW_UP_EVENTS = "follow_up.events"
 INDICATOR_EVENTS = "indicator.events"
+SUBSCRIPTION_EVENTS = "subscription.events"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -239,14 +240,16 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 "follow_up.status_returned",
                 "indicator.observed",
                 "indicator.update_due",
+                "subscription.disabled",
             }
         ),
         description="Fans alerts, opened consultations and opened reporting exercises out to "
         "subscribed institutions (webhook, e-mail, inbox); stops inviting to an exercise once "
-        "it is closed; keeps a projection of institutions. Passes follow-up status changes, "
-        "returns and indicator observations to their subscribers (those of an unpublished "
-        "institution only to it and its country's ministries) and puts indicator update "
-        "reminders in the responsible institution's inbox.",
+        "it is closed; keeps a projection of institutions; tells an institution in its inbox "
+        "and by e-mail that one of its subscriptions was disabled. Passes follow-up status "
+        "changes, returns and indicator observations to their subscribers (those of an "
+        "unpublished institution only to it and its country's ministries) and puts indicator "
+        "update reminders in the responsible institution's inbox.",
     ),
     ConsumerGroup(
         name="recommendations",

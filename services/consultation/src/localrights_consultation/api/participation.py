@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
+from localrights import csvsafe
 from localrights.auth import ClientKey
 from localrights.db import SessionDep
 from localrights.errors import PayloadTooLarge, problem_responses
@@ -47,7 +47,7 @@ async def create_codes(
     if format == "json":
         return CodesRead(consultation_id=consultation.id, count=len(codes), codes=codes)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)
     writer.writerow(["consultation_id", "code"])
     writer.writerows([str(consultation.id), code] for code in codes)
     return Response(

@@ -1,19 +1,8 @@
-"""Export rules: spreadsheet-safe cells and how one answer reads in a flat table."""
+"""Export rules: how one answer reads in a flat table (cells are made safe by csvsafe)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-# A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV injection);
-# tab and carriage return start one too in some programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A text cell a spreadsheet will not run as a formula (prefixed with a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def flat_answer(value: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -12,9 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights import csvsafe
 from localrights.errors import InvalidInput
 from localrights_consultation import repository
-from localrights_consultation.domain.exports import flat_answer, safe_cell
+from localrights_consultation.domain.exports import flat_answer
 from localrights_consultation.domain.questions import QuestionType, SingleChoice
 from localrights_consultation.domain.results import (
     NO_ANSWER,
@@ -109,7 +109,7 @@ def result_rows(results: ResultsRead) -> Iterable[dict[str, Any]]:
 
 def csv_line(values: Sequence[Any]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([safe_cell(v) if v is not None else "" for v in values])
+    csvsafe.writer(buffer).writerow(values)
     return buffer.getvalue()
 
 

@@ -24,8 +24,9 @@ router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
 
 def read_subscription(subscription: Subscription) -> SubscriptionRead:
+    state = "disabled" if subscription.disabled_at is not None else "active"
     return SubscriptionRead.model_validate(
-        {**subscription.model_dump(), "url": subscription.webhook_url}
+        {**subscription.model_dump(), "url": subscription.webhook_url, "status": state}
     )
 
 
@@ -95,7 +96,7 @@ async def update_subscription(
     owner: SubscriptionOwner,
     settings: AppSettings,
 ) -> SubscriptionRead:
-    """Change filters, mode, url or address of one of the caller's subscriptions."""
+    """Change filters, mode, url or address, or enable a disabled subscription again."""
     subscription = await service.get_subscription_or_raise(
         session=session, id=subscription_id, owner=owner
     )

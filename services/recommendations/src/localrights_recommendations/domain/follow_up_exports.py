@@ -1,13 +1,13 @@
 """Follow-up as files: CSV safe for spreadsheets, and an Atom feed of what changed.
 
 The CSV columns carry ids beside names, so a commission's own system can join them to its
-data; every text cell goes through ``spreadsheet_safe``. The feed's entries are made from the
-timeline's own dates and ids, so a feed reader shows each change once.
+data; every cell goes through the platform's one formula-safe writer (``localrights.csvsafe``).
+The feed's entries are made from the timeline's own dates and ids, so a feed reader shows
+each change once.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +17,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
-from localrights_recommendations.domain.rendering import spreadsheet_safe
+from localrights import csvsafe
 
 STATUS_COLUMNS = (
     "recommendation_id",
@@ -74,16 +74,16 @@ OBSERVATION_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
-        value = " ".join(str(v) for v in value)
-    return spreadsheet_safe(value)
+        return " ".join(str(v) for v in value)
+    return value
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
     """A header and one line per row, every cell safe from spreadsheet formulas."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(column)) for column in columns])

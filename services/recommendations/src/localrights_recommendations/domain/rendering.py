@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from localrights import csvsafe
 
 STATUS_LABELS = {
     "implemented": "Implemented",
@@ -30,7 +31,6 @@ RESPONSE_LABELS = {
     "supported_in_part": "Supported in part",
     "noted": "Noted",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 _templates = Environment(
     loader=PackageLoader("localrights_recommendations", "templates"),
@@ -38,12 +38,6 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP: prefix with a quote)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def indicator_text(indicator: dict[str, Any]) -> str:
@@ -162,7 +156,7 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
+def _csv_rows(annex: dict[str, Any]) -> Iterable[list[Any]]:
     yield list(CSV_COLUMNS)
     for section in annex["recommendations"]:
         rec = section["recommendation"]
@@ -176,7 +170,7 @@ def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
             " ".join(rec.get("sdg_targets") or []),
         ]
         if not section["jurisdictions"]:
-            yield [spreadsheet_safe(v) for v in head + ["", "", "no input"] + [""] * 8]
+            yield head + ["", "", "no input"] + [""] * 8
         for group in section["jurisdictions"]:
             for item in group["inputs"]:
                 tail = [
@@ -192,13 +186,13 @@ def _csv_rows(annex: dict[str, Any]) -> Iterable[list[str]]:
                     item.get("version"),
                     item.get("submitted_at"),
                 ]
-                yield [spreadsheet_safe(v) for v in head + tail]
+                yield head + tail
 
 
 def to_csv(annex: dict[str, Any]) -> str:
     """One row per input (and one per recommendation nobody answered)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     writer.writerows(_csv_rows(annex))
     return out.getvalue()
 

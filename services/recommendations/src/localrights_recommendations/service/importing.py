@@ -37,7 +37,13 @@ from localrights_recommendations.domain.importing import (
     detect_csv_format,
     parser_for,
 )
-from localrights_recommendations.domain.importing.streams import SourceRecord
+from localrights_recommendations.domain.importing.encodings import (
+    SNIFF_BYTES,
+    Transcoder,
+    UploadEncoding,
+    sniff_encoding,
+)
+from localrights_recommendations.domain.importing.streams import SEPARATORS, SourceRecord
 from localrights_recommendations.exceptions import UnreadableImport
 from localrights_recommendations.models import ImportBatch
 from localrights_recommendations.schemas import ImportReport, RowProblem, RowWarning
@@ -128,17 +134,24 @@ async def import_recommendations(
     import_id = uuid4()
     progress = _Progress(report_limit=report_limit)
     try:
-        decoder = LineDecoder(encoding)
+        LineDecoder(encoding)
     except (LookupError, ValueError):  # ValueError: a name with a NUL character in it
         raise UnreadableImport(f"unknown character encoding {encoding!r}") from None
     chunks = _limited(body, max_bytes)
-    first = b""
-    async for chunk in chunks:
-        first = chunk
-        if chunk.strip():
-            break
-    if not first.strip():
-        raise UnreadableImport("the upload is empty")
+    head = await _head(chunks)
+    # UTF-16 and UTF-32 are decoded as a stream and read on as UTF-8; other encodings are
+    # split into lines as bytes and decoded line by line.
+    upload = sniff_encoding(head, encoding)
+    transcoder = Transcoder(upload) if upload.whole else None
+    decoder = LineDecoder("utf-8" if transcoder else encoding)
+
+    def utf8(chunk: bytes) -> bytes:
+        return transcoder.feed(chunk) if transcoder else chunk
+
+    try:
+        first = utf8(head)
+    except ValueError as exc:
+        raise UnreadableImport(str(exc)) from None
     is_json = source_format == "uhri_json" or (
         source_format == "auto"
         and ("json" in (content_type or "") or first.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in b"[{")
@@ -165,7 +178,9 @@ async def import_recommendations(
     try:
         await consume(reader.feed(first))
         async for chunk in chunks:
-            await consume(reader.feed(chunk))
+            await consume(reader.feed(utf8(chunk)))
+        if transcoder:
+            await consume(reader.feed(transcoder.finish()))
         await consume(reader.finish())
     except ValueError as exc:  # the stream as a whole is unreadable (broken JSON ...)
         raise UnreadableImport(str(exc)) from None
@@ -186,7 +201,16 @@ async def import_recommendations(
         warnings=progress.warnings,
         warnings_count=progress.warnings_count,
         unknown_countries=dict(progress.unknown_countries.most_common()),
-        decoded_lines=dict(decoder.used),
+        decoded_lines=(
+            {upload.name: decoder.used.total()}
+            if transcoder and decoder.used
+            else dict(decoder.used)
+        ),
+        encoding=_encoding_read(upload, decoder),
+        byte_order_mark=upload.byte_order_mark,
+        separator=SEPARATORS.get(reader.separator or "")
+        if isinstance(reader, CsvRecordReader)
+        else None,
         countries=sorted(progress.countries),
         mechanisms=sorted(progress.mechanisms),
     )
@@ -221,6 +245,26 @@ async def import_recommendations(
     )
     await session.commit()
     return report
+
+
+async def _head(chunks: AsyncIterator[bytes]) -> bytes:
+    """The first bytes of the upload, enough to tell its encoding (blank chunks dropped)."""
+    head = b""
+    async for chunk in chunks:
+        if head or chunk.strip():
+            head += chunk
+            if len(head) >= SNIFF_BYTES:
+                break
+    if not head.strip():
+        raise UnreadableImport("the upload is empty")
+    return head
+
+
+def _encoding_read(upload: UploadEncoding, decoder: LineDecoder) -> str:
+    """The encoding named in the report: the one chosen, or, line by line, the commonest."""
+    if upload.name != "auto":
+        return upload.name
+    return decoder.used.most_common(1)[0][0] if decoder.used else "utf-8"
 
 
 def _csv_parser(header: SourceRecord, source_format: str) -> RowParser:

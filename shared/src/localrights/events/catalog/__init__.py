@@ -8,6 +8,7 @@ from localrights.events.catalog import (
     indicators,
     institutions,
     recommendations,
+    subscriptions,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "indicators",
     "institutions",
     "recommendations",
+    "subscriptions",
 ]

@@ -96,11 +96,27 @@ class SourceRecord:
     error: str | None = None
 
 
-class CsvRecordReader:
-    """Feed bytes, get complete CSV records; holds at most one incomplete record in memory."""
+SEPARATORS = {",": "comma", "\t": "tab", ";": "semicolon"}
 
-    def __init__(self, decoder: LineDecoder) -> None:
+
+def sniff_separator(header: str) -> str:
+    """The field separator of a CSV header line: the commonest of comma, tab and semicolon
+    outside quotes (a comma when none appears)."""
+    outside = "".join(header.split('"')[::2])
+    counts = {separator: outside.count(separator) for separator in SEPARATORS}
+    best = max(counts, key=lambda separator: counts[separator])
+    return best if counts[best] else ","
+
+
+class CsvRecordReader:
+    """Feed bytes, get complete CSV records; holds at most one incomplete record in memory.
+
+    The separator is taken from the first record (the header) unless given.
+    """
+
+    def __init__(self, decoder: LineDecoder, separator: str | None = None) -> None:
         self._decoder = decoder
+        self.separator = separator
         self._tail = b""
         self._pending: list[str] = []
         self._pending_quotes = 0
@@ -153,8 +169,11 @@ class CsvRecordReader:
             if error is not None:
                 records.append(SourceRecord(line=line, error=error))
             elif record_text.strip():  # a blank line: nothing to import, nothing to report
+                if self.separator is None:
+                    self.separator = sniff_separator(record_text)
                 try:
-                    fields = next(csv.reader((record_text,), strict=True))
+                    reader = csv.reader((record_text,), strict=True, delimiter=self.separator)
+                    fields = next(reader)
                 except csv.Error as exc:
                     records.append(SourceRecord(line=line, error=f"malformed CSV: {exc}"))
                 else:

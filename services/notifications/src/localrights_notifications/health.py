@@ -1,0 +1,94 @@
+"""Which webhook subscriptions keep failing, and disabling those whose endpoint is dead.
+
+As Standard Webhooks senders do: an endpoint that answers 410 Gone is disabled at once, and
+one whose every call failed for ``webhook_disable_after`` (days, not attempts: a receiver
+down for a weekend is not dropped for a burst of retries) is disabled then. A subscription
+records when its run of failures began (``failing_since``); a delivered call ends the run.
+The dispatcher notes outcomes as calls end and this module writes them with each batch of
+results: one statement for the failing, one for the recovered, nothing for the healthy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+import structlog
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights_notifications import service
+from localrights_notifications.domain import ENDPOINT_GONE, Outcome
+
+log = structlog.get_logger(__name__)
+
+# A run of failures begins at the record of its first failed delivery (the database's
+# clock, as the deliveries' own): what died since then is sent again on enabling.
+_FAILING = """
+    UPDATE subscriptions AS s SET failing_since = COALESCE(s.failing_since, d.updated_at)
+    FROM unnest($1::uuid[], $2::uuid[]) AS f(id, delivery_id)
+    JOIN deliveries AS d ON d.id = f.delivery_id
+    WHERE s.id = f.id AND s.disabled_at IS NULL AND s.deleted_at IS NULL
+    RETURNING s.id, s.failing_since <= now() - make_interval(secs => $3) AS overdue
+"""
+_RECOVERED = (
+    "UPDATE subscriptions SET failing_since = NULL "
+    "WHERE id = ANY($1::uuid[]) AND failing_since IS NOT NULL AND disabled_at IS NULL"
+)
+
+
+@dataclass
+class EndpointHealth:
+    """Outcomes of webhook calls per subscription since the last write."""
+
+    disable_after: float
+    sessions: async_sessionmaker[AsyncSession]
+    _failed: dict[UUID, UUID] = field(default_factory=dict)  # -> its first failed delivery
+    _recovered: set[UUID] = field(default_factory=set)
+    _to_disable: dict[UUID, str] = field(default_factory=dict)  # subscription -> reason
+
+    def note(
+        self, subscription_id: UUID, delivery_id: UUID, outcome: Outcome, *, failing: bool
+    ) -> None:
+        """Count one call's outcome; ``failing``: the subscription was failing when claimed."""
+        if outcome.delivered:
+            self._failed.pop(subscription_id, None)
+            if failing:
+                self._recovered.add(subscription_id)
+            return
+        self._recovered.discard(subscription_id)
+        self._failed.setdefault(subscription_id, delivery_id)
+        if outcome.status_code == ENDPOINT_GONE:
+            self._to_disable[subscription_id] = "endpoint_gone"
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._failed or self._recovered or self._to_disable)
+
+    async def write(self, connection: asyncpg.Connection) -> None:
+        """Record runs of failures begun or ended, after the deliveries' results; disable
+        the endpoints found dead. What could not be written stays noted for the next batch.
+        """
+        if self._failed:
+            ids = list(self._failed)
+            rows = await connection.fetch(
+                _FAILING, ids, [self._failed[i] for i in ids], self.disable_after
+            )
+            self._failed = {}
+            for row in rows:
+                if row["overdue"]:
+                    self._to_disable.setdefault(row["id"], "failing_too_long")
+        if self._recovered:
+            await connection.execute(_RECOVERED, list(self._recovered))
+            self._recovered = set()
+        for subscription_id, reason in list(self._to_disable.items()):
+            async with self.sessions() as session:
+                disabled = await service.disable_subscription(
+                    session=session, subscription_id=subscription_id, reason=reason
+                )
+            if disabled:
+                log.warning(
+                    "subscription_disabled", subscription_id=str(subscription_id), reason=reason
+                )
+            del self._to_disable[subscription_id]
