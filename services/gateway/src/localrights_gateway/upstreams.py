@@ -36,6 +36,9 @@ ROUTES: dict[str, str] = {
     f"{API}/recommendations": "recommendations",
     f"{API}/exercises": "recommendations",
     f"{API}/sdg": "recommendations",
+    f"{API}/follow-up": "recommendations",
+    f"{API}/recurrences": "recommendations",
+    f"{API}/indicators": "recommendations",
 }
 
 

@@ -15,7 +15,15 @@ import pycountry
 
 ALERT_KINDS = ("upr_review", "treaty_body_review", "country_visit", "call_for_input", "deadline")
 # What other services' events and the scheduler turn into notifications.
-NOTIFICATION_KINDS = (*ALERT_KINDS, "consultation_opened", "input_requested", "reminder")
+NOTIFICATION_KINDS = (
+    *ALERT_KINDS,
+    "consultation_opened",
+    "input_requested",
+    "reminder",
+    "status_changed",
+    "status_returned",
+    "indicator_observed",
+)
 STAGES: dict[str, tuple[str, ...]] = {
     "treaty_body_review": ("list_of_issues", "dialogue", "concluding_observations", "follow_up"),
     "country_visit": ("announced", "ongoing", "end_of_visit", "report"),

@@ -17,42 +17,49 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from localrights.consumer import ProcessedEvent
-from localrights.db import service_registry
 from localrights.outbox import OutboxMessage
-
-
-class RecommendationsTable(SQLModel, registry=service_registry()):
-    """Base of the recommendations database's tables (its own MetaData)."""
-
+from localrights_recommendations.follow_up_models import (
+    FollowUpPublication,
+    FollowUpStatus,
+    Indicator,
+    IndicatorObservation,
+    IndicatorRecommendation,
+    IndicatorReminder,
+    RecurrenceLink,
+    StatusEntry,
+)
+from localrights_recommendations.table_base import RecommendationsTable
+from localrights_recommendations.table_base import now_column as _now_column
+from localrights_recommendations.table_base import text_array as _text_array
 
 __all__ = [
     "ConsultationResult",
     "Exercise",
     "ExerciseRecommendation",
+    "FollowUpPublication",
+    "FollowUpStatus",
     "ImportBatch",
     "ImportJob",
+    "Indicator",
+    "IndicatorObservation",
+    "IndicatorRecommendation",
+    "IndicatorReminder",
     "Institution",
     "LocalInput",
     "LocalInputVersion",
     "OutboxMessage",
     "ProcessedEvent",
     "Recommendation",
+    "RecommendationsTable",
+    "RecurrenceLink",
+    "StatusEntry",
 ]
-
-
-def _now_column() -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
-def _text_array() -> Column[list[str]]:
-    return Column(ARRAY(Text), nullable=False, server_default="{}")
 
 
 # English stemming for the recommendation text (UHRI and UPR Info publish in English);

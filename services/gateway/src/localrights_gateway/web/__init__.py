@@ -16,8 +16,10 @@ from localrights_gateway.web.account import router as account_router
 from localrights_gateway.web.backoffice.sessions import router as sessions_router
 from localrights_gateway.web.client import web_lifespan
 from localrights_gateway.web.finding import router as finding_router
+from localrights_gateway.web.follow_up_pages import router as follow_up_router
 from localrights_gateway.web.info import router as info_router
 from localrights_gateway.web.ministry import router as ministry_router
+from localrights_gateway.web.ministry_follow_up import router as ministry_follow_up_router
 from localrights_gateway.web.officers import router as officers_router
 from localrights_gateway.web.publisher import router as publisher_router
 from localrights_gateway.web.residents import router as residents_router
@@ -33,6 +35,8 @@ router.include_router(officers_router)
 router.include_router(ministry_router)
 router.include_router(publisher_router)
 router.include_router(sessions_router)
+router.include_router(follow_up_router)
+router.include_router(ministry_follow_up_router)
 
 
 def install(app: FastAPI) -> None:

@@ -57,6 +57,9 @@ LABELS: dict[str, dict[str, str]] = {
         "consultation_opened": N_("Consultation opened"),
         "input_requested": N_("Local input requested"),
         "reminder": N_("Reminder"),
+        "status_changed": N_("Implementation status of a recommendation"),
+        "status_returned": N_("Status returned by the ministry"),
+        "indicator_observed": N_("New value of a local indicator"),
     },
     "alert_stage": {
         "list_of_issues": N_("List of issues"),
@@ -119,6 +122,7 @@ LABELS: dict[str, dict[str, str]] = {
     "input_status": {
         "not_started": N_("Not started"),
         "in_progress": N_("In progress"),
+        "partially_implemented": N_("Partially implemented"),
         "implemented": N_("Implemented"),
         "not_applicable": N_("Not applicable"),
     },
@@ -137,6 +141,38 @@ LABELS: dict[str, dict[str, str]] = {
         "upr": N_("Universal Periodic Review"),
         "treaty_body": N_("Treaty body"),
         "special_procedure": N_("Special procedure"),
+    },
+    "follow_up_status": {
+        "not_started": N_("Not started"),
+        "in_progress": N_("In progress"),
+        "partially_implemented": N_("Partially implemented"),
+        "implemented": N_("Implemented"),
+        "not_local_competence": N_("Not a local competence"),
+    },
+    "entry_origin": {
+        "exercise_input": N_("Reported in a reporting exercise"),
+        "institution_update": N_("Reported by the institution"),
+        "ministry_validation": N_("Validated by the ministry"),
+    },
+    "review": {
+        "pending": N_("Awaiting validation"),
+        "validated": N_("Validated"),
+        "returned": N_("Returned by the ministry"),
+    },
+    "indicator_kind": {
+        "structural": N_("Structural (laws, policies, institutions in place)"),
+        "process": N_("Process (what is done: budgets, services, cases handled)"),
+        "outcome": N_("Outcome (what people enjoy)"),
+    },
+    "breakdown": {
+        "sex": N_("Sex"),
+        "age": N_("Age"),
+        "disability": N_("Disability"),
+        "urban_rural": N_("Urban or rural area"),
+        "migratory_status": N_("Migratory status"),
+        "ethnicity": N_("Ethnicity"),
+        "income": N_("Income"),
+        "district": N_("District"),
     },
     "institution_kind": {
         "municipality": N_("Municipality"),

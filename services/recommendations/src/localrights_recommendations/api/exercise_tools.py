@@ -12,7 +12,7 @@ from localrights.errors import problem_responses
 from localrights_recommendations.deps import OwnedExercise, ValidExercise
 from localrights_recommendations.schemas import RecommendationRead
 from localrights_recommendations.schemas_backoffice import ReminderCreate, ReminderRead
-from localrights_recommendations.service import exercise_reading, exercises, reminders
+from localrights_recommendations.service import exercise_reading, exercise_reminders, exercises
 
 router = APIRouter(prefix="/exercises", tags=["exercises"])
 
@@ -50,7 +50,7 @@ async def remind_institutions(
     data: Annotated[ReminderCreate | None, Body()] = None,
 ) -> ReminderRead:
     """Remind the invited institutions that have not answered every recommendation yet."""
-    return await reminders.remind(
+    return await exercise_reminders.remind(
         session=session,
         exercise=exercise,
         institution_ids=data.institution_ids if data else None,

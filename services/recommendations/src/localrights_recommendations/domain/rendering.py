@@ -14,9 +14,19 @@ from localrights import csvsafe
 
 STATUS_LABELS = {
     "implemented": "Implemented",
+    "partially_implemented": "Partially implemented",
     "in_progress": "In progress",
     "not_started": "Not started",
     "not_applicable": "Not applicable",
+}
+FOLLOW_UP_LABELS = {
+    **STATUS_LABELS,
+    "not_local_competence": "Not a local competence",
+}
+REVIEW_LABELS = {
+    "pending": "awaiting validation",
+    "validated": "validated",
+    "returned": "returned by the ministry",
 }
 RESPONSE_LABELS = {
     "supported": "Supported",
@@ -111,6 +121,47 @@ def indicator_text(indicator: dict[str, Any]) -> str:
         for d in indicator.get("disaggregation") or []
     ]
     return text + (f" ({'; '.join(details)})" if details else "")
+
+
+def trajectory_text(moves: list[dict[str, Any]]) -> str:
+    """ "In progress (2026-03-01) → Partially implemented (2027-03-15)"."""
+    return " → ".join(
+        f"{FOLLOW_UP_LABELS.get(m['status'], m['status'])} ({m['as_of']})" for m in moves
+    )
+
+
+def place_status_text(place: dict[str, Any]) -> str:
+    """A place's status line in the annex: reported, its review, validated, carried over."""
+    reported = str(place.get("reported_status") or "")
+    text: str = FOLLOW_UP_LABELS.get(reported, reported or "—")
+    if place.get("reported_as_of"):
+        text += f" ({place['reported_as_of']})"
+    if place.get("review") in REVIEW_LABELS:
+        text += f", {REVIEW_LABELS[place['review']]}"
+    if place.get("validated_status"):
+        validated = FOLLOW_UP_LABELS.get(place["validated_status"], place["validated_status"])
+        text += f"; validated: {validated} ({place.get('validated_as_of')})"
+    if place.get("carried_from"):
+        text += "; carried over from the earlier cycle"
+    return text
+
+
+def indicator_summary(indicator: dict[str, Any]) -> str:
+    """ "Households waiting for social housing (households): baseline 4800 (2024), target
+    3000 (2030); IT-BO 4120 (2026)"."""
+    names = indicator.get("name") or {}
+    text = f"{names.get('en') or next(iter(names.values()), '')} ({indicator.get('unit')})"
+    ends = []
+    if indicator.get("baseline_value") is not None:
+        ends.append(f"baseline {indicator['baseline_value']:g} ({indicator.get('baseline_year')})")
+    if indicator.get("target_value") is not None:
+        ends.append(f"target {indicator['target_value']:g} ({indicator.get('target_year')})")
+    latest = [f"{v['jurisdiction']} {v['value']:g} ({v['period']})" for v in indicator["latest"]]
+    return (
+        text
+        + (f": {', '.join(ends)}" if ends else "")
+        + (f"; {'; '.join(latest)}" if latest else "")
+    )
 
 
 def consultation_text(results: dict[str, Any] | None) -> str:
@@ -282,6 +333,23 @@ def to_markdown(annex: dict[str, Any]) -> str:
                         f"  - Consultation: {_md(consultation_text(item['consultation_results']))}"
                     )
             lines.append("")
+        follow_up = section.get("follow_up") or {}
+        if follow_up.get("places") or follow_up.get("indicators"):
+            lines += ["### Follow-up since the last cycle", ""]
+            for earlier in follow_up.get("repeats") or []:
+                lines.append(f"- Repeats session {earlier['session']}: {_md(earlier['text'])}")
+            for place in follow_up.get("places") or []:
+                who = _md(place.get("institution_name") or place["jurisdiction"])
+                lines.append(
+                    f"- **{who}** ({_md(place['jurisdiction'])}): {_md(place_status_text(place))}"
+                )
+                if place.get("trajectory"):
+                    lines.append(
+                        f"  - Since the last cycle: {_md(trajectory_text(place['trajectory']))}"
+                    )
+            for indicator in follow_up.get("indicators") or []:
+                lines.append(f"- Indicator: {_md(indicator_summary(indicator))}")
+            lines.append("")
     practices = good_practices(annex)
     if practices:
         lines += ["", "## Annex: local good practices", ""]
@@ -307,4 +375,7 @@ def to_html(annex: dict[str, Any]) -> str:
         response_labels=RESPONSE_LABELS,
         indicator_text=indicator_text,
         consultation_text=consultation_text,
+        place_status_text=place_status_text,
+        trajectory_text=trajectory_text,
+        indicator_summary=indicator_summary,
     )

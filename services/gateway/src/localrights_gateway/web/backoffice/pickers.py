@@ -19,7 +19,15 @@ from localrights_gateway.web.i18n import N_, Gettext, pick_text
 TREATY_BODIES = ("CEDAW", "CERD", "CRC", "CAT", "CCPR", "CESCR", "CRPD", "CMW", "CED")
 MECHANISMS = ("UPR", *TREATY_BODIES)
 ALERT_KINDS = ("upr_review", "treaty_body_review", "country_visit", "call_for_input", "deadline")
-NOTIFICATION_KINDS = (*ALERT_KINDS, "consultation_opened", "input_requested", "reminder")
+NOTIFICATION_KINDS = (
+    *ALERT_KINDS,
+    "consultation_opened",
+    "input_requested",
+    "reminder",
+    "status_changed",
+    "status_returned",
+    "indicator_observed",
+)
 STAGES = {
     "treaty_body_review": ("list_of_issues", "dialogue", "concluding_observations", "follow_up"),
     "country_visit": ("announced", "ongoing", "end_of_visit", "report"),

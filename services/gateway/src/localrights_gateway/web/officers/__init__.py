@@ -10,6 +10,7 @@ from localrights_gateway.web.officers.consultation_editor import router as edito
 from localrights_gateway.web.officers.consultations import router as consultations_router
 from localrights_gateway.web.officers.exercises import recommendations_of
 from localrights_gateway.web.officers.exercises import router as exercises_router
+from localrights_gateway.web.officers.follow_up import router as follow_up_router
 from localrights_gateway.web.officers.inbox import router as inbox_router
 from localrights_gateway.web.officers.start import router as start_router
 from localrights_gateway.web.officers.subscriptions import router as subscriptions_router
@@ -24,6 +25,7 @@ for part in (
     editor_router,
     consultations_router,
     exercises_router,
+    follow_up_router,
 ):
     router.include_router(part, prefix="/officer")
 

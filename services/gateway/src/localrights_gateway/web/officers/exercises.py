@@ -20,7 +20,13 @@ from localrights_gateway.web.residents import items_of
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-INPUT_STATUSES = ("not_started", "in_progress", "implemented", "not_applicable")
+INPUT_STATUSES = (
+    "not_started",
+    "in_progress",
+    "partially_implemented",
+    "implemented",
+    "not_applicable",
+)
 INDICATOR_ROWS = 3
 TEXTS = ("measures_taken", "good_practice", "challenges")
 _FIELDS = {
