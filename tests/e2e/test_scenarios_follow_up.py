@@ -112,13 +112,24 @@ async def test_italy_follows_up_upr_recommendations_in_bologna_and_torino_across
 
     # The recurring ones are suggested; the ministry confirms the NHRI repeat, rejects one.
     async def suggested() -> list[dict[str, Any]]:
-        page = await ministry.call(
-            "GET",
-            "/api/v1/recurrences",
-            params={"country": "IT", "status": "suggested", "page_size": 200},
-        )
-        assert page["total"] >= 50, page["total"]
-        return list(page["items"])
+        """Every suggestion, page after page (Italy's two real reviews give over 200)."""
+        links: list[dict[str, Any]] = []
+        while True:
+            page = await ministry.call(
+                "GET",
+                "/api/v1/recurrences",
+                params={
+                    "country": "IT",
+                    "status": "suggested",
+                    "page_size": 200,
+                    "page": len(links) // 200 + 1,
+                },
+            )
+            links += page["items"]
+            if not page["items"] or len(links) >= page["total"]:
+                break
+        assert any(link["later"]["id"] == nhri_20["id"] for link in links), len(links)
+        return links
 
     links = await eventually(suggested, timeout=90)
     [nhri_link] = [
