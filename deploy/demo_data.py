@@ -13,7 +13,10 @@ What a new user finds after `make up`:
 - a published consultation of Bologna with 48 responses, what happens next, and results by
   age band and by district (one district too small to show on its own);
 - inbox subscriptions, and alerts: the CERD review of Uruguay, the housing rapporteur's visit
-  to the United States and a UPR call for input on Italy.
+  to the United States and a UPR call for input on Italy;
+- follow-up between reviews (demo_follow_up.py): a few of Italy's second-cycle
+  recommendations with their confirmed repeats, Bologna's and Torino's published statuses
+  (validated, returned) and Bologna's indicators observed over three years.
 
 It runs once per database: when the demo ministry already exists (``up --keep``), nothing is
 added and the same credentials are returned. Only aiohttp (a runtime dependency) is used.
@@ -28,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import demo_back_office
+from demo_follow_up import load_follow_up
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 # The administrator the launcher bootstraps (GATEWAY_BOOTSTRAP_ADMIN_*).
@@ -527,7 +532,9 @@ async def load_demo_data(gateway_url: str, admin: tuple[str, str]) -> list[tuple
 
         ministry = await login("ministry")
         publisher = await login("alerts")
-        officers = {key: await login(key) for key in ("bologna", "canelones", "minneapolis")}
+        officers = {
+            key: await login(key) for key in ("bologna", "torino", "canelones", "minneapolis")
+        }
         italy = await _recommendations(ministry)
         await _subscriptions(officers)
         await _alerts(publisher)
@@ -554,7 +561,7 @@ async def load_demo_data(gateway_url: str, admin: tuple[str, str]) -> list[tuple
             f"/api/v1/exercises/{exercise['id']}/inputs",
             json={
                 "recommendation_id": italy["148.98"],
-                "status": "in_progress",
+                "status": "partially_implemented",
                 "measures_taken": "Two camps replaced by micro-areas of social housing.",
                 "good_practice": "Families chose their micro-area in a participatory process.",
                 "indicators": [
@@ -572,11 +579,15 @@ async def load_demo_data(gateway_url: str, admin: tuple[str, str]) -> list[tuple
                 "consultation_id": consultation_id,
             },
         )
+        await load_follow_up(ministry, officers["bologna"], officers["torino"], italy)
         canelones = officers["canelones"]
         consultation = await canelones.call(
             "POST", "/api/v1/consultations", json=canelones_consultation()
         )
         await canelones.call("POST", f"/api/v1/consultations/{consultation['id']}/open")
+        await demo_back_office.load(
+            ministry=ministry, publisher=publisher, officers=officers, ids=ids, italy=italy
+        )
     return credentials()
 
 

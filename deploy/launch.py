@@ -236,6 +236,7 @@ class Stack:
                 "GATEWAY_RECOMMENDATIONS_URL": f"http://127.0.0.1:{self.ports['recommendations']}",
                 "GATEWAY_PUBLIC_URL": self.gateway_url,
                 "CONSULTATION_PUBLIC_URL": self.gateway_url,
+                "RECOMMENDATIONS_PUBLIC_URL": self.gateway_url,
                 "GATEWAY_BOOTSTRAP_ADMIN_EMAIL": self.admin[0],
                 "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": self.admin[1],
                 # Local sinks are on loopback: allow it here, never in production.

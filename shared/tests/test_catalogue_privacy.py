@@ -32,6 +32,8 @@ PERSONAL_WORDS = frozenset(
 ALLOWED = {
     ("institution.registered", "name"): "an organisation's name (a municipality, a commission)",
     ("institution.updated", "name"): "an organisation's name (a municipality, a commission)",
+    ("follow_up.status_returned", "comment"): "a ministry's reason for returning a reported "
+    "status, written by its officer about the institution's work, never about a resident",
 }
 
 # Fields whose names contain a listed word but count things rather than hold them.

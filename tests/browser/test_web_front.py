@@ -1,4 +1,5 @@
-"""Residents and officers using the web front in a real browser (headless chromium).
+"""Residents using the web front in a real browser (headless chromium); the back office is
+in test_back_office.py.
 
 Each page a test visits is screenshot and checked by axe-core: no serious or critical
 accessibility violation is allowed.
@@ -7,7 +8,6 @@ accessibility violation is allowed.
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from launch import Stack
 from playwright.sync_api import Browser, Page, expect
-from web_factories import Officer, bearer, make_officer, open_consultation, token_for, uhri_csv
+from web_factories import Officer, bearer, open_consultation
 
 from .browser_kit import (
     PHONE,
@@ -143,104 +143,6 @@ class TestResident:
         desktop.get_by_role("button", name="Show", exact=True).click()
         expect(desktop.get_by_text("Under 30 (5 people)").first).to_be_attached()
         check_page(axe, desktop, "resident-9-results-by-age")
-
-
-class TestOfficer:
-    def test_signs_in_and_creates_a_subscription(
-        self, desktop: Page, officer: Officer, axe: Axe
-    ) -> None:
-        desktop.goto("/officer/subscriptions")
-        # Signed out: the sign-in page, which comes back here afterwards.
-        expect(desktop.get_by_role("heading", level=1)).to_have_text("Sign in")
-        check_page(axe, desktop, "officer-1-sign-in")
-        desktop.get_by_label("E-mail address").fill(officer.email)
-        desktop.get_by_label("Password").fill(officer.password)
-        desktop.get_by_role("button", name="Sign in").click()
-        expect(desktop).to_have_url(re.compile("/officer/subscriptions$"))
-        check_page(axe, desktop, "officer-2-subscriptions")
-
-        desktop.get_by_role("link", name=re.compile("New subscription")).click()
-        check_page(axe, desktop, "officer-3-subscription-form")
-        desktop.get_by_label("Name (optional)").fill("UPR and CEDAW reviews of Uruguay")
-        desktop.get_by_label(re.compile("Countries")).fill("UY")
-        desktop.get_by_role("checkbox", name="UPR", exact=True).check()
-        desktop.get_by_role("checkbox", name="CEDAW", exact=True).check()
-        desktop.get_by_role("button", name="Create the subscription").click()
-
-        expect(desktop.get_by_role("status")).to_contain_text("Saved.")
-        expect(
-            desktop.get_by_role("rowheader", name="UPR and CEDAW reviews of Uruguay")
-        ).to_be_visible()
-        check_page(axe, desktop, "officer-4-subscription-saved")
-
-    def test_inbox_and_consultations_pages(
-        self, browser: Browser, stack: Stack, officer: Officer, axe: Axe
-    ) -> None:
-        page = new_page(browser, stack.gateway_url, viewport=PHONE, is_mobile=True, has_touch=True)
-        try:
-            page.goto("/login")
-            page.get_by_label("E-mail address").fill(officer.email)
-            page.get_by_label("Password").fill(officer.password)
-            page.get_by_role("button", name="Sign in").click()
-            page.goto("/officer/inbox")
-            expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
-            check_page(axe, page, "officer-5-inbox-phone")
-            page.goto("/officer/consultations")
-            check_page(axe, page, "officer-6-consultations-phone")
-            page.goto("/officer/consultations/new")
-            check_page(axe, page, "officer-7-consultation-form-phone")
-        finally:
-            page.context.close()
-
-
-class TestMinistry:
-    def test_imports_recommendations_opens_an_exercise_and_reads_coverage(
-        self, desktop: Page, api: httpx.Client, stack: Stack, axe: Axe
-    ) -> None:
-        ministry = make_officer(
-            api,
-            token_for(api, *stack.admin),
-            role="ministry_officer",
-            kind="ministry",
-            jurisdiction="UY",
-            name="Ministerio de Relaciones Exteriores",
-        )
-        marker = f"zx{secrets.token_hex(4)}"
-        desktop.goto("/login?next=/ministry/import")
-        desktop.get_by_label("E-mail address").fill(ministry.email)
-        desktop.get_by_label("Password").fill(ministry.password)
-        desktop.get_by_role("button", name="Sign in").click()
-        expect(desktop.get_by_role("heading", level=1)).to_have_text("Import recommendations")
-        check_page(axe, desktop, "ministry-1-import")
-        desktop.get_by_label("File").set_input_files(
-            files=[
-                {
-                    "name": "uhri-uruguay.csv",
-                    "mimeType": "text/csv",
-                    "buffer": uhri_csv([f"Guarantee accessible social housing {marker}"]),
-                }
-            ]
-        )
-        desktop.get_by_role("button", name="Import", exact=True).click()
-        expect(desktop.get_by_role("heading", name="Import report")).to_be_visible()
-        check_page(axe, desktop, "ministry-2-import-report")
-
-        desktop.goto("/ministry/exercises")
-        title = f"UPR mid-term report {marker}"
-        desktop.get_by_label("Title", exact=True).fill(title)
-        desktop.get_by_label("Recommendations containing (optional)").fill(marker)
-        desktop.get_by_label("Invite the institutions of these places").fill("UY-MO")
-        desktop.get_by_role("button", name="Create the exercise").click()
-        card = desktop.get_by_role("listitem").filter(has_text=title)
-        expect(card).to_contain_text("1 recommendation")
-        check_page(axe, desktop, "ministry-3-exercises")
-        card.get_by_role("button", name=re.compile("Open and invite")).click()
-        expect(desktop.get_by_role("status")).to_contain_text("Opened.")
-        desktop.get_by_role("listitem").filter(has_text=title).get_by_role(
-            "link", name=re.compile("^Coverage")
-        ).click()
-        expect(desktop.get_by_role("heading", level=1)).to_contain_text("Coverage")
-        check_page(axe, desktop, "ministry-4-coverage")
 
 
 class TestTheAccessibilityCheck:

@@ -33,6 +33,17 @@ MigratedDatabase = Callable[[str | Path], Awaitable[str]]
 pytestmark = pytest.mark.filterwarnings("ignore:(?s).*You probably want to use:DeprecationWarning")
 
 
+# Reviewed exceptions to "the example changes the consumer's state": a service reading its own
+# events about its own data, whose example names rows a fresh database does not hold. The
+# example must still be applied once, without a dead letter (unknown rows are skipped).
+NO_EFFECT_ON_A_FRESH_DATABASE = {
+    ("recommendations", "exercise.input_submitted"): "the example's input is not in this "
+    "database, so there is no local input to put on a timeline",
+    ("recommendations", "recommendation.imported"): "the example's country has no "
+    "recommendations in this database, so there is nothing to compare for repeats",
+}
+
+
 def contract_cases() -> list[tuple[str, str, int]]:
     """(consuming service, event type, schema version) for every handler and version."""
     cases = []
@@ -144,7 +155,8 @@ async def test_the_consumer_applies_the_producers_example_once(
         assert consumer.applied == 1
         after = await state_digest(sessions)
         changed = sorted(t for t in after if after[t] != before.get(t))
-        assert changed, f"{service} applied {event_type} v{version} without any effect"
+        if (service, event_type) not in NO_EFFECT_ON_A_FRESH_DATABASE:
+            assert changed, f"{service} applied {event_type} v{version} without any effect"
 
         await consumer.process(as_record(topic, envelope, 1))  # redelivered
         assert consumer.applied == 1

@@ -126,10 +126,27 @@ def uhri_csv(symbol: str) -> bytes:
     return f"{header}\n{row}\n".encode()
 
 
+def upr_info_csv(*texts: str) -> bytes:
+    """Luxembourg's second-cycle recommendations, as UPR Info's export writes them."""
+    header = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
+    rows = [
+        f'Luxembourg,WEOG,EU,"{text}",Chile,GRULAC,OAS,Accepted,4,Children,15' for text in texts
+    ]
+    return "\r".join([header, *rows, ""]).encode()
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
 CONSULTATION = "/api/v1/consultations/{consultation_id}"
 EXERCISE = "/api/v1/exercises/{exercise_id}"
 SUBSCRIPTION = "/api/v1/subscriptions/{subscription_id}"
 ALERT = "/api/v1/alerts/{alert_id}"
+STATUS = "/api/v1/follow-up/statuses/{entry_id}"
+INDICATOR = "/api/v1/indicators/{indicator_id}"
+# A's follow-up is unpublished: its own, its country's ministry and an admin see it.
+A_FOLLOW_UP = ("ministry_officer", "institution_officer", "admin")
 
 CASES: tuple[Case, ...] = (
     # -- gateway: identity ------------------------------------------------------------------
@@ -141,6 +158,12 @@ CASES: tuple[Case, ...] = (
         note="a wrong password is 401 whoever asks",
     ),
     Case("GET", "/api/v1/me", expect(OK)),
+    Case(
+        "POST",
+        "/api/v1/auth/refresh",
+        expect(OK, anonymous=401, api_key=401),
+        note="a person's token is renewed; a machine's key never needs it",
+    ),
     Case(
         "POST",
         "/api/v1/institutions",
@@ -265,6 +288,14 @@ CASES: tuple[Case, ...] = (
     ),
     Case("GET", CONSULTATION, PUBLIC, url="/api/v1/consultations/{c_open}"),
     Case(
+        "PATCH",
+        CONSULTATION,
+        expect(404, institution_officer=OK),
+        url="/api/v1/consultations/{c_draft}",
+        body=json_body(lambda _: {"topics": ["culture"]}),
+        note="a draft is edited by its owner alone; others do not see it",
+    ),
+    Case(
         "POST",
         CONSULTATION + "/open",
         expect(404, institution_officer=PASS, admin=PASS),
@@ -352,6 +383,23 @@ CASES: tuple[Case, ...] = (
         body=json_body(alert_body),
     ),
     Case("GET", "/api/v1/alerts", PUBLIC),
+    Case(
+        "POST",
+        "/api/v1/alerts/preview",
+        expect(403, anonymous=401, alert_publisher=OK, admin=OK),
+        body=json_body(alert_body),
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/import",
+        expect(403, anonymous=401, alert_publisher=OK, admin=OK),
+        body=lambda _: {
+            "content": f"Country,Session,Start\n{COUNTRY},49,2030-01-10\n".encode(),
+            "headers": {"content-type": "text/csv"},
+        },
+        note="a dry run by default: nothing is published",
+    ),
+    Case("GET", "/api/v1/mandates", PUBLIC),
     Case("GET", ALERT, PUBLIC, url="/api/v1/alerts/{alert}"),
     Case(
         "PATCH",
@@ -375,13 +423,13 @@ CASES: tuple[Case, ...] = (
     Case(
         "POST",
         ALERT + "/deliveries/replay",
-        ADMIN_ONLY,
+        expect(403, anonymous=401, alert_publisher=OK, admin=OK),
         url="/api/v1/alerts/{alert}/deliveries/replay",
     ),
     Case(
         "POST",
         "/api/v1/deliveries/{delivery_id}/replay",
-        expect(403, anonymous=401, admin=404),
+        expect(403, anonymous=401, alert_publisher=404, admin=404),
         url="/api/v1/deliveries/{unknown}/replay",
     ),
     Case(
@@ -411,6 +459,13 @@ CASES: tuple[Case, ...] = (
         body=json_body(lambda _: {"countries": [COUNTRY], "mode": "immediate"}),
     ),
     Case(
+        "POST",
+        SUBSCRIPTION + "/test",
+        expect(403, anonymous=401, other_officer=404, institution_officer=422, admin=422),
+        url="/api/v1/subscriptions/{subscription}/test",
+        note="an inbox subscription has nothing to test (422); another's is unknown",
+    ),
+    Case(
         "DELETE",
         SUBSCRIPTION,
         expect(403, anonymous=401, other_officer=404, institution_officer=OK, admin=PASS),
@@ -425,6 +480,18 @@ CASES: tuple[Case, ...] = (
         note="an inbox is its institution's only; an admin has none",
     ),
     Case(
+        "GET",
+        "/api/v1/inbox/{item_id}",
+        expect(403, anonymous=401, other_officer=404, institution_officer=OK),
+        url="/api/v1/inbox/{inbox_item}",
+    ),
+    Case(
+        "POST",
+        "/api/v1/inbox/{item_id}/unread",
+        expect(403, anonymous=401, other_officer=404, institution_officer=OK),
+        url="/api/v1/inbox/{inbox_item}/unread",
+    ),
+    Case(
         "POST",
         "/api/v1/inbox/{item_id}/read",
         expect(403, anonymous=401, other_officer=404, institution_officer=OK),
@@ -434,6 +501,34 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/api/v1/feeds/calendar.ics", PUBLIC),
     # -- recommendations -----------------------------------------------------------------
     Case("GET", "/api/v1/recommendations", PUBLIC),
+    Case("GET", "/api/v1/recommendations/facets", PUBLIC),
+    Case(
+        "PATCH",
+        "/api/v1/recommendations",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        body=json_body(
+            lambda ids: {
+                "ids": [ids["recommendation"]],
+                "owner_level": "local",
+                "jurisdictions": [A_PLACE],
+            }
+        ),
+    ),
+    Case(
+        "POST",
+        "/api/v1/recommendations/imports",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        body=lambda _: {
+            "content": uhri_csv(f"A/HRC/J/{uuid4().hex[:6]}"),
+            "headers": {"content-type": "text/csv"},
+        },
+    ),
+    Case(
+        "GET",
+        "/api/v1/recommendations/imports/{job_id}",
+        expect(403, anonymous=401, ministry_officer=404, admin=404),
+        url="/api/v1/recommendations/imports/{unknown}",
+    ),
     Case(
         "POST",
         "/api/v1/recommendations/import",
@@ -499,6 +594,26 @@ CASES: tuple[Case, ...] = (
         url="/api/v1/exercises/{exercise_draft}",
     ),
     Case(
+        "GET",
+        EXERCISE + "/recommendations",
+        expect(
+            403,
+            anonymous=401,
+            ministry_officer=OK,
+            admin=OK,
+            institution_officer=OK,
+            other_officer=OK,
+        ),
+        url="/api/v1/exercises/{exercise}/recommendations",
+        note="as the exercise itself: its ministry, and the invited once open",
+    ),
+    Case(
+        "POST",
+        EXERCISE + "/reminders",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        url="/api/v1/exercises/{exercise}/reminders",
+    ),
+    Case(
         "POST",
         EXERCISE + "/open",
         expect(403, anonymous=401, ministry_officer=PASS, admin=PASS),
@@ -559,6 +674,188 @@ CASES: tuple[Case, ...] = (
         EXERCISE + "/compilation",
         expect(403, anonymous=401, ministry_officer=OK, admin=OK),
         url="/api/v1/exercises/{exercise}/compilation?format=csv",
+    ),
+    # -- recommendations: follow-up between reviews ----------------------------------------
+    Case(
+        "GET",
+        "/api/v1/follow-up/reviews",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        url=f"/api/v1/follow-up/reviews?country={COUNTRY}&page_size=200",
+        check=listed_for("status_a", ("ministry_officer", "admin")),
+        note="the statuses waiting for its ministry: the ministry's (and an admin's) alone",
+    ),
+    Case(
+        "POST",
+        STATUS + "/validate",
+        expect(403, anonymous=401, ministry_officer=OK, admin=PASS),
+        url="/api/v1/follow-up/statuses/{status_a}/validate",
+        note="the ministry of the recommendation's country; then validating twice is a 409",
+    ),
+    Case(
+        "POST",
+        STATUS + "/validate",
+        expect(403, anonymous=401, ministry_officer=404, admin=404),
+        url="/api/v1/follow-up/statuses/{unknown}/validate",
+    ),
+    Case(
+        "POST",
+        STATUS + "/return",
+        expect(403, anonymous=401, ministry_officer=OK, admin=PASS),
+        url="/api/v1/follow-up/statuses/{status_to_return}/return",
+        body=json_body(lambda _: {"comment": "Say which measures were taken, please."}),
+    ),
+    Case(
+        "POST",
+        "/api/v1/follow-up/statuses",
+        # Its own institution's status in its own place: officers (a ministry's too).
+        expect(403, anonymous=401, other_officer=OK, ministry_officer=OK, institution_officer=OK),
+        body=json_body(
+            lambda ids: {
+                "recommendation_id": ids["recommendation"],
+                "status": "partially_implemented",
+                "as_of": today(),
+            }
+        ),
+        note="an admin has no institution, hence no place to report on",
+    ),
+    Case(
+        "GET",
+        "/api/v1/follow-up/recommendations/{recommendation_id}",
+        PUBLIC,
+        url="/api/v1/follow-up/recommendations/{recommendation}",
+        check=listed_for("status_a", A_FOLLOW_UP),
+        note="an unpublished institution's timeline: itself, its ministry and an admin",
+    ),
+    Case(
+        "GET",
+        "/api/v1/follow-up/places/{code}",
+        PUBLIC,
+        url=f"/api/v1/follow-up/places/{A_PLACE}",
+        check=listed_for("indicator_a", A_FOLLOW_UP),
+    ),
+    Case(
+        "GET",
+        "/api/v1/follow-up/countries/{code}",
+        PUBLIC,
+        url=f"/api/v1/follow-up/countries/{COUNTRY}",
+    ),
+    Case(
+        "GET",
+        "/api/v1/follow-up/export",
+        PUBLIC,
+        url=f"/api/v1/follow-up/export?what=timeline&format=json&country={COUNTRY}",
+        check=listed_for("status_a", A_FOLLOW_UP),
+    ),
+    Case(
+        "GET",
+        "/api/v1/follow-up/feed.atom",
+        PUBLIC,
+        url=f"/api/v1/follow-up/feed.atom?place={COUNTRY}",
+        check=listed_for("status_b", ROLES, unchecked=("bad_token",)),
+        note="the feed is what institutions publish, the same for everyone",
+    ),
+    Case(
+        "GET",
+        "/api/v1/follow-up/feed.atom",
+        PUBLIC,
+        url=f"/api/v1/follow-up/feed.atom?place={COUNTRY}",
+        check=listed_for("status_a", ()),
+    ),
+    Case(
+        "GET",
+        "/api/v1/follow-up/publication",
+        expect(403, anonymous=401, other_officer=OK, ministry_officer=OK, institution_officer=OK),
+    ),
+    Case("GET", "/api/v1/recurrences", PUBLIC, url=f"/api/v1/recurrences?country={COUNTRY}"),
+    Case(
+        "POST",
+        "/api/v1/recurrences/suggest",
+        expect(403, anonymous=401, ministry_officer=OK, admin=OK),
+        url=f"/api/v1/recurrences/suggest?country={COUNTRY}",
+    ),
+    Case(
+        "POST",
+        "/api/v1/recurrences/{link_id}/confirm",
+        expect(403, anonymous=401, ministry_officer=OK, admin=PASS),
+        url="/api/v1/recurrences/{link_to_confirm}/confirm",
+        note="the ministry of the country; then deciding again is a 409",
+    ),
+    Case(
+        "POST",
+        "/api/v1/recurrences/{link_id}/reject",
+        expect(403, anonymous=401, ministry_officer=OK, admin=PASS),
+        url="/api/v1/recurrences/{link_to_reject}/reject",
+    ),
+    Case(
+        "POST",
+        "/api/v1/indicators",
+        expect(403, anonymous=401, other_officer=OK, ministry_officer=OK, institution_officer=OK),
+        body=json_body(
+            lambda ids: {
+                "name": {"en": "Births registered within 10 days"},
+                "unit": "%",
+                "kind": "process",
+                "recommendation_ids": [ids["recommendation"]],
+            }
+        ),
+        note="an institution's own indicator; an admin has no institution",
+    ),
+    Case(
+        "GET",
+        "/api/v1/indicators",
+        PUBLIC,
+        url=f"/api/v1/indicators?country={COUNTRY}",
+        check=listed_for("indicator_a", A_FOLLOW_UP),
+    ),
+    Case(
+        "GET",
+        INDICATOR,
+        expect(404, ministry_officer=OK, institution_officer=OK, admin=OK),
+        url="/api/v1/indicators/{indicator_a}",
+        note="an unpublished institution's indicator is hidden from the others",
+    ),
+    Case(
+        "PATCH",
+        INDICATOR,
+        expect(404, ministry_officer=403, institution_officer=OK, admin=OK),
+        url="/api/v1/indicators/{indicator_a}",
+        body=json_body(lambda _: {"source": "Civil registry of Capellen"}),
+        note="seen by its ministry, changed by its institution only",
+    ),
+    Case(
+        "POST",
+        INDICATOR + "/observations",
+        expect(404, ministry_officer=OK, institution_officer=OK, admin=403),
+        url="/api/v1/indicators/{indicator_a}/observations",
+        body=json_body(lambda _: {"observed_on": today(), "value": 87.5}),
+        note="a value in the caller's own place (the ministry's is the country)",
+    ),
+    Case(
+        "POST",
+        INDICATOR + "/observations",
+        expect(403, anonymous=401, other_officer=OK, ministry_officer=OK, institution_officer=OK),
+        url="/api/v1/indicators/{indicator_b}/observations",
+        body=json_body(lambda _: {"observed_on": today(), "value": 91.0}),
+        note="a published indicator may be observed in every place of its country",
+    ),
+    Case(
+        "GET",
+        INDICATOR + "/observations",
+        expect(404, ministry_officer=OK, institution_officer=OK, admin=OK),
+        url="/api/v1/indicators/{indicator_a}/observations",
+    ),
+    Case(
+        "GET",
+        INDICATOR + "/observations",
+        PUBLIC,
+        url="/api/v1/indicators/{indicator_b}/observations",
+    ),
+    Case(
+        "PUT",
+        "/api/v1/follow-up/publication",
+        expect(403, anonymous=401, other_officer=OK, ministry_officer=OK, institution_officer=OK),
+        body=json_body(lambda _: {"published": False}),
+        note="always the caller's own institution's (last: B stops publishing)",
     ),
     Case("GET", "/api/v1/sdg/goals", PUBLIC),
     Case("GET", "/api/v1/sdg/targets", PUBLIC),
@@ -749,6 +1046,65 @@ async def _recommendations_and_exercises(
     await officer_b.call(
         "POST", f"/api/v1/exercises/{ids['exercise']}/inputs", json=body, expect=201
     )
+    await _follow_up(ministry, officer_a, officer_b, ids)
+
+
+async def _follow_up(
+    ministry: Actor, officer_a: Actor, officer_b: Actor, ids: dict[str, str]
+) -> None:
+    """A's statuses and indicator unpublished, B's published; two suggested repeats."""
+    await officer_b.call("PUT", "/api/v1/follow-up/publication", json={"published": True})
+    for key, officer in (("status_a", officer_a), ("status_to_return", officer_b)):
+        entry = await officer.call(
+            "POST",
+            "/api/v1/follow-up/statuses",
+            json={"recommendation_id": ids["recommendation"], "status": "in_progress"},
+            expect=201,
+        )
+        ids[key] = str(entry["id"])
+    ids["status_b"] = ids["status_to_return"]
+    for key, officer in (("indicator_a", officer_a), ("indicator_b", officer_b)):
+        indicator = await officer.call(
+            "POST",
+            "/api/v1/indicators",
+            json={"name": {"en": "Births registered late"}, "unit": "births", "kind": "outcome"},
+            expect=201,
+        )
+        ids[key] = str(indicator["id"])
+        await officer.call(
+            "POST",
+            f"/api/v1/indicators/{indicator['id']}/observations",
+            json={"observed_on": today(), "value": 12},
+            expect=201,
+        )
+    earlier = (
+        "Ensure that municipalities register every birth",
+        "Ensure municipalities register every birth",
+    )
+    await ministry.call(
+        "POST",
+        "/api/v1/recommendations/import",
+        content=upr_info_csv(*earlier),
+        headers={"content-type": "text/csv"},
+        expect=200,
+    )
+
+    async def suggested() -> list[str]:
+        page = await ministry.call(
+            "GET",
+            "/api/v1/recurrences",
+            params={"country": COUNTRY, "status": "suggested", "page_size": 200},
+            expect=200,
+        )
+        links = [
+            str(link["id"])
+            for link in page["items"]
+            if link["later"]["id"] == ids["recommendation"]
+        ]
+        assert len(links) >= 2, page
+        return links
+
+    ids["link_to_confirm"], ids["link_to_reject"], *_ = await eventually(suggested)
 
 
 def _foreign_token() -> str:

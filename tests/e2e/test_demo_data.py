@@ -4,7 +4,9 @@ What a new user would look at first must be there: the demo officers can sign in
 consultation (every question type, three languages) is listed for residents, the published
 one shows its results, the ministry's exercise is open with Bologna's input and its
 consultation attached, and the subscribed institutions find the alerts in their inboxes.
-A second load on the same database adds nothing.
+Residents find Bologna's published follow-up: statuses (one validated), an indicator observed
+three times by sex, and a third-cycle recommendation whose timeline continues from the
+second cycle. A second load on the same database adds nothing.
 """
 
 from __future__ import annotations
@@ -95,6 +97,48 @@ async def test_demo_data_gives_a_new_user_something_to_look_at(
         assert "call_for_input" in await inbox_kinds(officers["bologna"])
 
     await eventually(alerts_arrived)
+
+    # The back office has its day's work: a draft exercise to open, a calendar imported.
+    drafts = await ministry.call("GET", "/api/v1/exercises", params={"status": "draft"})
+    assert [e["report_type"] for e in drafts] == ["vnr"]
+    sessions = (
+        await resident.get("/api/v1/alerts", params={"country": "UY", "kind": "upr_review"})
+    ).json()["items"]
+    assert any(a["title"]["en"].endswith("(48th session)") for a in sessions)
+
+    async def bologna_follow_up() -> dict[str, Any]:
+        response = await resident.get("/api/v1/follow-up/places/IT-BO")
+        assert response.status_code == 200, response.text
+        board = dict(response.json())
+        demo = [i for i in board["institutions"] if i["name"] == "Comune di Bologna"]
+        assert demo and demo[0]["published"], board["institutions"]
+        assert board["figures"]["validated"] >= 1, board["figures"]
+        return board
+
+    board = await eventually(bologna_follow_up)
+    (housing,) = [
+        s for s in board["indicators"]
+        if s["indicator"]["source"] == "Comune di Bologna, housing register"
+    ]  # fmt: skip
+    assert [o["value"] for o in housing["observations"]] == [4800, 4410, 4120]
+    assert {b["group"] for b in housing["observations"][-1]["breakdown"]} == {"women", "men"}
+    roma = await ministry.call(
+        "GET", "/api/v1/recommendations",
+        params={"country": "IT", "q": "End forced evictions of Roma", "page_size": 50},
+    )  # fmt: skip
+    (roma_id,) = [r["id"] for r in roma["items"] if r["document_symbol"] == "A/HRC/43/4"]
+
+    async def timeline_continues() -> None:
+        timeline = (await resident.get(f"/api/v1/follow-up/recommendations/{roma_id}")).json()
+        assert [e["session"] for e in timeline["earlier"]] == ["20"], timeline["earlier"]
+        (place,) = [
+            p for p in timeline["places"]
+            if p["jurisdiction"] == "IT-BO" and p["institution_name"] == "Comune di Bologna"
+        ]  # fmt: skip
+        statuses = [e["status"] for e in place["entries"]]
+        assert statuses[:2] == ["in_progress", "partially_implemented"], statuses
+
+    await eventually(timeline_continues)
 
     # Loaded once per database: a second run adds nothing and gives the same credentials.
     admin = await platform.as_admin()

@@ -144,6 +144,12 @@ KNOWN = (
         "ST202",
         "recommendations: an empty upload is refused, which the schema does not say",
     ),
+    Known(
+        "POST /api/v1/indicators",
+        "ST202",
+        f"recommendations, {SEMANTIC}: recommendation_ids must name recommendations made to "
+        "the caller's country, and an SDG indicator must belong to the SDG target given",
+    ),
     Known("POST /api/v1/recommendations/import", "ST204", IMPORT_PATH_TAKEN),
     Known("POST /api/v1/recommendations/import", "ST205", IMPORT_PATH_TAKEN),
 )

@@ -7,14 +7,13 @@ a feed reader shows each step once. Links go to the residents' pages on the gate
 
 from __future__ import annotations
 
-import gettext
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-import pycountry
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
+from localrights.places import place_name
 from localrights_consultation.models import Consultation
 
 LANGUAGES = ("en", "fr", "es")
@@ -62,20 +61,6 @@ def _labelled(key: str, text: str, language: str) -> str:
 
 def pick(text: Mapping[str, str], language: str) -> str:
     return text.get(language) or text.get("en") or next(iter(text.values()), "")
-
-
-def place_name(code: str, language: str) -> str:
-    """The ISO 3166 name of a country or subdivision in ``language`` (the code if unknown)."""
-    if len(code) == 2:
-        entry = pycountry.countries.get(alpha_2=code)
-        domain = "iso3166-1"
-    else:
-        entry = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
-        domain = "iso3166-2"
-    if entry is None:
-        return code
-    names = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
-    return names.gettext(getattr(entry, "common_name", None) or entry.name)
 
 
 def _entries(

@@ -42,6 +42,25 @@ class ConsultationCreate(BaseModel):
     questions: list[Question] = Field(min_length=1, max_length=200)
 
 
+class ConsultationUpdate(BaseModel):
+    """A draft's fields to change; the draft is checked again as a whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: dict[str, str] | None = Field(default=None, min_length=1)
+    description: dict[str, str] | None = None
+    jurisdiction: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+    municipality: str | None = Field(default=None, max_length=200)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    participation_mode: Literal["open", "code"] | None = None
+    recommendation_ids: list[UUID] | None = Field(default=None, max_length=500)
+    sdg_targets: list[str] | None = Field(default=None, max_length=50)
+    topics: list[str] | None = Field(default=None, max_length=10)
+    exercise_id: UUID | None = None
+    questions: list[Question] | None = Field(default=None, min_length=1, max_length=200)
+
+
 class ConsultationRead(BaseModel):
     id: UUID
     institution_id: UUID

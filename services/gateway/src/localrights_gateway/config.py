@@ -24,6 +24,9 @@ class Settings(ServiceSettings):
         description="HMAC key of the tokens the gateway gives people; never the internal one"
     )
     jwt_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    # A token may be renewed (POST /auth/refresh, the pages' sliding session) until this
+    # long after its holder signed in with a password; then they sign in again.
+    session_max_seconds: int = Field(default=43_200, ge=60, le=30 * 86_400)
     jwt_issuer: str = "localrights"
     jwt_audience: str = "localrights-api"
     # Keyed hash of API keys. Unset: derived from jwt_secret (so rotating that secret

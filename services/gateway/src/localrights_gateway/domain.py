@@ -41,6 +41,26 @@ def check_jurisdiction(country: str, jurisdiction: str) -> str:
     return jurisdiction
 
 
+def codes_within(code: str) -> frozenset[str]:
+    """A place's code and those of every subdivision inside it: an Italian region holds its
+    metropolitan cities and provinces, whose codes do not start with the region's."""
+    code = code.upper()
+    if len(code) == 2:
+        inside = pycountry.subdivisions.get(country_code=code) or []  # type: ignore[no-untyped-call]
+        return frozenset({code, *(s.code for s in inside)})
+    children: dict[str, list[str]] = {}
+    for subdivision in pycountry.subdivisions.get(country_code=code[:2]) or []:  # type: ignore[no-untyped-call]
+        if subdivision.parent_code:
+            children.setdefault(subdivision.parent_code, []).append(subdivision.code)
+    found, pending = {code}, [code]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return frozenset(found)
+
+
 def check_roles(roles: Iterable[Role], institution_id: UUID | None) -> list[Role]:
     """Roles a user or key may hold: at least one; admin alone and for no institution, every
     other role for an institution.

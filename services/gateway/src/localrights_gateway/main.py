@@ -66,7 +66,8 @@ from localrights_gateway.upstreams import SERVICES, Upstreams
 log = structlog.get_logger(__name__)
 
 OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
-LARGE_BODY_PATHS = (f"{API_PREFIX}/recommendations/import",)
+# Imports take files: the API (…/import, …/imports) and the page that uploads to it.
+LARGE_BODY_PATHS = (f"{API_PREFIX}/recommendations/import", "/ministry/import")
 _HEALTH_TIMEOUT = 2.0
 
 

@@ -67,12 +67,24 @@ class AccessToken:
 
     principal: Principal
     version: int
+    # When the person last gave their password: renewals keep it, so a session has an end.
+    auth_time: datetime | None = None
 
 
-def issue_access_token(principal: Principal, config: TokenConfig, *, version: int = 0) -> str:
-    """A short-lived JWT for a person, carrying what the gateway needs on each call."""
+def issue_access_token(
+    principal: Principal,
+    config: TokenConfig,
+    *,
+    version: int = 0,
+    auth_time: datetime | None = None,
+) -> str:
+    """A short-lived JWT for a person, carrying what the gateway needs on each call.
+
+    ``auth_time`` is when they signed in (now, unless the token renews an earlier one).
+    """
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
+        "auth_time": int((auth_time or now).timestamp()),
         "iss": config.issuer,
         "aud": config.audience,
         "sub": principal.subject,
@@ -122,7 +134,14 @@ def verify_access_token(token: str, config: TokenConfig) -> AccessToken:
         version = claims.get("ver", 0)
         if type(version) is not int:
             raise TypeError("ver must be an integer")
-        return AccessToken(principal=principal, version=version)
+        signed_in = claims.get("auth_time", claims["iat"])
+        if type(signed_in) is not int:
+            raise TypeError("auth_time must be an integer")
+        return AccessToken(
+            principal=principal,
+            version=version,
+            auth_time=datetime.fromtimestamp(signed_in, UTC),
+        )
     except (ValueError, TypeError) as exc:
         raise Unauthorized(f"invalid access token claims: {exc}") from None
 

@@ -20,7 +20,12 @@ from localrights.events.catalog.institutions import (
 )
 from localrights.outbox import record_event
 from localrights_gateway import security
-from localrights_gateway.domain import check_country, check_jurisdiction, check_roles
+from localrights_gateway.domain import (
+    check_country,
+    check_jurisdiction,
+    check_roles,
+    codes_within,
+)
 from localrights_gateway.exceptions import (
     ApiKeyNotFound,
     BadCredentials,
@@ -110,13 +115,26 @@ async def get_institution_or_raise(*, session: AsyncSession, id: UUID) -> Instit
 
 
 async def list_institutions(
-    *, session: AsyncSession, country: str | None = None, jurisdiction: str | None = None
+    *,
+    session: AsyncSession,
+    country: str | None = None,
+    jurisdiction: str | None = None,
+    name: str | None = None,
+    kind: str | None = None,
+    place: str | None = None,
 ) -> list[Institution]:
+    """By name; ``name`` is a part of it (any case), ``place`` covers its subdivisions."""
     query = select(Institution).order_by(Institution.name)
     if country:
         query = query.where(col(Institution.country) == country.upper())
     if jurisdiction:
         query = query.where(col(Institution.jurisdiction) == jurisdiction.upper())
+    if name and name.strip():
+        query = query.where(col(Institution.name).icontains(name.strip(), autoescape=True))
+    if kind:
+        query = query.where(col(Institution.kind) == kind)
+    if place:
+        query = query.where(col(Institution.jurisdiction).in_(sorted(codes_within(place))))
     return list((await session.exec(query)).all())
 
 

@@ -32,9 +32,13 @@ ROUTES: dict[str, str] = {
     f"{API}/inbox": "notifications",
     f"{API}/feeds": "notifications",
     f"{API}/deliveries": "notifications",
+    f"{API}/mandates": "notifications",
     f"{API}/recommendations": "recommendations",
     f"{API}/exercises": "recommendations",
     f"{API}/sdg": "recommendations",
+    f"{API}/follow-up": "recommendations",
+    f"{API}/recurrences": "recommendations",
+    f"{API}/indicators": "recommendations",
 }
 
 

@@ -115,36 +115,76 @@ class TestExercises:
             token = sign_in(desk, ministry)
             form = desk.get("/ministry/import")
             assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
-            report = desk.post(
+            started = desk.post(
                 "/ministry/import",
                 data={"csrf_token": token, "source_format": "auto"},
                 files={"file": ("uhri.csv", uhri_csv(texts), "text/csv")},
             )
-            assert report.status_code == 200, report.text[-3000:]
-            assert re.search(r"<dt>Created</dt><dd>2</dd>", report.text)
+            assert started.status_code == 303, started.text[-3000:]
+            assert started.headers["location"].startswith("/ministry/imports/")
 
-            title = f"UPR mid-term report {marker}"
-            created = desk.post(
-                "/ministry/exercises",
+            def import_report() -> str:
+                page = desk.get(started.headers["location"]).text
+                return page if "Import report" in page else ""
+
+            report = wait_for(import_report)
+            assert re.search(r"<dt>New recommendations</dt><dd>2</dd>", report)
+
+            # Choose the two recommendations in the list, then the institution by name.
+            found = desk.get("/ministry/recommendations", params={"q": marker, "country": "UY"})
+            ids = re.findall(r'name="chosen" value="([0-9a-f-]{36})"', found.text)
+            assert len(ids) == 2
+            chosen = desk.post(
+                "/ministry/recommendations",
                 data={
                     "csrf_token": token,
-                    "report_type": "upr_midterm_report",
-                    "title": title,
+                    "q": marker,
                     "country": "UY",
+                    "chosen": ids,
+                    "do": "exercise",
+                },
+            )
+            assert chosen.status_code == 303
+            builder = desk.get(chosen.headers["location"]).text
+            assert "2 recommendations chosen" in builder
+            found_institutions = desk.post(
+                "/ministry/exercises/new",
+                data={
+                    "csrf_token": token,
+                    "country": "UY",
+                    "rec": ids,
+                    "find_name": "Canelones",
+                    "do": "find",
+                },
+            )
+            canelones = re.search(
+                r'name="inst" value="([0-9a-f-]{36})"[^>]*aria-labelledby="inst-name-[^"]+">'
+                r"</td>\s*<th[^>]*>Intendencia de Canelones",
+                found_institutions.text,
+            )
+            assert canelones, found_institutions.text[-3000:]
+            title = f"UPR mid-term report {marker}"
+            created = desk.post(
+                "/ministry/exercises/new",
+                data={
+                    "csrf_token": token,
+                    "country": "UY",
+                    "rec": ids,
+                    "inst": [canelones.group(1)],
+                    "title": title,
+                    "report_type": "upr_midterm_report",
                     "mechanism": "UPR",
                     "deadline": "2036-06-30",
-                    "filter_q": marker,
-                    "invited_jurisdictions": "UY-CA",
+                    "do": "create",
                 },
             )
             assert created.status_code == 303, created.text[-3000:]
-            listing = desk.get("/ministry/exercises").text
-            card = listing.split(title)[1]
-            opening = re.search(r'action="(/ministry/exercises/[^"]+/open)"', card)
-            assert opening and "2 recommendations" in card
-            exercise_id = opening.group(1).split("/")[3]
-            assert desk.post(opening.group(1), data={"csrf_token": token}).status_code == 303
-            assert "Opened." in desk.get("/ministry/exercises?done=opened").text
+            exercise_id = created.headers["location"].split("/")[3].split("?")[0]
+            opened = desk.post(
+                f"/ministry/exercises/{exercise_id}/open", data={"csrf_token": token}
+            )
+            assert opened.status_code == 303
+            assert "The exercise is open" in desk.get(opened.headers["location"]).text
 
         with cookie_client(web_stack.gateway_url) as town:
             token = sign_in(town, municipality)
@@ -157,9 +197,10 @@ class TestExercises:
             inbox = wait_for(inbox_with_the_exercise)
             assert inbox, "the exercise never reached the inbox"
             assert "1 unread item." in inbox
-            read = re.search(r'action="(/officer/inbox/[^"]+/read)"', inbox)
-            assert read
-            assert town.post(read.group(1), data={"csrf_token": token}).status_code == 303
+            item = re.search(r'href="(/officer/inbox/[0-9a-f-]{36})"', inbox)
+            assert item
+            letter = town.get(item.group(1)).text  # opened, it counts as read
+            assert f'href="/officer/exercises/{exercise_id}"' in letter
             assert "0 unread items." in town.get("/officer/inbox").text
 
             assert title in town.get("/officer/exercises").text
@@ -174,9 +215,10 @@ class TestExercises:
                     "csrf_token": csrf_of(form),
                     "status": "in_progress",
                     "measures_taken": "Two hundred accessible homes under construction",
-                    "indicator_name": "Accessible homes built",
-                    "indicator_value": "120",
-                    "indicator_unit": "homes",
+                    "indicator-1-name": "Accessible homes built",
+                    "indicator-1-value": "120",
+                    "indicator-1-unit": "homes",
+                    "indicator-1-groups": "women: 70\nmen: 50",
                     "evidence_links": "https://example.org/housing-plan",
                 },
             )
@@ -196,15 +238,25 @@ class TestExercises:
             assert re.search(r"<dt>Recommendations with input</dt><dd>1 \(50%\)</dd>", html)
             assert re.search(r"<dt>In progress</dt><dd>1</dd>", html)
             row = re.search(r'<th scope="row">Intendencia de Canelones.*?</tr>', html, re.S)
-            assert row and "UY-CA" in row.group(0) and "1 of 2" in row.group(0)
+            assert row and "Canelones, Uruguay" in row.group(0) and "1 of 2" in row.group(0)
+            assert "UY-CA" not in html
             assert "Guarantee accessible social housing" in html
-            annex = desk.get(f"/ministry/exercises/{exercise_id}/compilation")
+            annex = desk.get(f"/ministry/exercises/{exercise_id}/annex")
             assert annex.status_code == 200
             assert "Two hundred accessible homes under construction" in annex.text
-            assert "sandbox" in annex.headers["content-security-policy"]
-            table = desk.get(f"/ministry/exercises/{exercise_id}/compilation?format=csv")
-            assert table.headers["content-disposition"].endswith('.csv"')
+            assert "Accessible homes built: 120 homes: women 70, men 50" in annex.text
+            table = desk.get(
+                f"/ministry/exercises/{exercise_id}/annex/download", params={"format": "csv"}
+            )
+            assert table.headers["content-disposition"].startswith(
+                'attachment; filename="Uruguay UPR mid-term 2036 - annex.csv"'
+            )
             assert "Accessible homes built" in table.text
+            document = desk.get(
+                f"/ministry/exercises/{exercise_id}/annex/download", params={"format": "html"}
+            )
+            assert "sandbox" in document.headers["content-security-policy"]
+            assert "Canelones, Uruguay" in document.text and "30 June 2036" in document.text
 
     def test_ministry_pages_are_refused_to_a_local_institution(
         self, web_stack: Any, municipality: Officer

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -276,3 +277,124 @@ def uhri_csv(texts: list[str]) -> bytes:
             ]
         )
     return out.getvalue().encode()
+
+
+UPR_INFO_COLUMNS = ["To", "To-Rgrp", "To-Org", "Text", "From", "From-Rgrp", "From-Org",
+                    "Response", "Action", "Issue", "Session"]  # fmt: skip
+# Italy's recommendations of two UPR cycles (sessions 7 and 20), as UPR Info writes them.
+ITALY = {
+    "nhri_7": ("Establish an independent national human rights institution in accordance with "
+               "the Paris Principles", "Canada", "National Human Rights Institution", 7),
+    "housing_7": ("Take measures to reduce the number of families waiting for social housing",
+                  "Spain", "Right to housing", 7),
+    "nhri_20": ("Establish a national human rights institution in accordance with the Paris "
+                "Principles", "Chile", "National Human Rights Institution", 20),
+    "housing_20": ("Adopt a national plan to reduce the number of households waiting for social "
+                   "housing, with data disaggregated by sex", "Portugal", "Right to housing", 20),
+    "roma_20": ("Ensure effective access to education by Roma and Sinti children", "Slovakia",
+                "Minorities", 20),
+}  # fmt: skip
+
+
+def italy_upr_info_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r")
+    writer.writerow(UPR_INFO_COLUMNS)
+    for text, recommending, issue, session in ITALY.values():
+        writer.writerow(
+            ["Italy", "WEOG", "EU", text, recommending, "", "", "Accepted", "5", issue, session]
+        )
+    return out.getvalue().encode()
+
+
+@dataclass(frozen=True)
+class FollowUpWorld:
+    """Italy's ministry, Bologna (which publishes its follow-up) and Torino (which does not),
+    two UPR cycles of recommendations, statuses, a confirmed repeat, an indicator by sex."""
+
+    ministry: Officer
+    bologna: Officer
+    torino: Officer
+    recommendations: dict[str, str]
+    indicator_id: str
+
+
+def follow_up_world(client: httpx.Client, admin_token: str) -> FollowUpWorld:
+    suffix = secrets.token_hex(3)
+    ministry = make_officer(
+        client, admin_token, role="ministry_officer", kind="ministry", country="IT",
+        jurisdiction="IT", name=f"Comitato interministeriale per i diritti umani {suffix}",
+    )  # fmt: skip
+    bologna = make_officer(client, admin_token, country="IT", jurisdiction="IT-BO",
+                           name=f"Comune di Bologna {suffix}")  # fmt: skip
+    torino = make_officer(client, admin_token, country="IT", jurisdiction="IT-TO",
+                          name=f"Città di Torino {suffix}")  # fmt: skip
+    imported = client.post(
+        "/api/v1/recommendations/import",
+        content=italy_upr_info_csv(),
+        headers={**bearer(ministry.token), "content-type": "text/csv"},
+    )
+    assert imported.status_code == 200, imported.text
+    found = client.get(
+        "/api/v1/recommendations", params={"country": "IT", "page_size": 200}
+    ).json()["items"]
+    by_text = {r["text"]: r["id"] for r in found}
+    recommendations = {key: by_text[text] for key, (text, *_rest) in ITALY.items()}
+
+    def report(officer: Officer, key: str, status: str, as_of: str, measures: str) -> None:
+        response = client.post(
+            "/api/v1/follow-up/statuses",
+            json={"recommendation_id": recommendations[key], "status": status,
+                  "as_of": as_of, "measures": measures},
+            headers=bearer(officer.token),
+        )  # fmt: skip
+        assert response.status_code == 201, response.text
+
+    report(bologna, "nhri_7", "in_progress", "2023-04-01", "A municipal ombudsperson's office")
+    report(bologna, "housing_20", "in_progress", "2025-02-01", "Waiting list published monthly")
+    report(bologna, "housing_20", "partially_implemented", "2026-02-01",
+           "Two new social housing blocks in Navile")  # fmt: skip
+    report(torino, "housing_20", "not_started", "2026-03-01", "Budget not yet allocated")
+    published = client.put(
+        "/api/v1/follow-up/publication", json={"published": True}, headers=bearer(bologna.token)
+    )
+    assert published.status_code == 200, published.text
+    indicator = client.post(
+        "/api/v1/indicators",
+        json={
+            "name": {"en": "Households waiting for social housing",
+                     "fr": "Ménages en attente d'un logement social",
+                     "es": "Hogares en espera de vivienda social"},
+            "unit": "households", "kind": "outcome", "sdg_target": "11.1",
+            "sdg_indicator": "11.1.1", "breakdowns": ["sex"], "baseline_value": 4800,
+            "baseline_year": 2023, "target_value": 3000, "target_year": 2030,
+            "source": "Municipal housing register", "update_every_months": 12,
+            "recommendation_ids": [recommendations["housing_20"]],
+        },
+        headers=bearer(bologna.token),
+    )  # fmt: skip
+    assert indicator.status_code == 201, indicator.text
+    for day, total, women, men in (("2024-12-31", 4800, 2900, 1900),
+                                   ("2025-12-31", 4410, 2640, 1770),
+                                   ("2026-06-30", 4120, 2470, 1650)):  # fmt: skip
+        observed = client.post(
+            f"/api/v1/indicators/{indicator.json()['id']}/observations",
+            json={"observed_on": day, "period": day[:4], "value": total, "breakdown": [
+                {"dimension": "sex", "group": "women", "value": women},
+                {"dimension": "sex", "group": "men", "value": men}]},
+            headers=bearer(bologna.token),
+        )  # fmt: skip
+        assert observed.status_code in (200, 201), observed.text
+    return FollowUpWorld(ministry, bologna, torino, recommendations, indicator.json()["id"])
+
+
+def suggested_repeats(client: httpx.Client, *, timeout: float = 30) -> list[dict[str, Any]]:
+    """Italy's suggested repeats, once the import's event has been handled."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = client.get(
+            "/api/v1/recurrences", params={"country": "IT", "status": "suggested"}
+        ).json()["items"]
+        if items or time.monotonic() > deadline:
+            return list(items)
+        time.sleep(0.3)

@@ -15,7 +15,15 @@ import pycountry
 
 ALERT_KINDS = ("upr_review", "treaty_body_review", "country_visit", "call_for_input", "deadline")
 # What other services' events and the scheduler turn into notifications.
-NOTIFICATION_KINDS = (*ALERT_KINDS, "consultation_opened", "input_requested", "reminder")
+NOTIFICATION_KINDS = (
+    *ALERT_KINDS,
+    "consultation_opened",
+    "input_requested",
+    "reminder",
+    "status_changed",
+    "status_returned",
+    "indicator_observed",
+)
 STAGES: dict[str, tuple[str, ...]] = {
     "treaty_body_review": ("list_of_issues", "dialogue", "concluding_observations", "follow_up"),
     "country_visit": ("announced", "ongoing", "end_of_visit", "report"),
@@ -58,7 +66,13 @@ def check_jurisdiction(code: str) -> str:
         if pycountry.subdivisions.get(code=upper) is None:  # type: ignore[no-untyped-call]
             raise ValueError(f"{code!r} is not an ISO 3166-2 subdivision code")
         return upper
-    return check_country(upper)
+    if len(upper) != 2 or pycountry.countries.get(alpha_2=upper) is None:
+        # A place field: name both standards it may come from, not only the countries'.
+        raise ValueError(
+            f"{code!r} is not an ISO 3166-1 country code (IT) or ISO 3166-2 subdivision "
+            "code (IT-BO)"
+        )
+    return upper
 
 
 def check_mechanism(value: str) -> str:

@@ -19,7 +19,13 @@ from localrights.db import run_sql
 from localrights.events import Envelope
 from localrights.events.catalog.alerts import AlertFacts, AlertReminderDue
 from localrights.events.catalog.consultation import ConsultationOpened
-from localrights.events.catalog.exercises import ExerciseClosed, ExerciseOpened
+from localrights.events.catalog.exercises import (
+    ExerciseClosed,
+    ExerciseOpened,
+    ExerciseReminderSent,
+)
+from localrights.events.catalog.follow_up import FollowUpStatusChanged, FollowUpStatusReturned
+from localrights.events.catalog.indicators import IndicatorObserved, IndicatorUpdateDue
 from localrights.events.catalog.institutions import InstitutionFacts
 from localrights.events.catalog.subscriptions import SubscriptionDisabled
 from localrights_notifications import messages
@@ -118,6 +124,27 @@ async def on_exercise_opened(session: AsyncSession, envelope: Envelope, payload:
     )
 
 
+async def on_exercise_reminder_sent(
+    session: AsyncSession, envelope: Envelope, payload: Any
+) -> None:
+    """The reminded institutions find it in their inbox, and hear of it as they subscribed."""
+    reminder: ExerciseReminderSent = payload
+    await fan_out(
+        session,
+        envelope,
+        kind="reminder",
+        match_kinds=["reminder", "input_requested"],
+        country=reminder.country,
+        mechanism=reminder.mechanism,
+        title={"und": reminder.title},
+        facts=reminder.model_dump(mode="json"),
+        topical=False,
+        jurisdictions=[],
+        institutions=sorted(reminder.institution_ids),
+        inbox_for=sorted(reminder.institution_ids),
+    )
+
+
 async def on_exercise_closed(session: AsyncSession, _envelope: Envelope, payload: Any) -> None:
     """An exercise stopped taking input: institutions registered from now on are not invited."""
     closed: ExerciseClosed = payload
@@ -162,6 +189,109 @@ async def on_institution_event(session: AsyncSession, _envelope: Envelope, paylo
         )
 
 
+# "implemented" in the three languages of the pages, for the titles of follow-up notifications.
+_STATUS = {
+    "not_started": {"en": "not started", "fr": "pas commencé", "es": "no iniciado"},
+    "in_progress": {"en": "in progress", "fr": "en cours", "es": "en curso"},
+    "partially_implemented": {
+        "en": "partially implemented",
+        "fr": "partiellement mis en œuvre",
+        "es": "parcialmente aplicado",
+    },
+    "implemented": {"en": "implemented", "fr": "mis en œuvre", "es": "aplicado"},
+    "not_local_competence": {
+        "en": "not a local competence",
+        "fr": "hors des compétences locales",
+        "es": "fuera de la competencia local",
+    },
+}
+_TITLES = {
+    "status_changed": {
+        "en": "UN recommendation in {place}: {status}",
+        "fr": "Recommandation de l'ONU, {place} : {status}",
+        "es": "Recomendación de la ONU en {place}: {status}",
+    },
+    "status_returned": {
+        "en": "Status returned by the ministry ({place}): {status}",
+        "fr": "Statut renvoyé par le ministère ({place}) : {status}",
+        "es": "Estado devuelto por el ministerio ({place}): {status}",
+    },
+}
+
+
+async def _audience(session: AsyncSession, institution_id: Any, country: str) -> list[Any]:
+    """Who may hear of an unpublished institution's follow-up: it and its country's ministries."""
+    ministries = await session.exec(
+        select(Institution.id).where(Institution.kind == "ministry", Institution.country == country)
+    )
+    return sorted({institution_id, *ministries.all()})
+
+
+async def on_follow_up_status(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+    """A status reported, validated or returned: to those who follow the place and mechanism
+    (an unpublished institution's only to it and its ministries); a return to its inbox."""
+    facts: FollowUpStatusChanged | FollowUpStatusReturned = payload
+    kind = "status_returned" if isinstance(facts, FollowUpStatusReturned) else "status_changed"
+    words = _STATUS.get(facts.status, {"en": facts.status})
+    title = {
+        language: pattern.format(place=facts.jurisdiction, status=words.get(language, facts.status))
+        for language, pattern in _TITLES[kind].items()
+    }
+    await fan_out(
+        session,
+        envelope,
+        kind=kind,
+        match_kinds=[kind],
+        country=facts.country,
+        mechanism=facts.mechanism,
+        themes=getattr(facts, "themes", []),
+        jurisdictions=[facts.jurisdiction],
+        title=title,
+        facts=facts.model_dump(mode="json"),
+        institutions=None
+        if facts.published
+        else await _audience(session, facts.institution_id, facts.country),
+        inbox_for=[facts.institution_id] if kind == "status_returned" else (),
+    )
+
+
+async def on_indicator_observed(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+    """An indicator's value in a place: to those who follow the place (as for statuses)."""
+    facts: IndicatorObserved = payload
+    await fan_out(
+        session,
+        envelope,
+        kind="indicator_observed",
+        match_kinds=["indicator_observed"],
+        country=facts.country,
+        jurisdictions=[facts.jurisdiction],
+        title=facts.title,
+        facts=facts.model_dump(mode="json"),
+        topical=False,
+        institutions=None
+        if facts.published
+        else await _audience(session, facts.institution_id, facts.country),
+    )
+
+
+async def on_indicator_update_due(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+    """An indicator's next value falls due: a reminder in the responsible institution's inbox."""
+    due: IndicatorUpdateDue = payload
+    await fan_out(
+        session,
+        envelope,
+        kind="reminder",
+        match_kinds=["reminder"],
+        country=due.country,
+        jurisdictions=[due.jurisdiction],
+        title=due.title,
+        facts=due.model_dump(mode="json"),
+        topical=False,
+        institutions=[due.institution_id],
+        inbox_for=[due.institution_id],
+    )
+
+
 async def on_subscription_disabled(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
     """Tell the institution, in its inbox and by e-mail, which subscription stopped and why."""
     disabled: SubscriptionDisabled = payload
@@ -192,7 +322,12 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "consultation.opened": on_consultation_opened,
     "exercise.opened": on_exercise_opened,
     "exercise.closed": on_exercise_closed,
+    "exercise.reminder_sent": on_exercise_reminder_sent,
     "institution.registered": on_institution_event,
     "institution.updated": on_institution_event,
+    "follow_up.status_changed": on_follow_up_status,
+    "follow_up.status_returned": on_follow_up_status,
+    "indicator.observed": on_indicator_observed,
+    "indicator.update_due": on_indicator_update_due,
     "subscription.disabled": on_subscription_disabled,
 }

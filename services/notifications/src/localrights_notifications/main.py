@@ -12,6 +12,8 @@ from localrights.events import (
     ALERT_EVENTS,
     CONSULTATION_EVENTS,
     EXERCISE_EVENTS,
+    FOLLOW_UP_EVENTS,
+    INDICATOR_EVENTS,
     INSTITUTION_EVENTS,
     SUBSCRIPTION_EVENTS,
 )
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     CONSULTATION_EVENTS,
                     EXERCISE_EVENTS,
                     INSTITUTION_EVENTS,
+                    FOLLOW_UP_EVENTS,
+                    INDICATOR_EVENTS,
                     SUBSCRIPTION_EVENTS,
                 ],
                 handlers=EVENT_HANDLERS,

@@ -19,6 +19,9 @@ KIND_LABELS = {
     "consultation_opened": "Consultation opened",
     "input_requested": "Local input requested",
     "reminder": "Reminder",
+    "status_changed": "Implementation status",
+    "status_returned": "Implementation status returned",
+    "indicator_observed": "Indicator value",
     "subscription_disabled": "Subscription disabled",
 }
 

@@ -311,6 +311,8 @@ class DeliveryRead(BaseModel):
     last_status_code: int | None
     next_attempt_at: datetime | None
     delivered_at: datetime | None
+    created_at: datetime | None = None
+    updated_at: datetime | None = Field(default=None, description="Last change (last attempt)")
 
 
 class DeliveryReport(BaseModel):
@@ -335,3 +337,7 @@ class InboxItemRead(BaseModel):
     facts: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
+
+
+class InboxPage(Page[InboxItemRead]):
+    unread: int = Field(description="Unread items among those the filters match")

@@ -17,6 +17,12 @@ class Settings(ServiceSettings):
     import_batch_size: int = 1000
     # Rejected rows listed in the import report (all are counted).
     import_report_limit: int = 10_000
+    # The gateway's address: links in the follow-up feed go to its pages.
+    public_url: str = "http://localhost:8000"
+    # An indicator's reminder goes out this many days before a place's next value is due,
+    # checked every ``indicator_reminder_interval`` seconds.
+    indicator_reminder_days: int = 30
+    indicator_reminder_interval: float = 3600.0
 
 
 def get_settings() -> Settings:

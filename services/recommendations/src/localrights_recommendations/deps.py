@@ -7,10 +7,11 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from localrights.auth import Principal, Role, require_roles
+from localrights.auth import OptionalPrincipal, Principal, Role, require_roles
 from localrights.db import SessionDep
 from localrights_recommendations.config import Settings
 from localrights_recommendations.models import Exercise, Recommendation
+from localrights_recommendations.repository.audience import Audience
 from localrights_recommendations.service import exercises, recommendations
 
 MinistryOfficer = Annotated[Principal, Depends(require_roles(Role.MINISTRY_OFFICER))]
@@ -50,3 +51,11 @@ async def owned_exercise(principal: MinistryOfficer, exercise: ValidExercise) ->
 
 
 OwnedExercise = Annotated[Exercise, Depends(owned_exercise)]
+
+
+async def audience(principal: OptionalPrincipal) -> Audience:
+    """What the caller may see of institutions' follow-up (published only, when anonymous)."""
+    return Audience() if principal is None else Audience.of(principal)
+
+
+AudienceDep = Annotated[Audience, Depends(audience)]

@@ -43,3 +43,18 @@ class NotExerciseOwner(Forbidden):
 
 class UnreadableImport(InvalidInput):
     """The upload as a whole cannot be read (no header, unknown format, broken JSON)."""
+
+
+class StatusEntryNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no implementation status entry with this id")
+
+
+class IndicatorNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no indicator with this id")
+
+
+class RecurrenceLinkNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no suggested repeat with this id")

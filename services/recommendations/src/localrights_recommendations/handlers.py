@@ -1,7 +1,9 @@
 """What the recommendations service does when other services' events arrive.
 
-Each handler writes in the consumer's transaction and never commits; the consumer records
-the event id in the same transaction, so an event delivered twice is applied once.
+Each handler writes in the consumer's transaction; the consumer has recorded the event id in
+it already, so an event delivered twice is applied once. Handlers that emit events of their
+own run a unit of work on that transaction: the event id, the writes and the new events
+commit together.
 """
 
 from __future__ import annotations
@@ -10,12 +12,22 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import Handler
-from localrights.events import CONSULTATION_EVENTS, INSTITUTION_EVENTS, Envelope
+from localrights.events import (
+    CONSULTATION_EVENTS,
+    EXERCISE_EVENTS,
+    INSTITUTION_EVENTS,
+    RECOMMENDATION_EVENTS,
+    Envelope,
+)
 from localrights.events.catalog.consultation import ConsultationResultsPublished
+from localrights.events.catalog.exercises import ExerciseInputSubmitted
 from localrights.events.catalog.institutions import InstitutionFacts
+from localrights.events.catalog.recommendations import RecommendationsImported
+from localrights.uow import UnitOfWork
 from localrights_recommendations.models import ConsultationResult, Institution
+from localrights_recommendations.service import SOURCE, follow_up, recurrence
 
-TOPICS = [CONSULTATION_EVENTS, INSTITUTION_EVENTS]
+TOPICS = [CONSULTATION_EVENTS, INSTITUTION_EVENTS, EXERCISE_EVENTS, RECOMMENDATION_EVENTS]
 
 
 async def consultation_results_published(
@@ -70,8 +82,33 @@ async def institution_changed(
     await session.exec(statement)
 
 
+async def exercise_input_submitted(
+    session: AsyncSession,
+    envelope: Envelope,  # noqa: ARG001  (the handler signature every consumer calls)
+    payload: ExerciseInputSubmitted,
+) -> None:
+    """Local input given in an exercise becomes an entry of the recommendation's timeline."""
+    async with UnitOfWork(session, source=SOURCE) as uow:
+        await follow_up.record_input(uow, submitted=payload)
+
+
+async def recommendations_imported(
+    session: AsyncSession,
+    envelope: Envelope,  # noqa: ARG001  (the handler signature every consumer calls)
+    payload: RecommendationsImported,
+) -> None:
+    """A new cycle arrived: suggest which of its recommendations repeat the previous one's."""
+    if not payload.created:
+        return  # nothing new to compare
+    async with UnitOfWork(session, source=SOURCE) as uow:
+        for country in payload.countries:
+            await recurrence.suggest_for_country(uow, country=country)
+
+
 EVENT_HANDLERS: dict[str, Handler] = {
     "consultation.results_published": consultation_results_published,
     "institution.registered": institution_changed,
     "institution.updated": institution_changed,
+    "exercise.input_submitted": exercise_input_submitted,
+    "recommendation.imported": recommendations_imported,
 }

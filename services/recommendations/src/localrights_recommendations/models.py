@@ -17,41 +17,49 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from localrights.consumer import ProcessedEvent
-from localrights.db import service_registry
 from localrights.outbox import OutboxMessage
-
-
-class RecommendationsTable(SQLModel, registry=service_registry()):
-    """Base of the recommendations database's tables (its own MetaData)."""
-
+from localrights_recommendations.follow_up_models import (
+    FollowUpPublication,
+    FollowUpStatus,
+    Indicator,
+    IndicatorObservation,
+    IndicatorRecommendation,
+    IndicatorReminder,
+    RecurrenceLink,
+    StatusEntry,
+)
+from localrights_recommendations.table_base import RecommendationsTable
+from localrights_recommendations.table_base import now_column as _now_column
+from localrights_recommendations.table_base import text_array as _text_array
 
 __all__ = [
     "ConsultationResult",
     "Exercise",
     "ExerciseRecommendation",
+    "FollowUpPublication",
+    "FollowUpStatus",
     "ImportBatch",
+    "ImportJob",
+    "Indicator",
+    "IndicatorObservation",
+    "IndicatorRecommendation",
+    "IndicatorReminder",
     "Institution",
     "LocalInput",
     "LocalInputVersion",
     "OutboxMessage",
     "ProcessedEvent",
     "Recommendation",
+    "RecommendationsTable",
+    "RecurrenceLink",
+    "StatusEntry",
 ]
-
-
-def _now_column() -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
-def _text_array() -> Column[list[str]]:
-    return Column(ARRAY(Text), nullable=False, server_default="{}")
 
 
 # English stemming for the recommendation text (UHRI and UPR Info publish in English);
@@ -124,6 +132,28 @@ class ImportBatch(RecommendationsTable, table=True):
     rejected: int = 0
     report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     created_at: datetime | None = Field(default=None, sa_column=_now_column())
+
+
+class ImportJob(RecommendationsTable, table=True):
+    """An import running in the background: its progress, seen by every replica, then its end.
+
+    Written in transactions of its own (the import's transaction commits only at its end),
+    so a page polling it sees the rows read so far.
+    """
+
+    __tablename__ = "import_jobs"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    status: str = Field(default="running", sa_column=Column(Text, nullable=False))
+    source_format: str = Field(sa_column=Column(Text, nullable=False))
+    imported_by: str = Field(sa_column=Column(Text, nullable=False))
+    bytes_total: int = 0
+    rows_read: int = 0
+    report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    started_at: datetime | None = Field(default=None, sa_column=_now_column())
+    updated_at: datetime | None = Field(default=None, sa_column=_now_column())
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class Institution(RecommendationsTable, table=True):

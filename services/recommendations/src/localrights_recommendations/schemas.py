@@ -18,7 +18,9 @@ Response = Literal["supported", "supported_in_part", "noted"]
 ReportType = Literal[
     "upr_national_report", "upr_midterm_report", "treaty_body_report", "vnr", "vlr", "other"
 ]
-InputStatus = Literal["not_started", "in_progress", "implemented", "not_applicable"]
+InputStatus = Literal[
+    "not_started", "in_progress", "partially_implemented", "implemented", "not_applicable"
+]
 SourceFormat = Literal["auto", "uhri_csv", "uhri_json", "upr_info_csv"]
 
 COUNTRY = r"^[A-Z]{2}$"
@@ -99,6 +101,8 @@ class RecommendationFilter(BaseModel):
     jurisdiction: str | None = Field(default=None, pattern=JURISDICTION)
     response: Response | None = None
     session: str | None = Field(default=None, max_length=10)
+    cycle: int | None = Field(default=None, ge=1, le=99, description="UPR cycle")
+    sdg_goal: int | None = Field(default=None, ge=1, le=17, description="Any target of this SDG")
     recommending_state: str | None = Field(default=None, pattern=COUNTRY)
 
     @field_validator("sdg_target")
@@ -251,6 +255,18 @@ class LocalInputCreate(BaseModel):
     challenges: str | None = Field(default=None, max_length=20_000)
     evidence_links: list[AnyHttpUrl] = Field(default_factory=list, max_length=50)
     consultation_id: UUID | None = None
+    as_of: dt.date | None = Field(
+        default=None,
+        description="The day the status describes (a report's reference date); "
+        "the day of submission if none",
+    )
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_has_come(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value > dt.date.today() + dt.timedelta(days=1):
+            raise ValueError("a status describes a day that has come (as_of is in the future)")
+        return value
 
 
 class ConsultationResultsRead(BaseModel):

@@ -44,6 +44,8 @@ ALERT_EVENTS = "alert.events"
 RECOMMENDATION_EVENTS = "recommendation.events"
 EXERCISE_EVENTS = "exercise.events"
 INSTITUTION_EVENTS = "institution.events"
+FOLLOW_UP_EVENTS = "follow_up.events"
+INDICATOR_EVENTS = "indicator.events"
 SUBSCRIPTION_EVENTS = "subscription.events"
 
 DLQ_SUFFIX = ".dlq"
@@ -232,24 +234,41 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 "consultation.opened",
                 "exercise.opened",
                 "exercise.closed",
+                "exercise.reminder_sent",
                 "institution.registered",
                 "institution.updated",
+                "follow_up.status_changed",
+                "follow_up.status_returned",
+                "indicator.observed",
+                "indicator.update_due",
                 "subscription.disabled",
             }
         ),
-        description="Fans alerts, opened consultations and opened reporting exercises out to "
-        "subscribed institutions (webhook, e-mail, inbox); stops inviting to an exercise once "
-        "it is closed; keeps a projection of institutions; tells an institution in its inbox "
-        "and by e-mail that one of its subscriptions was disabled.",
+        description="Fans alerts, opened consultations, opened reporting exercises and their "
+        "reminders out to subscribed institutions (webhook, e-mail, inbox); stops inviting "
+        "to an exercise once it is closed; keeps a projection of institutions; tells an "
+        "institution in its inbox and by e-mail that one of its subscriptions was disabled. "
+        "Passes follow-up status changes, returns and indicator observations to their "
+        "subscribers (those of an unpublished institution only to it and its country's "
+        "ministries) and puts indicator update reminders in the responsible institution's "
+        "inbox.",
     ),
     ConsumerGroup(
         name="recommendations",
         service="recommendations",
         event_types=frozenset(
-            {"consultation.results_published", "institution.registered", "institution.updated"}
+            {
+                "consultation.results_published",
+                "institution.registered",
+                "institution.updated",
+                "exercise.input_submitted",
+                "recommendation.imported",
+            }
         ),
         description="Attaches published consultation results to local input on "
-        "recommendations; keeps a projection of institutions.",
+        "recommendations; keeps a projection of institutions; records each local input as an "
+        "entry of the recommendation's implementation timeline in that place; suggests which "
+        "newly imported recommendations repeat an earlier cycle's.",
     ),
 )
 
@@ -263,6 +282,11 @@ WEBHOOK_EVENT_TYPES: frozenset[str] = frozenset(
         "alert.reminder_due",
         "consultation.opened",
         "exercise.opened",
+        "exercise.reminder_sent",
+        "follow_up.status_changed",
+        "follow_up.status_returned",
+        "indicator.observed",
+        "indicator.update_due",
     }
 )
 

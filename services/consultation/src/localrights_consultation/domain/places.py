@@ -1,4 +1,7 @@
-"""Where a consultation applies and what it links to: ISO 3166 codes and SDG targets."""
+"""Where a consultation applies and what it links to: ISO 3166 codes and SDG targets.
+
+Places inside a place (``codes_within``) come from the shared library.
+"""
 
 from __future__ import annotations
 
@@ -31,20 +34,3 @@ def sdg_target_error(target: str) -> str | None:
     if SDG_TARGET_RE.match(target):
         return None
     return f"sdg_targets: {target!r} is not an SDG target (goal 1-17, a dot, a target: 11.1, 16.a)"
-
-
-def codes_within(code: str) -> frozenset[str]:
-    """A subdivision's code and those of every subdivision inside it (an Italian region's
-    provinces, a French region's departments): a place's consultations include theirs."""
-    found = {code}
-    children: dict[str, list[str]] = {}
-    for subdivision in pycountry.subdivisions.get(country_code=code[:2]) or []:  # type: ignore[no-untyped-call]
-        if subdivision.parent_code:
-            children.setdefault(subdivision.parent_code, []).append(subdivision.code)
-    pending = [code]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            if child not in found:
-                found.add(child)
-                pending.append(child)
-    return frozenset(found)

@@ -80,7 +80,8 @@ def to_read(consultation: Consultation) -> ConsultationRead:
     )
 
 
-def _definition_problems(data: ConsultationCreate) -> list[str]:
+def definition_problems(data: ConsultationCreate) -> list[str]:
+    """Every rule a consultation's definition breaks (creation and draft edits alike)."""
     languages = sorted(data.title)
     problems = definition_errors(data.questions, languages)
     for where, text in (("description", data.description),):
@@ -103,7 +104,7 @@ async def create_consultation(
     *, session: AsyncSession, institution_id: UUID, data: ConsultationCreate
 ) -> Consultation:
     """Create a draft after checking every rule of its definition (422 naming each)."""
-    problems = _definition_problems(data)
+    problems = definition_problems(data)
     if problems:
         raise InvalidDefinition(problems)
     consultation = Consultation(

@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, String, cast, func, or_, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.places import codes_within
 from localrights_consultation.domain.lifecycle import Status
-from localrights_consultation.domain.places import codes_within
 from localrights_consultation.models import Consultation
 from localrights_consultation.schemas import ConsultationPage
 from localrights_consultation.service.consultations import to_read

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights_consultation import repository
 from localrights_consultation.domain import codes as code_rules
-from localrights_consultation.domain.lifecycle import window_error
+from localrights_consultation.domain.lifecycle import Status, window_error
 from localrights_consultation.domain.questions import QuestionType, answer_errors
 from localrights_consultation.exceptions import (
     CodeInvalid,
@@ -43,8 +43,9 @@ class Definition:
 class DefinitionCache:
     """Definitions by consultation id, so a submission need not load and parse one each time.
 
-    Safe because a definition is fixed at creation (there is no way to edit questions); the
-    status and the window, which do change, are checked by the INSERT itself.
+    Only definitions of consultations past their draft are kept: a draft's can still be
+    edited (and takes no response anyway), later ones are fixed. The status and the window,
+    which do change, are checked by the INSERT itself.
     """
 
     def __init__(self, size: int = 2048) -> None:
@@ -72,6 +73,8 @@ class DefinitionCache:
             languages=frozenset(consultation.title),
             questions=tuple(questions_of(consultation)),
         )
+        if consultation.status == Status.DRAFT:
+            return definition
         self._items[consultation_id] = definition
         if len(self._items) > self._size:
             self._items.popitem(last=False)

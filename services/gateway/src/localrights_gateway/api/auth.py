@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from localrights.db import SessionDep
-from localrights.errors import problem_responses
+from localrights.errors import Unauthorized, problem_responses
 from localrights_gateway import security, service
 from localrights_gateway.deps import (
     Caller,
+    SignedIn,
     client_address,
     count_request,
     settings_of,
@@ -48,6 +50,43 @@ async def issue_token(
     return Token(
         access_token=security.issue_access_token(
             principal, token_config(settings), version=user.token_version
+        ),
+        expires_in=settings.jwt_ttl_seconds,
+    )
+
+
+@router.post(
+    "/auth/refresh",
+    status_code=status.HTTP_200_OK,
+    response_model=Token,
+    responses=problem_responses(401, 429),
+)
+async def refresh_token(request: Request, session: SessionDep, principal: SignedIn) -> Token:
+    """A fresh token for a person signed in with a password, with their access as it is now.
+
+    Refused (401) to API keys, to a token no longer valid (revoked, expired), and once
+    GATEWAY_SESSION_MAX_SECONDS have passed since the password was given.
+    """
+    await count_request(request)
+    settings = settings_of(request)
+    config = token_config(settings)
+    header = request.headers.get("authorization", "")
+    if principal.kind != "user" or not header.lower().startswith("bearer "):
+        raise Unauthorized("only a person's access token can be renewed")
+    presented = security.verify_access_token(header.split(" ", 1)[1].strip(), config)
+    signed_in = presented.auth_time or datetime.now(UTC)
+    if datetime.now(UTC) - signed_in > timedelta(seconds=settings.session_max_seconds):
+        raise Unauthorized("this session is too old to renew: sign in again")
+    user_id = subject_id(principal)
+    user = await session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
+        raise Unauthorized("this account can no longer sign in")
+    return Token(
+        access_token=security.issue_access_token(
+            await service.principal_for_user(session=session, user=user),
+            config,
+            version=user.token_version,
+            auth_time=signed_in,
         ),
         expires_in=settings.jwt_ttl_seconds,
     )

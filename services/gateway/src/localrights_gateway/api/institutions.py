@@ -8,6 +8,7 @@ from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights_gateway import service
 from localrights_gateway.deps import Admin, Standings, ValidInstitution
+from localrights_gateway.domain import InstitutionKind
 from localrights_gateway.models import Institution
 from localrights_gateway.schemas import InstitutionCreate, InstitutionRead, InstitutionUpdate
 
@@ -36,10 +37,17 @@ async def list_institutions(
     session: SessionDep,
     country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$"),
     jurisdiction: str | None = Query(default=None, max_length=6),
+    q: str | None = Query(default=None, max_length=200, description="A part of the name"),
+    kind: InstitutionKind | None = None,
+    place: str | None = Query(
+        default=None,
+        pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
+        description="A country or subdivision code: institutions in it or in a place inside it",
+    ),
 ) -> list[InstitutionRead]:
-    """Institutions, optionally of one country or jurisdiction (public)."""
+    """Institutions by name, kind and place, for pickers (public)."""
     found = await service.list_institutions(
-        session=session, country=country, jurisdiction=jurisdiction
+        session=session, country=country, jurisdiction=jurisdiction, name=q, kind=kind, place=place
     )
     return [_read(i) for i in found]
 

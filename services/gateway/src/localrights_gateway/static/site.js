@@ -1,4 +1,6 @@
 /* Progressive enhancement only: every form works without this file.
+   - the session renewed while an officer types; a filter over long lists of choices;
+   - an import's progress read again while it runs;
    - characters left under free-text answers;
    - the running total of a budget allocation, and a warning when it is over the budget
      (the server checks the total again and names the question if it is exceeded). */
@@ -55,6 +57,69 @@
   // in the history: going Back to it later reloads it rather than offering to resend.
   if (document.body.getAttribute("data-replace-history") === "true" && window.history.replaceState) {
     window.history.replaceState(null, "", window.location.href);
+  }
+
+  // Signed-in pages: typing is working, so renew the session (at most every two minutes;
+  // the server renews only once half of it is used). Without this file, every page still
+  // renews it, and a form sent after it ended keeps what was typed (sessions.py).
+  var renewUrl = document.body.getAttribute("data-session-renew");
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  if (renewUrl && csrfMeta && window.fetch) {
+    var lastRenewal = Date.now();
+    document.addEventListener("input", function () {
+      if (Date.now() - lastRenewal < 120000) { return; }
+      lastRenewal = Date.now();
+      window.fetch(renewUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfMeta.getAttribute("content") }
+      }).catch(function () { /* offline: the form still keeps what is typed */ });
+    }, true);
+  }
+
+  // Long lists of checkboxes (countries, institutions): a filter box, shown only with this
+  // file, hides the choices whose label does not contain what is typed.
+  document.querySelectorAll("[data-filter-for]").forEach(function (box) {
+    var list = document.getElementById(box.getAttribute("data-filter-for"));
+    var input = box.querySelector("input");
+    var status = box.querySelector("[data-filter-status]");
+    if (!list || !input) { return; }
+    box.hidden = false;
+    var fold = function (text) {
+      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    };
+    input.addEventListener("input", function () {
+      var wanted = fold(input.value.trim());
+      var shown = 0;
+      list.querySelectorAll(".choice").forEach(function (choice) {
+        var match = !wanted || fold(choice.textContent).indexOf(wanted) !== -1;
+        var box = choice.querySelector("input");
+        choice.hidden = !match && !(box && box.checked);
+        if (!choice.hidden) { shown += 1; }
+      });
+      if (status) { status.textContent = status.getAttribute("data-template").replace("{n}", shown); }
+    });
+  });
+
+  // A running import: read its page again every 1.5 s and replace the progress part, until
+  // it ends on its report (without this file, the page offers a link to look again).
+  var progress = document.querySelector("[data-progress-url]");
+  if (progress && window.fetch && window.DOMParser) {
+    var poll = function () {
+      window.fetch(progress.getAttribute("data-progress-url"), { credentials: "same-origin" })
+        .then(function (answer) { return answer.text(); })
+        .then(function (html) {
+          var fresh = new window.DOMParser().parseFromString(html, "text/html")
+            .querySelector("[data-progress-url], [data-progress-done]");
+          if (!fresh) { return; }
+          if (fresh.hasAttribute("data-progress-done")) { window.location.reload(); return; }
+          progress.querySelector("[data-progress-figures]").innerHTML =
+            fresh.querySelector("[data-progress-figures]").innerHTML;
+          window.setTimeout(poll, 1500);
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    };
+    window.setTimeout(poll, 1500);
   }
 
   // After a refused form, take keyboard and screen-reader users to the list of mistakes.

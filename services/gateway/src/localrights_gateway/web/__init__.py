@@ -9,15 +9,19 @@ client. Templates, static files and translations live beside this package
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
+from localrights_gateway.web import api_docs, error_pages
 from localrights_gateway.web.account import router as account_router
+from localrights_gateway.web.backoffice.sessions import router as sessions_router
 from localrights_gateway.web.client import web_lifespan
-from localrights_gateway.web.error_pages import install
 from localrights_gateway.web.finding import router as finding_router
+from localrights_gateway.web.follow_up_pages import router as follow_up_router
 from localrights_gateway.web.info import router as info_router
 from localrights_gateway.web.ministry import router as ministry_router
+from localrights_gateway.web.ministry_follow_up import router as ministry_follow_up_router
 from localrights_gateway.web.officers import router as officers_router
+from localrights_gateway.web.publisher import router as publisher_router
 from localrights_gateway.web.residents import router as residents_router
 from localrights_gateway.web.results_page import router as results_router
 
@@ -29,5 +33,16 @@ router.include_router(info_router)
 router.include_router(account_router)
 router.include_router(officers_router)
 router.include_router(ministry_router)
+router.include_router(publisher_router)
+router.include_router(sessions_router)
+router.include_router(follow_up_router)
+router.include_router(ministry_follow_up_router)
+
+
+def install(app: FastAPI) -> None:
+    """What the pages add to the app beyond their routes: HTML error pages, the API's docs."""
+    error_pages.install(app)
+    api_docs.install(app)
+
 
 __all__ = ["install", "router"]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from localrights_gateway.web import security
 from localrights_gateway.web.answers import FieldError
+from localrights_gateway.web.backoffice import sessions
 from localrights_gateway.web.client import ApiError
 from localrights_gateway.web.rendering import (
     Page,
@@ -29,11 +30,14 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_of(me: dict[str, Any] | None) -> str:
+    """Each role's own start page (what needs doing), never the residents' home page."""
     roles = set((me or {}).get("roles", []))
     if "ministry_officer" in roles:
-        return "/ministry/exercises"
-    if roles & {"institution_officer", "admin"}:
-        return "/officer/consultations"
+        return "/ministry"
+    if "institution_officer" in roles:
+        return "/officer"
+    if roles & {"alert_publisher", "admin"}:
+        return "/publisher"
     return "/"
 
 
@@ -63,6 +67,8 @@ async def login(page: PageDep) -> Response:
     form = await form_data(page.request)
     email, password = first(form, "email"), (form.get("password") or [""])[0]
     target = safe_next(first(form, "next"))
+    resume_to, resume_fields = sessions.resumed(form)
+    resume_to = safe_next(resume_to)
     errors = []
     refused: ApiError | None = None
     if not email:
@@ -104,7 +110,13 @@ async def login(page: PageDep) -> Response:
             page.token = str(token["access_token"])
             page.api.token = page.token
             me = await page.me()
-            response = page.redirect(target or home_of(me))
+            if resume_to and resume_fields:
+                # Signed in again with a form kept: one button sends it where it was going.
+                response = await page.render(
+                    "resume.html", me=me, resume_to=resume_to, resume_fields=resume_fields
+                )
+            else:
+                response = page.redirect(target or home_of(me))
             security.set_cookie(
                 response,
                 page.request,
@@ -121,6 +133,8 @@ async def login(page: PageDep) -> Response:
         email=email,
         next=target or "",
         me=None,
+        resume_to=resume_to or "",
+        resume_fields=resume_fields,
     )
     return with_retry_after(response, refused)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -52,6 +52,8 @@ LANGUAGE_NAMES: dict[str, str] = {
     "gn": "Avañe'ẽ",
 }
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+# A translation function: the English message in, the reader's words out.
+Gettext = Callable[[str], str]
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark only")

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from localrights_gateway.web import charts, formatting, i18n, labels, places, security
+from localrights_gateway.web.backoffice import sessions
 from localrights_gateway.web.client import Api, ApiError, web_settings
 from localrights_gateway.web.error_texts import EXPLAINED
 
@@ -105,6 +106,8 @@ class Page:
         self.translations = i18n.translations(self.language)
         self._me: dict[str, Any] | None = None
         self.clear_session = False
+        # A fresh session token and its lifetime, when this request renewed the session.
+        self.renewed: tuple[str, int] | None = None
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -130,6 +133,8 @@ class Page:
                     return None
                 raise
             self._me = me if isinstance(me, dict) and me.get("kind") != "anonymous" else None
+            if self._me is not None:
+                await sessions.renew_if_due(self)
         return self._me
 
     def url(self, path: str, **params: Any) -> str:
@@ -161,6 +166,16 @@ class Page:
             )
         if self.clear_session:
             security.clear_cookie(response, self.request, security.SESSION_COOKIE, secure)
+        elif self.renewed is not None:
+            token, lifetime = self.renewed
+            security.set_cookie(
+                response,
+                self.request,
+                security.SESSION_COOKIE,
+                token,
+                max_age=lifetime,
+                secure=secure,
+            )
         return response
 
     async def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
@@ -178,6 +193,8 @@ class Page:
             "page_url": self.url,
             "errors": [],
             "notice": None,
+            "resume_to": "",
+            "resume_fields": [],
             # A page answering a POST (a form shown again with its mistakes): site.js turns
             # its history entry into a GET, so Back later reloads the page instead of
             # asking to resend the form.
@@ -221,12 +238,27 @@ async def error_page(request: Request, exc: Exception) -> Response:
         return await current.render("error.html", status_code=403, kind="csrf", status=403)
     assert isinstance(exc, ApiError)
     if exc.status == 401:
-        # The token expired or was revoked: sign in again and come back here.
+        # The token expired or was revoked: sign in again and come back here, with what a
+        # form held when it was sent (see backoffice/sessions.py).
         current.clear_session = True
-        target = request.url.path if request.method == "GET" else "/"
+        if request.method == "POST":
+            return await current.render(
+                "login.html",
+                status_code=401,
+                me=None,
+                email="",
+                next="",
+                notice=current.gettext(
+                    "Your session ended before this form was sent. Sign in again: what "
+                    "you wrote is kept, and you send it once you are signed in."
+                ),
+                resume_to=request.url.path,
+                resume_fields=await sessions.kept_fields(request),
+            )
         had_session = security.SESSION_COOKIE in request.cookies
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return current.redirect(
-            current.url("/login", next=target, expired=1 if had_session else None)
+            current.url("/login", next=here, expired=1 if had_session else None)
         )
     status = exc.status if exc.status in EXPLAINED else 502
     # The API's own words only where they tell an officer which rule refused the step.

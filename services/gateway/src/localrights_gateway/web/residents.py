@@ -70,7 +70,7 @@ async def about(
     return institutions.get(str(consultation.get("institution_id"))), named
 
 
-async def _consultation_form(
+async def consultation_form(
     page: PageDep,
     consultation: dict[str, Any],
     *,
@@ -79,7 +79,9 @@ async def _consultation_form(
     code: str = "",
     idempotency_key: str | None = None,
     status_code: int = 200,
+    preview_url: str | None = None,
 ) -> Response:
+    """The consultation's page; with ``preview_url``, its owner's preview (nothing is sent)."""
     clang = content_language(page.request, consultation, page.language)
     questions = questions_of(consultation)
     institution, targets = await about(page, consultation)
@@ -100,6 +102,7 @@ async def _consultation_form(
         code=code,
         # One key per form shown: a double click or a resent form counts once.
         idempotency_key=idempotency_key or secrets.token_urlsafe(16),
+        preview_url=preview_url,
     )
 
 
@@ -107,7 +110,7 @@ async def _consultation_form(
 async def consultation_page(consultation_id: UUID, page: PageDep) -> Response:
     """A consultation to answer, in the language the resident picks."""
     consultation = await page.api.get(f"/consultations/{consultation_id}")
-    return await _consultation_form(page, consultation)
+    return await consultation_form(page, consultation)
 
 
 @router.post("/consultations/{consultation_id}")
@@ -130,7 +133,7 @@ async def answer_consultation(consultation_id: UUID, page: PageDep) -> Response:
     if consultation.get("participation_mode") == "code" and not code:
         errors.insert(0, FieldError("code", "", page.gettext("Enter your participation code.")))
     if errors:
-        return await _consultation_form(
+        return await consultation_form(
             page,
             consultation,
             errors=errors,
@@ -174,7 +177,7 @@ async def answer_consultation(consultation_id: UUID, page: PageDep) -> Response:
             problems = [FieldError("answers", "", exc.detail)]
         else:
             problems = errors_from_api(questions, exc.errors, exc.detail)
-        response = await _consultation_form(
+        response = await consultation_form(
             page,
             consultation,
             errors=problems,

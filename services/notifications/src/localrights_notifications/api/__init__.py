@@ -1,7 +1,22 @@
 """HTTP routes of the notifications service, one module per resource."""
 
-from localrights_notifications.api import alerts, deliveries, feeds, inbox, subscriptions
+from localrights_notifications.api import (
+    alerts,
+    deliveries,
+    feeds,
+    inbox,
+    outreach,
+    subscriptions,
+)
 
-routers = [alerts.router, subscriptions.router, deliveries.router, inbox.router, feeds.router]
+# outreach first: its /alerts/preview and /alerts/import are not alert ids.
+routers = [
+    outreach.router,
+    alerts.router,
+    subscriptions.router,
+    deliveries.router,
+    inbox.router,
+    feeds.router,
+]
 
 __all__ = ["routers"]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights_notifications import service
-from localrights_notifications.deps import Admin, AlertPublisher, ValidAlert
+from localrights_notifications.deps import AlertPublisher, ValidAlert
 from localrights_notifications.schemas import DeliveryRead, DeliveryReport, ReplayResult
 
 router = APIRouter(tags=["deliveries"])
@@ -45,8 +45,10 @@ async def alert_deliveries(
     response_model=DeliveryRead,
     responses=problem_responses(401, 403, 404, 409),
 )
-async def replay_delivery(delivery_id: UUID, session: SessionDep, _: Admin) -> DeliveryRead:
-    """Send a dead-lettered delivery again (admin)."""
+async def replay_delivery(
+    delivery_id: UUID, session: SessionDep, _: AlertPublisher
+) -> DeliveryRead:
+    """Send a dead-lettered delivery again (alert publishers, admins)."""
     delivery = await service.replay_delivery(session=session, delivery_id=delivery_id)
     return DeliveryRead.model_validate({**delivery.model_dump(), "event_type": None})
 
@@ -56,8 +58,10 @@ async def replay_delivery(delivery_id: UUID, session: SessionDep, _: Admin) -> D
     response_model=ReplayResult,
     responses=problem_responses(401, 403, 404),
 )
-async def replay_alert_deliveries(alert: ValidAlert, session: SessionDep, _: Admin) -> ReplayResult:
-    """Send every dead-lettered delivery about an alert again (admin)."""
+async def replay_alert_deliveries(
+    alert: ValidAlert, session: SessionDep, _: AlertPublisher
+) -> ReplayResult:
+    """Send every dead-lettered delivery about an alert again (alert publishers, admins)."""
     return ReplayResult(
         replayed=await service.replay_alert_deliveries(session=session, alert_id=alert.id)
     )

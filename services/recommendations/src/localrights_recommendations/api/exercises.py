@@ -18,6 +18,7 @@ from localrights_recommendations.deps import (
     ValidExercise,
 )
 from localrights_recommendations.domain import rendering
+from localrights_recommendations.domain.filenames import content_disposition
 from localrights_recommendations.schemas import (
     ExerciseCreate,
     ExerciseRead,
@@ -214,8 +215,10 @@ async def exercise_compilation(
         body = rendering.to_markdown(annex)
     else:
         body = rendering.to_html(annex)
-    filename = f"annex-{exercise.id}.{format}"
-    headers = {"content-disposition": f'inline; filename="{filename}"'}
-    if format == "csv":
-        headers["content-disposition"] = f'attachment; filename="{filename}"'
+    disposition = "attachment" if format == "csv" else "inline"
+    headers = {
+        "content-disposition": content_disposition(
+            disposition, rendering.annex_filename(annex["exercise"], format)
+        )
+    }
     return Response(body, media_type=_MEDIA_TYPES[format], headers=headers)

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-STATUSES = ("implemented", "in_progress", "not_started", "not_applicable")
+STATUSES = (
+    "implemented",
+    "partially_implemented",
+    "in_progress",
+    "not_started",
+    "not_applicable",
+)
 
 
 def jurisdiction_covers(invited: str, jurisdiction: str | None) -> bool:

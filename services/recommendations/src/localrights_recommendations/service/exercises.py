@@ -30,6 +30,7 @@ from localrights_recommendations.models import (
 )
 from localrights_recommendations.schemas import ExerciseCreate, ExerciseRead
 from localrights_recommendations.service import SOURCE
+from localrights_recommendations.service.national_report import follow_up_by_recommendation
 from localrights_recommendations.service.recommendations import filtered_ids
 
 MAX_SELECTED = 5000
@@ -335,7 +336,7 @@ async def compilation(*, session: AsyncSession, exercise: Exercise) -> dict[str,
     names = {str(k.id): k.name for k in known}
     for item in inputs:
         item["institution_name"] = names.get(item["institution_id"])
-    return rules.annex(
+    annex = rules.annex(
         exercise={
             "id": str(exercise.id),
             "title": exercise.title,
@@ -350,3 +351,10 @@ async def compilation(*, session: AsyncSession, exercise: Exercise) -> dict[str,
         figures=figures,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+    # The national report's view of follow-up since the last cycle, per recommendation.
+    follow_up = await follow_up_by_recommendation(
+        session, country=exercise.country, recommendation_ids=[UUID(r["id"]) for r in recs]
+    )
+    for section in annex["recommendations"]:
+        section["follow_up"] = follow_up[str(section["recommendation"]["id"])]
+    return annex

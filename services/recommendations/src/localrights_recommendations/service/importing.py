@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -129,8 +129,12 @@ async def import_recommendations(
     batch_size: int = 1000,
     report_limit: int = 10_000,
     max_bytes: int = 512 * 1024 * 1024,
+    on_progress: Callable[[int], Awaitable[None]] | None = None,
 ) -> ImportReport:
-    """Read an upload in one of the known column sets and upsert its rows; report every row."""
+    """Read an upload in one of the known column sets and upsert its rows; report every row.
+
+    ``on_progress`` hears the number of rows read after each batch (an import job records it).
+    """
     import_id = uuid4()
     progress = _Progress(report_limit=report_limit)
     try:
@@ -174,6 +178,8 @@ async def import_recommendations(
             _parse_row(parser, record, progress, batch)
             if len(batch) >= batch_size:
                 await _flush(session, batch, import_id, progress)
+                if on_progress is not None:
+                    await on_progress(progress.rows)
 
     try:
         await consume(reader.feed(first))

@@ -41,6 +41,7 @@ CONTENT_FIELDS = (
     "challenges",
     "evidence_links",
     "consultation_id",
+    "as_of",
 )
 
 

@@ -41,6 +41,15 @@ def _query(criteria: RecommendationFilter) -> tuple[list[ColumnElement[bool]], A
         where.append(col(Recommendation.response) == criteria.response)
     if criteria.session:
         where.append(col(Recommendation.session) == criteria.session)
+    if criteria.cycle:
+        where.append(col(Recommendation.cycle) == criteria.cycle)
+    if criteria.sdg_goal:
+        # Targets are "11.1", "16.b": any of the goal's targets starts with "<goal>.".
+        where.append(
+            func.array_to_string(col(Recommendation.sdg_targets), " ").op("~")(
+                rf"(^| ){criteria.sdg_goal}\."
+            )
+        )
     # Array containment (@>) uses the GIN indexes on the array columns.
     for column, value in (
         (Recommendation.themes, criteria.theme),
@@ -96,10 +105,8 @@ async def get_recommendation_or_raise(*, session: AsyncSession, id: UUID) -> Rec
     return recommendation
 
 
-async def update_recommendation(
-    *, session: AsyncSession, recommendation: Recommendation, data: RecommendationUpdate
-) -> Recommendation:
-    """Set the owner level and jurisdictions, keeping the pair consistent."""
+def ownership(recommendation: Recommendation, data: RecommendationUpdate) -> tuple[str, list[str]]:
+    """The owner level and jurisdictions a change gives, or InvalidInput saying why not."""
     level = data.owner_level or recommendation.owner_level
     jurisdictions = (
         data.jurisdictions if data.jurisdictions is not None else recommendation.jurisdictions
@@ -107,15 +114,29 @@ async def update_recommendation(
     if data.owner_level == "national" and data.jurisdictions is None:
         jurisdictions = []
     if level == "national" and jurisdictions:
-        raise InvalidInput("a nationally owned recommendation has no jurisdictions")
+        raise InvalidInput(
+            "a nationally owned recommendation has no jurisdictions",
+            errors=[{"location": "jurisdictions", "message": "national: no jurisdictions"}],
+        )
     if level in ("regional", "local") and not jurisdictions:
-        raise InvalidInput(f"say which jurisdictions own a {level}ly owned recommendation")
+        raise InvalidInput(
+            f"say which jurisdictions own a {level}ly owned recommendation",
+            errors=[{"location": "jurisdictions", "message": f"{level}: jurisdictions needed"}],
+        )
     foreign = [j for j in jurisdictions if not is_jurisdiction_of(j, recommendation.country)]
     if foreign:
         raise InvalidInput(
             f"not jurisdictions of {recommendation.country}: {', '.join(foreign)}",
             errors=[{"location": "jurisdictions", "message": f"unknown: {', '.join(foreign)}"}],
         )
+    return level, list(jurisdictions)
+
+
+async def update_recommendation(
+    *, session: AsyncSession, recommendation: Recommendation, data: RecommendationUpdate
+) -> Recommendation:
+    """Set the owner level and jurisdictions, keeping the pair consistent."""
+    level, jurisdictions = ownership(recommendation, data)
     recommendation.owner_level = level
     recommendation.jurisdictions = list(jurisdictions)
     recommendation.updated_at = func.now()  # type: ignore[assignment]

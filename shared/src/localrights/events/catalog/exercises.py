@@ -57,6 +57,23 @@ class ExerciseClosed(EventPayload):
     institutions_answered: int
 
 
+class ExerciseReminderSent(EventPayload):
+    """The ministry reminded the invited institutions that have not given input yet."""
+
+    exercise_id: UUID
+    ministry_institution_id: UUID
+    title: str
+    report_type: str = Field(
+        description="upr_national_report | upr_midterm_report | "
+        "treaty_body_report | vnr | vlr | other"
+    )
+    country: str
+    mechanism: str | None = None
+    deadline: date
+    institution_ids: list[UUID] = Field(description="The institutions reminded")
+    sent_at: datetime
+
+
 EXERCISE_OPENED = register(
     EventType(
         type="exercise.opened",
@@ -118,6 +135,29 @@ EXERCISE_CLOSED = register(
             closed_at=datetime(2026, 6, 1, 0, 0, tzinfo=UTC),
             institutions_invited=3,
             institutions_answered=2,
+        ),
+    )
+)
+
+EXERCISE_REMINDER_SENT = register(
+    EventType(
+        type="exercise.reminder_sent",
+        topic=EXERCISE_EVENTS,
+        key="exercise_id",
+        version=1,
+        model=ExerciseReminderSent,
+        producer="recommendations",
+        description="The ministry reminded invited institutions that have not answered yet.",
+        example=ExerciseReminderSent(
+            exercise_id=_EXERCISE,
+            ministry_institution_id=_MINISTRY,
+            title="CERD periodic report: local input",
+            report_type="treaty_body_report",
+            country="UY",
+            mechanism="CERD",
+            deadline=date(2026, 5, 31),
+            institution_ids=[_CANELONES],
+            sent_at=datetime(2026, 5, 20, 9, 0, tzinfo=UTC),
         ),
     )
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from localrights_gateway.web.answers import FieldError
 from localrights_gateway.web.client import ApiError
 from localrights_gateway.web.i18n import N_
@@ -14,18 +12,16 @@ OFFICERS = ("institution_officer", "ministry_officer")
 INSTITUTIONS = ("institution_officer",)
 NOTICES = {
     "created": N_("Saved."),
+    "draft": N_("The draft is saved. Preview it, then open it for answers."),
     "deleted": N_("Deleted."),
     "read": N_("Marked as read."),
+    "unread": N_("Kept among the unread items."),
+    "updated": N_("Your changes are saved."),
     "opened": N_("Opened."),
     "closed": N_("Closed."),
     "published": N_("The results are published."),
     "input": N_("Your input has been saved."),
 }
-
-
-def split_list(raw: str) -> list[str]:
-    """Comma-, semicolon- or line-separated values, trimmed, without blanks or repeats."""
-    return list(dict.fromkeys(part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()))
 
 
 def notice(page: Page) -> str | None:

@@ -1,0 +1,160 @@
+"""Rules of follow-up that know neither HTTP nor SQL: statuses, indicators, the matcher's rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import uuid4
+
+import pytest
+
+from localrights_recommendations.domain import dashboards, indicators, recurrence, status
+from localrights_recommendations.domain.follow_up_exports import to_csv
+from localrights_recommendations.domain.recurrence_lexicon import (
+    instruments_of,
+    issues_of,
+    normalise,
+)
+
+
+class TestStatusRules:
+    def test_an_exercise_input_status_means_its_follow_up_status(self) -> None:
+        assert status.from_input_status("not_applicable") == "not_local_competence"
+        assert status.from_input_status("partially_implemented") == "partially_implemented"
+        with pytest.raises(ValueError, match="not a status of local input"):
+            status.from_input_status("done")
+
+    def test_only_a_pending_reported_status_can_be_reviewed(self) -> None:
+        assert status.review_refusal(origin="exercise_input", review="pending") is None
+        assert "validated already" in str(
+            status.review_refusal(origin="institution_update", review="validated")
+        )
+        assert "returned already" in str(
+            status.review_refusal(origin="institution_update", review="returned")
+        )
+        assert "only a status an institution reported" in str(
+            status.review_refusal(origin="ministry_validation", review=None)
+        )
+
+    def test_over_time_each_pair_counts_at_its_last_status_on_or_before_each_day(self) -> None:
+        rec, bologna, torino = uuid4(), uuid4(), uuid4()
+        entries = [
+            status.Reported(rec, bologna, dt.date(2025, 3, 1), "in_progress"),
+            status.Reported(rec, bologna, dt.date(2026, 3, 1), "implemented"),
+            status.Reported(rec, torino, dt.date(2026, 5, 1), "not_started"),
+        ]
+        ends = [dt.date(2024, 12, 31), dt.date(2025, 12, 31), dt.date(2026, 12, 31)]
+        series = status.status_over_time(entries, ends)
+        assert [s["in_progress"] for s in series] == [0, 1, 0]
+        assert [s["implemented"] for s in series] == [0, 0, 1]
+        assert series[2]["not_started"] == 1 and sum(series[2].values()) == 2
+
+    def test_year_ends_run_from_the_first_entry_to_today(self) -> None:
+        today = dt.date(2026, 12, 7)
+        assert status.year_ends(dt.date(2024, 6, 1), today) == [
+            dt.date(2024, 12, 31),
+            dt.date(2025, 12, 31),
+            today,
+        ]
+        assert status.year_ends(None, today) == [today]
+
+
+class TestIndicatorRules:
+    def test_a_breakdown_uses_only_declared_dimensions_each_group_once(self) -> None:
+        assert indicators.breakdown_errors(["sex"], [("sex", "women"), ("sex", "men")]) == []
+        problems = indicators.breakdown_errors(["sex"], [("age", "65+"), ("sex", "women"),
+                                                          ("sex", "women")])  # fmt: skip
+        assert "'age' is not declared" in problems[0] and "given twice" in problems[1]
+
+    def test_the_next_value_falls_due_months_later_on_a_day_the_month_has(self) -> None:
+        assert indicators.next_due(dt.date(2025, 12, 31), 12) == dt.date(2026, 12, 31)
+        assert indicators.next_due(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+        assert indicators.is_due(due_on=dt.date(2026, 12, 31), today=dt.date(2026, 12, 1),
+                                 lead_days=30)  # fmt: skip
+        assert not indicators.is_due(
+            due_on=dt.date(2026, 12, 31), today=dt.date(2026, 11, 30), lead_days=30
+        )
+
+    def test_progress_runs_from_baseline_to_target_whichever_way(self) -> None:
+        assert indicators.progress(baseline=4800, target=3000, value=3900) == 0.5
+        assert indicators.progress(baseline=20, target=60, value=10) == -0.25
+        assert indicators.progress(baseline=None, target=3000, value=1) is None
+
+
+class TestTheMatchersRules:
+    def test_treaties_are_known_under_their_names_and_acronyms(self) -> None:
+        assert instruments_of(normalise("Ratify ICPPED")) == {"ced"}
+        named = "Ratify the Optional Protocol to the Convention against Torture"
+        assert instruments_of(normalise(named)) == {"op-cat"}
+        assert instruments_of(normalise("Accede to the two optional protocols to the CRC")) == {
+            "op-crc-ac",
+            "op-crc-sc",
+        }
+
+    def test_different_treaties_are_never_a_repeat_and_the_same_one_always(self) -> None:
+        earlier = [recurrence.Recommendation("a", "Ratify the CRPD")]
+        later = [
+            recurrence.Recommendation("b", "Ratify the ICRMW"),
+            recurrence.Recommendation("c", "Consider ratifying the CRPD"),
+        ]
+        scored = recurrence.scored_candidates(earlier, later, floor=0.0)
+        assert [s.score for s in scored["b"]] == [0.0]
+        assert scored["c"][0].suggested and scored["c"][0].reasons == ("both ask to ratify crpd",)
+
+    def test_the_same_issue_counts_unless_another_kind_of_step_is_asked(self) -> None:
+        assert issues_of(normalise("Reduce overcrowding in prisons")) == {"prisons"}
+        earlier = [recurrence.Recommendation("a", "Continue efforts to combat trafficking")]
+        later = [
+            recurrence.Recommendation("b", "Step up the fight against human trafficking"),
+            recurrence.Recommendation("c", "Adopt a national plan against trafficking"),
+        ]
+        scored = recurrence.scored_candidates(earlier, later, floor=0.0)
+        assert scored["b"][0].reasons == ("both about trafficking",)
+        assert scored["c"][0].reasons == ("asks for another kind of step",)
+        assert scored["b"][0].score > scored["c"][0].score
+
+    def test_a_repeat_is_found_among_a_handful_of_recommendations_sharing_every_word(
+        self,
+    ) -> None:
+        # Words in every text of a small country's reviews still weigh something.
+        earlier = [
+            recurrence.Recommendation("a", "Ensure that municipalities register every birth"),
+            recurrence.Recommendation("b", "Ensure that municipalities register every birth now"),
+        ]
+        later = [recurrence.Recommendation("c", "Ensure that municipalities register every birth")]
+        assert [(p.earlier_id, p.score) for p in recurrence.suggest(earlier, later)][0] == (
+            "a",
+            pytest.approx(1.0),
+        )
+
+
+class TestDashboardFigures:
+    def test_each_place_counts_its_statuses_and_its_share_of_the_recommendations(self) -> None:
+        rows = [
+            {"jurisdiction": "IT-BO", "reported_status": "implemented", "statuses": 3,
+             "validated": 1, "pending": 2, "returned": 0, "carried_over": 0},
+            {"jurisdiction": "IT-BO", "reported_status": "in_progress", "statuses": 1,
+             "validated": 0, "pending": 1, "returned": 0, "carried_over": 1},
+        ]  # fmt: skip
+        coverage = [
+            {"jurisdiction": "IT-BO", "recommendations": 4, "institutions": 1},
+            {"jurisdiction": None, "recommendations": 4, "institutions": 1},
+        ]
+        [place] = dashboards.places(rows, coverage, recommendations=10)
+        assert place["coverage"] == 0.4 and place["counts"]["implemented"] == 3
+        assert place["figures"] == {
+            "statuses": 4, "validated": 1, "pending": 3, "returned": 0, "carried_over": 1
+        }  # fmt: skip
+        assert dashboards.overall(coverage) == 4
+
+    def test_breakdowns_put_the_most_counted_first_and_goals_in_number_order(self) -> None:
+        rows = [
+            {"key": "11", "reported_status": "implemented", "statuses": 1},
+            {"key": "2", "reported_status": "implemented", "statuses": 1},
+            {"key": "5", "reported_status": "in_progress", "statuses": 4},
+        ]
+        assert [b["key"] for b in dashboards.breakdown(rows)] == ["5", "2", "11"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted() -> None:
+    text = to_csv(("measures",), [{"measures": "=1+1"}, {"measures": "@SUM(A1)"}])
+    assert text.splitlines() == ["measures", "'=1+1", "'@SUM(A1)"]
