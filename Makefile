@@ -32,6 +32,7 @@ test: install browser tls-tools bench-tools lint typecheck
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports --no-logo
 
 typecheck: install
 	$(UV) run --frozen mypy

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -23,17 +22,11 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict
 
 from localrights.errors import Forbidden, Unauthorized
+from localrights.roles import Role as Role  # re-exported: callers name roles with identity
 
 INTERNAL_ISSUER = "localrights-gateway"
 INTERNAL_AUDIENCE = "localrights-services"
 INTERNAL_ALGORITHM = "HS256"
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    MINISTRY_OFFICER = "ministry_officer"
-    INSTITUTION_OFFICER = "institution_officer"
-    ALERT_PUBLISHER = "alert_publisher"
 
 
 class Principal(BaseModel):

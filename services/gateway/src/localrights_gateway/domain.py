@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pycountry
 
-from localrights.auth import Role
+from localrights.roles import Role
 
 
 class InstitutionKind(StrEnum):
