@@ -35,6 +35,9 @@ from localrights.observability import set_request_id
 
 log = structlog.get_logger(__name__)
 
+# How long a consumer stopped while still joining its group may take to close.
+JOINING_CLOSE_GRACE_SECONDS = 0.1
+
 EVENTS_CONSUMED = Counter(
     "localrights_events_consumed_total", "Events consumed", ["consumer", "type", "outcome"]
 )
@@ -54,6 +57,31 @@ class ProcessedEvent(SQLModel, table=True):
         default=None,
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
+
+
+async def _close_while_joining(consumer: AIOKafkaConsumer) -> None:
+    """Close a consumer whose start was cut short, without waiting for its join.
+
+    aiokafka's stop() first lets the join under way finish, and the broker holds a join for
+    its rebalance delay (about 5 s on the embedded broker): a process stopped right after it
+    started would wait that long for a group it never joined, so has nothing to leave or
+    commit. Cutting stop() short skips the fetcher's and the client's close, so close those
+    too (aiokafka has no public call for them).
+    """
+    stopping = asyncio.ensure_future(consumer.stop())
+    await asyncio.wait({stopping}, timeout=JOINING_CLOSE_GRACE_SECONDS)
+    if stopping.done():
+        with contextlib.suppress(Exception):
+            stopping.result()
+        return
+    stopping.cancel()
+    await asyncio.wait({stopping})
+    # What stop() does after the coordinator: the fetcher's task, then the connections.
+    if consumer._fetcher is not None:
+        with contextlib.suppress(Exception):
+            await consumer._fetcher.close()
+    with contextlib.suppress(Exception):
+        await consumer._client.close()
 
 
 class EventConsumer:
@@ -102,6 +130,8 @@ class EventConsumer:
                     fetch_max_wait_ms=100,
                 )
                 if not await self._started(self._consumer):
+                    await _close_while_joining(self._consumer)
+                    self._consumer = None
                     break
                 await self._consume(self._consumer)
             except Exception as exc:  # the loop must outlive any outage
