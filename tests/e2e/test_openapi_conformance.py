@@ -56,6 +56,25 @@ IMPORT_PATH_TAKEN = (
 )
 
 
+def path_taken(service: str, path: str, by: str) -> str:
+    """A fixed path beside an {id} route: other methods reach the {id} route (FastAPI takes no
+    typed path converters), so OPTIONS lists that route's methods and they answer 422."""
+    return (
+        f"{service}: other methods of {path} are taken by {by} (so Allow lists that route's "
+        "methods, and they answer 422, not a UUID, instead of 405)"
+    )
+
+
+ALERT_PATHS_TAKEN = {
+    path: path_taken("notifications", path, "/alerts/{alert_id}")
+    for path in ("/api/v1/alerts/import", "/api/v1/alerts/preview")
+}
+RECOMMENDATION_PATHS_TAKEN = {
+    path: path_taken("recommendations", path, "/recommendations/{recommendation_id}")
+    for path in ("/api/v1/recommendations/imports", "/api/v1/recommendations/facets")
+}
+
+
 @dataclass(frozen=True)
 class Known:
     """A failure that stays, and why."""
@@ -139,10 +158,13 @@ KNOWN = (
         "ST202",
         f"recommendations, {SEMANTIC}: the country must be an assigned ISO 3166-1 code",
     ),
-    Known(
-        "POST /api/v1/recommendations/import",
-        "ST202",
-        "recommendations: an empty upload is refused, which the schema does not say",
+    *(
+        Known(
+            f"POST /api/v1/recommendations/{path}",
+            "ST202",
+            "recommendations: an empty upload is refused, which the schema does not say",
+        )
+        for path in ("import", "imports")
     ),
     Known(
         "POST /api/v1/indicators",
@@ -152,6 +174,40 @@ KNOWN = (
     ),
     Known("POST /api/v1/recommendations/import", "ST204", IMPORT_PATH_TAKEN),
     Known("POST /api/v1/recommendations/import", "ST205", IMPORT_PATH_TAKEN),
+    *(
+        Known(f"{method} {path}", code, reason)
+        for method, path, reason in (
+            ("POST", "/api/v1/alerts/import", ALERT_PATHS_TAKEN["/api/v1/alerts/import"]),
+            ("POST", "/api/v1/alerts/preview", ALERT_PATHS_TAKEN["/api/v1/alerts/preview"]),
+            (
+                "POST",
+                "/api/v1/recommendations/imports",
+                RECOMMENDATION_PATHS_TAKEN["/api/v1/recommendations/imports"],
+            ),
+            (
+                "GET",
+                "/api/v1/recommendations/facets",
+                RECOMMENDATION_PATHS_TAKEN["/api/v1/recommendations/facets"],
+            ),
+        )
+        for code in ("ST204", "ST205")
+    ),
+    Known(
+        "POST /api/v1/alerts/preview",
+        "ST202",
+        f"notifications, {SEMANTIC}: as POST /alerts, whose draft it checks (a deadline alert "
+        "needs a deadline; a country must be an assigned ISO code)",
+    ),
+    Known(
+        "POST /api/v1/alerts/import",
+        "ST202",
+        "notifications: an empty calendar file is refused, which the schema does not say",
+    ),
+    Known(
+        "PATCH /api/v1/recommendations",
+        "ST202",
+        f"recommendations, {SEMANTIC}: every id must name a recommendation that exists",
+    ),
 )
 _KNOWN = {(k.operation, k.code) for k in KNOWN}
 

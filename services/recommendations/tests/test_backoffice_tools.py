@@ -240,6 +240,17 @@ class TestImportJobs:
         await eventually(failed)
         assert (await client.get(url, headers=actors.ministry)).json()["error"]
 
+    async def test_an_empty_upload_is_refused_at_once_and_starts_no_job(
+        self, client: httpx.AsyncClient, actors: Actors
+    ) -> None:
+        refused = await client.post(
+            "/api/v1/recommendations/imports",
+            content=b"",
+            headers={**actors.ministry, "content-type": "text/csv"},
+        )
+        assert refused.status_code == 422, refused.text
+        assert "empty" in refused.json()["detail"]
+
     async def test_progress_is_heard_after_each_batch(self, app: FastAPI) -> None:
         heard: list[int] = []
 

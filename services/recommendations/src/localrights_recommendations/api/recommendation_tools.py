@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, status
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights_recommendations.deps import MinistryOfficer, SettingsDep
+from localrights_recommendations.exceptions import UnreadableImport
 from localrights_recommendations.schemas import SourceFormat
 from localrights_recommendations.schemas_backoffice import (
     BulkUpdateRead,
@@ -84,6 +85,9 @@ async def start_import(
     upload, size = await import_jobs.receive_upload(
         request.stream(), max_bytes=settings.import_max_bytes
     )
+    if size == 0:  # refused now, as the import in one call does, not as a failed job later
+        upload.close()
+        raise UnreadableImport("the upload is empty")
     job = await import_jobs.create_job(
         session=session, source_format=format, imported_by=principal.subject, size=size
     )
