@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +42,16 @@ from localrights.migrations import create_database
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("consultation", "notifications", "recommendations", "gateway")
 DEFAULT_BASE_PORT = 8000
+
+
+def demo_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The gateway settings ``up --demo`` adds: the demo loader plays residents on different
+    phones and connections, each naming its address in X-Forwarded-For from loopback, so
+    loopback is trusted as a proxy (unless GATEWAY_TRUSTED_PROXIES says otherwise); without
+    it the per-address limit on answers refuses the 31st resident."""
+    if "GATEWAY_TRUSTED_PROXIES" in environ:
+        return {}
+    return {"GATEWAY_TRUSTED_PROXIES": "127.0.0.1"}
 
 
 def service_ports(base: int) -> dict[str, int]:
@@ -335,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.run_dir.exists() and not args.keep:
         shutil.rmtree(args.run_dir)
-    stack = Stack(args.run_dir, ports=ports)
+    stack = Stack(args.run_dir, ports=ports, extra_env=demo_env(os.environ) if args.demo else {})
     print("Starting PostgreSQL, the Tansu broker and the four services...", flush=True)
     started = time.monotonic()
     stopping = False

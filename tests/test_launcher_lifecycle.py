@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from launch import service_ports
+from launch import demo_env, service_ports
 from ports import ports_taken
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,3 +113,11 @@ def test_killing_the_launcher_ends_every_process_it_started(tmp_path: Path) -> N
             f"still running: {left}; {ports_taken(service_ports(base))}"
         )
         time.sleep(0.2)
+
+
+def test_up_with_demo_data_trusts_loopback_to_name_each_demo_resident() -> None:
+    """The demo loader answers as 48 residents from loopback, each naming its address in
+    X-Forwarded-For: without loopback trusted the per-address limit refused the 31st, and
+    `make up` stopped; an operator's own setting is left alone."""
+    assert demo_env({}) == {"GATEWAY_TRUSTED_PROXIES": "127.0.0.1"}
+    assert demo_env({"GATEWAY_TRUSTED_PROXIES": "10.0.0.0/8"}) == {}
