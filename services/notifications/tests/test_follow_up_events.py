@@ -62,7 +62,8 @@ class TestStatusChanges:
             assert len(items) == 1, items
             item = items[0]
             assert item["kind"] == "status_changed"
-            assert item["title"]["en"] == "UN recommendation in IT-BO: partially implemented"
+            # The place by its name in each language, never its ISO code.
+            assert item["title"]["en"] == "UN recommendation in Bologna: partially implemented"
             assert item["title"]["fr"].endswith("partiellement mis en œuvre")
             assert item["facts"]["status"] == "partially_implemented"
 

@@ -28,6 +28,7 @@ from localrights.events.catalog.follow_up import FollowUpStatusChanged, FollowUp
 from localrights.events.catalog.indicators import IndicatorObserved, IndicatorUpdateDue
 from localrights.events.catalog.institutions import InstitutionFacts
 from localrights.events.catalog.subscriptions import SubscriptionDisabled
+from localrights.places import place_name
 from localrights_notifications import messages
 from localrights_notifications.fanout import fan_out, notify_institution
 from localrights_notifications.models import ClosedExercise, Institution, Subscription
@@ -234,7 +235,10 @@ async def on_follow_up_status(session: AsyncSession, envelope: Envelope, payload
     kind = "status_returned" if isinstance(facts, FollowUpStatusReturned) else "status_changed"
     words = _STATUS.get(facts.status, {"en": facts.status})
     title = {
-        language: pattern.format(place=facts.jurisdiction, status=words.get(language, facts.status))
+        language: pattern.format(
+            place=place_name(facts.jurisdiction, language),
+            status=words.get(language, facts.status),
+        )
         for language, pattern in _TITLES[kind].items()
     }
     await fan_out(
