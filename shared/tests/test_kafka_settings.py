@@ -251,3 +251,17 @@ class TestSettingsReachEveryClient:
         for config in await every_client(kafka_connection(settings(monkeypatch))):
             assert config["security_protocol"] == "PLAINTEXT"
             assert config["ssl_context"] is None
+
+
+class TestConsumerGroupSession:
+    def test_the_session_timeout_is_kafkas_unless_set(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert settings(monkeypatch).kafka_session_timeout_ms == 10_000
+        tuned = settings(monkeypatch, KAFKA_SESSION_TIMEOUT_MS=6000)
+        assert tuned.kafka_session_timeout_ms == 6000
+
+    def test_a_session_shorter_than_a_second_is_refused_by_name(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert "KAFKA_SESSION_TIMEOUT_MS" in refusal(monkeypatch, KAFKA_SESSION_TIMEOUT_MS=500)

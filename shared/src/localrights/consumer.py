@@ -100,9 +100,11 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_backoff: float = 0.2,
         max_batch: int = 200,
+        session_timeout_ms: int = 10_000,
     ) -> None:
         self.name = name
         self._kafka = kafka
+        self._session_timeout_ms = session_timeout_ms
         self._topics = [topic_prefix + t for t in topics]
         self._handlers = dict(handlers)
         self._sessions = sessions
@@ -128,6 +130,8 @@ class EventConsumer:
                     auto_offset_reset="earliest",
                     # Kafka's default 500 ms wait adds that much latency on a quiet topic.
                     fetch_max_wait_ms=100,
+                    session_timeout_ms=self._session_timeout_ms,
+                    heartbeat_interval_ms=max(100, self._session_timeout_ms // 3),
                 )
                 if not await self._started(self._consumer):
                     await _close_while_joining(self._consumer)

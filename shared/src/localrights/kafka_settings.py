@@ -37,6 +37,16 @@ class KafkaSettings(PlatformSettings):
     kafka_enable_idempotence: bool = _kafka("KAFKA_ENABLE_IDEMPOTENCE", False)
     # Prepended to every topic name: lets several deployments (or tests) share one broker.
     kafka_topic_prefix: str = _kafka("KAFKA_TOPIC_PREFIX", "")
+    # How long a consumer may be silent before its group gives its partitions to another
+    # (Kafka's session.timeout.ms; heartbeats go at a third of it). The broker answers a
+    # group's first join after about half of it, so every consumer start waits that long.
+    kafka_session_timeout_ms: int = _kafka(
+        "KAFKA_SESSION_TIMEOUT_MS",
+        10_000,
+        ge=1_000,
+        le=300_000,
+        description="Consumer group session timeout in milliseconds (Kafka's session.timeout.ms)",
+    )
 
     # -- topics: what `python -m localrights.topics ensure` makes, and services when allowed
     kafka_auto_create_topics: bool = _kafka(

@@ -97,6 +97,7 @@ class ServiceRuntime:
                 dlq_producer=self.producer,
                 topic_prefix=self.topic_prefix,
                 max_attempts=spec.max_attempts,
+                session_timeout_ms=self.settings.kafka_session_timeout_ms,
             )
             self.event_consumers.append(consumer)
             self._spawn(consumer.run(), f"consumer-{spec.name}")

@@ -34,6 +34,10 @@ def pytest_configure() -> None:
     # A test process starts hundreds of apps: freezing what each one's start-up built
     # (localrights.gc_tuning) would keep every earlier test's leftovers for good.
     os.environ.setdefault("GC_TUNING", "false")
+    # Every app a test starts joins its consumer group, and the broker answers a first join
+    # after about half the session timeout: 5 s at the production 10 s, paid hundreds of
+    # times. Services started by the launcher inherit it.
+    os.environ.setdefault("KAFKA_SESSION_TIMEOUT_MS", "3000")
 
 
 @pytest.fixture
