@@ -65,14 +65,23 @@ def path_taken(service: str, path: str, by: str) -> str:
     )
 
 
-ALERT_PATHS_TAKEN = {
-    path: path_taken("notifications", path, "/alerts/{alert_id}")
-    for path in ("/api/v1/alerts/import", "/api/v1/alerts/preview")
-}
-RECOMMENDATION_PATHS_TAKEN = {
-    path: path_taken("recommendations", path, "/recommendations/{recommendation_id}")
-    for path in ("/api/v1/recommendations/imports", "/api/v1/recommendations/facets")
-}
+# (method, fixed path, service, the {id} route that takes its other methods)
+PATHS_TAKEN = (
+    ("POST", "/api/v1/alerts/import", "notifications", "/alerts/{alert_id}"),
+    ("POST", "/api/v1/alerts/preview", "notifications", "/alerts/{alert_id}"),
+    (
+        "POST",
+        "/api/v1/recommendations/imports",
+        "recommendations",
+        "/recommendations/{recommendation_id}",
+    ),
+    (
+        "GET",
+        "/api/v1/recommendations/facets",
+        "recommendations",
+        "/recommendations/{recommendation_id}",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -175,21 +184,8 @@ KNOWN = (
     Known("POST /api/v1/recommendations/import", "ST204", IMPORT_PATH_TAKEN),
     Known("POST /api/v1/recommendations/import", "ST205", IMPORT_PATH_TAKEN),
     *(
-        Known(f"{method} {path}", code, reason)
-        for method, path, reason in (
-            ("POST", "/api/v1/alerts/import", ALERT_PATHS_TAKEN["/api/v1/alerts/import"]),
-            ("POST", "/api/v1/alerts/preview", ALERT_PATHS_TAKEN["/api/v1/alerts/preview"]),
-            (
-                "POST",
-                "/api/v1/recommendations/imports",
-                RECOMMENDATION_PATHS_TAKEN["/api/v1/recommendations/imports"],
-            ),
-            (
-                "GET",
-                "/api/v1/recommendations/facets",
-                RECOMMENDATION_PATHS_TAKEN["/api/v1/recommendations/facets"],
-            ),
-        )
+        Known(f"{method} {path}", code, path_taken(service, path, by))
+        for method, path, service, by in PATHS_TAKEN
         for code in ("ST204", "ST205")
     ),
     Known(
