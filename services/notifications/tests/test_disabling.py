@@ -12,7 +12,12 @@ import asyncio
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
+
+from localrights.db import asyncpg_dsn
 from localrights.testing.helpers import eventually
+from localrights_notifications.domain import Outcome
+from localrights_notifications.health import EndpointHealth
 
 from .conftest import Mailbox, Service, Sink
 from .test_dispatch import delivery_report, until_counts
@@ -229,3 +234,34 @@ class TestReplay:
         for alert in (first, second):
             await until_counts(service, alert["id"], {"delivered": 1})
         assert (await subscription(service, owner, hook["id"]))["status"] == "active"
+
+    async def test_a_replay_between_a_410_and_its_disabling_is_not_undone(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        """The dispatcher records a call's result, then disables the endpoint it found gone,
+        in two steps; an administrator who replays in between has the last word."""
+        owner = uuid4()
+        sink.always["/moved"] = (500, {})
+        async with start_service(max_attempts=1) as service:
+            hook = await service.subscribe(owner, channel="webhook", url=sink.url("/moved"))
+            alert = await service.publish()
+            await until_counts(service, alert["id"], {"dead": 1})
+            [dead] = (await delivery_report(service, alert["id"], status="dead"))["items"]
+            sink.always["/moved"] = (204, {})
+            replayed = await service.client.post(
+                f"/api/v1/deliveries/{dead['id']}/replay", headers=service.admin()
+            )
+            assert replayed.status_code == 200, replayed.text
+
+            # The step the dispatcher would take next, had that call answered 410 Gone.
+            health = EndpointHealth(service.settings.webhook_disable_after, service.sessions)
+            gone = Outcome(delivered=False, retryable=False, status_code=410)
+            health.note(UUID(hook["id"]), UUID(dead["id"]), gone, failing=False)
+            connection = await asyncpg.connect(asyncpg_dsn(service.settings.database_url))
+            try:
+                await health.write(connection)
+            finally:
+                await connection.close()
+
+            assert (await subscription(service, owner, hook["id"]))["status"] == "active"
+            await until_counts(service, alert["id"], {"delivered": 1})

@@ -46,7 +46,8 @@ class EndpointHealth:
     sessions: async_sessionmaker[AsyncSession]
     _failed: dict[UUID, UUID] = field(default_factory=dict)  # -> its first failed delivery
     _recovered: set[UUID] = field(default_factory=set)
-    _to_disable: dict[UUID, str] = field(default_factory=dict)  # subscription -> reason
+    # subscription -> (reason, the delivery whose failure showed it)
+    _to_disable: dict[UUID, tuple[str, UUID]] = field(default_factory=dict)
 
     def note(
         self, subscription_id: UUID, delivery_id: UUID, outcome: Outcome, *, failing: bool
@@ -60,7 +61,7 @@ class EndpointHealth:
         self._recovered.discard(subscription_id)
         self._failed.setdefault(subscription_id, delivery_id)
         if outcome.status_code == ENDPOINT_GONE:
-            self._to_disable[subscription_id] = "endpoint_gone"
+            self._to_disable[subscription_id] = ("endpoint_gone", delivery_id)
 
     @property
     def pending(self) -> bool:
@@ -71,21 +72,24 @@ class EndpointHealth:
         the endpoints found dead. What could not be written stays noted for the next batch.
         """
         if self._failed:
-            ids = list(self._failed)
+            failed, self._failed = self._failed, {}
+            ids = list(failed)
             rows = await connection.fetch(
-                _FAILING, ids, [self._failed[i] for i in ids], self.disable_after
+                _FAILING, ids, [failed[i] for i in ids], self.disable_after
             )
-            self._failed = {}
             for row in rows:
                 if row["overdue"]:
-                    self._to_disable.setdefault(row["id"], "failing_too_long")
+                    self._to_disable.setdefault(row["id"], ("failing_too_long", failed[row["id"]]))
         if self._recovered:
             await connection.execute(_RECOVERED, list(self._recovered))
             self._recovered = set()
-        for subscription_id, reason in list(self._to_disable.items()):
+        for subscription_id, (reason, delivery_id) in list(self._to_disable.items()):
             async with self.sessions() as session:
                 disabled = await service.disable_subscription(
-                    session=session, subscription_id=subscription_id, reason=reason
+                    session=session,
+                    subscription_id=subscription_id,
+                    reason=reason,
+                    shown_by=delivery_id,
                 )
             if disabled:
                 log.warning(

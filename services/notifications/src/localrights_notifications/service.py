@@ -305,12 +305,17 @@ _TOLD_TO_OWNER: frozenset[DisabledReason] = frozenset({"endpoint_gone", "failing
 
 
 async def disable_subscription(
-    *, session: AsyncSession, subscription_id: UUID, reason: str
+    *, session: AsyncSession, subscription_id: UUID, reason: str, shown_by: UUID
 ) -> bool:
-    """Stop sending to a subscription, keeping what it does not get; False if it was
-    disabled or deleted already."""
+    """Stop sending to a subscription whose endpoint the delivery ``shown_by`` found dead,
+    keeping what it does not get. False if it was disabled or deleted already, or if that
+    delivery was replayed since: the dispatcher records a call's result before it disables,
+    and an administrator's replay in between is the newer word."""
     subscription = await session.get(Subscription, subscription_id, with_for_update=True)
     if subscription is None or subscription.deleted_at or subscription.disabled_at:
+        await session.rollback()
+        return False
+    if not await _still_failed(session, shown_by):
         await session.rollback()
         return False
     await _disable(session, subscription, reason)
@@ -340,6 +345,23 @@ async def _disable(session: AsyncSession, subscription: Subscription, reason: st
             disabled_at=now,
         )
         await record_event(session, disabled, source=SOURCE)
+
+
+async def _still_failed(session: AsyncSession, delivery_id: UUID) -> bool:
+    """Neither delivered nor replayed (a replay starts its attempts at 0) since it failed."""
+    delivery = await session.get(Delivery, delivery_id, populate_existing=True)
+    return delivery is not None and delivery.attempts > 0 and delivery.status != "delivered"
+
+
+async def _lock_subscriptions(session: AsyncSession, ids: Sequence[UUID]) -> None:
+    """Replays and the dispatcher's disabling take a subscription's row first, in one
+    order, so that neither acts on what the other is changing."""
+    await session.exec(
+        select(Subscription.id)
+        .where(col(Subscription.id).in_(set(ids)))
+        .order_by(col(Subscription.id))
+        .with_for_update()
+    )
 
 
 async def _enable_disabled_by_failures(session: AsyncSession, ids: Sequence[UUID]) -> None:
@@ -444,6 +466,8 @@ async def replay_delivery(*, session: AsyncSession, delivery_id: UUID) -> Delive
     delivery = await session.get(Delivery, delivery_id)
     if delivery is None:
         raise exceptions.DeliveryNotFound()
+    await _lock_subscriptions(session, [delivery.subscription_id])
+    await session.refresh(delivery)
     if delivery.status != "dead":
         raise exceptions.NotReplayable(delivery.status)
     delivery.status = "pending"
@@ -458,12 +482,23 @@ async def replay_delivery(*, session: AsyncSession, delivery_id: UUID) -> Delive
 
 async def replay_alert_deliveries(*, session: AsyncSession, alert_id: UUID) -> int:
     """Send every dead delivery about an alert again."""
+    dead_of_the_alert = (
+        "status = 'dead' AND notification_id IN "
+        "(SELECT id FROM notifications WHERE alert_id = :alert_id)"
+    )
+    await run_sql(
+        session,
+        text(
+            "SELECT id FROM subscriptions WHERE id IN (SELECT subscription_id FROM deliveries "
+            f"WHERE {dead_of_the_alert}) ORDER BY id FOR UPDATE"
+        ),
+        {"alert_id": alert_id},
+    )
     result = await run_sql(
         session,
         text(
             "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
-            "updated_at = now() WHERE status = 'dead' AND notification_id IN "
-            "(SELECT id FROM notifications WHERE alert_id = :alert_id) RETURNING subscription_id"
+            f"updated_at = now() WHERE {dead_of_the_alert} RETURNING subscription_id"
         ),
         {"alert_id": alert_id},
     )
