@@ -79,6 +79,33 @@ class TestCommitTogether:
         assert await counts(sessions) == (0, 1)
 
 
+class TestRecordNow:
+    async def test_a_recorded_event_keeps_its_place_and_commits_only_with_the_unit(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        async with sessions() as session, UnitOfWork(session, source="/test") as uow:
+            uow.emit(closed(1))
+            envelope = await uow.record(closed(2))
+            uow.emit(closed(3))
+            assert await counts(sessions) == (0, 0)  # another session sees nothing yet
+        assert [e.data["response_count"] for e in uow.committed] == [1, 2, 3]
+        assert uow.committed[1].id == envelope.id
+        async with sessions() as session:
+            outbox = OutboxMessage.__table__  # type: ignore[attr-defined]
+            rows = await run_sql(session, select(outbox.c.envelope).order_by(outbox.c.id))
+        assert [envelope["data"]["response_count"] for (envelope,) in rows] == [1, 2, 3]
+
+    async def test_a_recorded_event_is_rolled_back_with_the_unit(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        with pytest.raises(LookupError):
+            async with sessions() as session, UnitOfWork(session, source="/test") as uow:
+                await uow.record(closed(1))
+                raise LookupError("the use case refused")
+        assert await counts(sessions) == (0, 0)
+        assert uow.committed == []
+
+
 class TestMisuse:
     async def test_emitting_outside_the_block_is_refused(
         self, sessions: async_sessionmaker[AsyncSession]

@@ -34,6 +34,7 @@ from localrights.kafka import (
 )
 from localrights.outbox import OutboxRelay
 from localrights.settings import ServiceSettings
+from localrights.uow import UnitOfWork, event_source
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +68,11 @@ class ServiceRuntime:
     @property
     def topic_prefix(self) -> str:
         return self.settings.kafka_topic_prefix
+
+    def unit_of_work(self, session: AsyncSession) -> UnitOfWork:
+        """A unit of work on ``session`` with this service's event source, for what runs
+        outside a request (background loops, event handlers)."""
+        return UnitOfWork(session, source=event_source(self.settings.service_name))
 
     async def __aenter__(self) -> Self:
         s = self.settings

@@ -42,6 +42,7 @@ class UnitOfWork:
         self.session = session
         self.source = source
         self._events: list[EventPayload] = []
+        self._recorded: list[Envelope] = []
         self._active = False
         self.committed: list[Envelope] = []
 
@@ -50,6 +51,7 @@ class UnitOfWork:
             raise UnitOfWorkError("this unit of work is already in progress")
         self._active = True
         self._events.clear()
+        self._recorded = []
         self.committed = []
         return self
 
@@ -59,6 +61,17 @@ class UnitOfWork:
             raise UnitOfWorkError("emit() outside 'async with unit_of_work'")
         self._events.extend(events)
 
+    async def record(self, event: EventPayload) -> Envelope:
+        """Emit ``event`` and write it to the outbox now, in this transaction, for a use case
+        that keeps the event's id beside what it describes; it still commits only with the
+        unit, after the events emitted before it."""
+        if not self._active:
+            raise UnitOfWorkError("record() outside 'async with unit_of_work'")
+        events, self._events = [*self._events, event], []
+        envelopes = [await record_event(self.session, e, source=self.source) for e in events]
+        self._recorded.extend(envelopes)
+        return envelopes[-1]
+
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
@@ -67,6 +80,7 @@ class UnitOfWork:
     ) -> None:
         self._active = False
         events, self._events = self._events, []
+        recorded, self._recorded = self._recorded, []
         if exc_type is not None:
             await self.session.rollback()
             return
@@ -78,7 +92,7 @@ class UnitOfWork:
         except BaseException:
             await self.session.rollback()
             raise
-        self.committed = envelopes
+        self.committed = recorded + envelopes
 
 
 async def _request_unit_of_work(request: Request, session: SessionDep) -> UnitOfWork:
