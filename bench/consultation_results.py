@@ -32,6 +32,7 @@ from benchlib import report
 from localrights.db import asyncpg_dsn, create_engine, session_factory
 from localrights.embedded import EmbeddedPostgres
 from localrights.migrations import create_database, upgrade_database
+from localrights.uow import UnitOfWork, event_source
 from localrights_consultation import service
 from localrights_consultation.schemas import ConsultationCreate
 
@@ -136,11 +137,9 @@ async def measure(url: str, count: int, runs: int) -> None:
     await asyncio.to_thread(upgrade_database, url, ROOT / "services/consultation/migrations")
     engine = create_engine(url)
     sessions = session_factory(engine)
-    async with sessions() as session:
+    async with sessions() as session, UnitOfWork(session, source=event_source("bench")) as uow:
         consultation = await service.create_consultation(
-            session=session,
-            institution_id=uuid4(),
-            data=ConsultationCreate.model_validate(definition()),
+            uow, institution_id=uuid4(), data=ConsultationCreate.model_validate(definition())
         )
     filled = await fill(asyncpg_dsn(url), consultation.id, count)
     print(f"  {count:,} responses stored in {filled:.1f}s")

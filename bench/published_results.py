@@ -41,6 +41,7 @@ from localrights.db import (
 )
 from localrights.embedded import EmbeddedPostgres
 from localrights.migrations import create_database, upgrade_database
+from localrights.uow import UnitOfWork, event_source
 from localrights_consultation import service
 from localrights_consultation.models import Consultation
 from localrights_consultation.schemas import ConsultationCreate, ConsultationPublish
@@ -64,11 +65,9 @@ async def measure(url: str, count: int, runs: int) -> None:
     sessions = session_factory(engine)
     made: dict[int, Consultation] = {}
     for size in (SMALL, count):
-        async with sessions() as session:
+        async with sessions() as session, UnitOfWork(session, source=event_source("bench")) as uow:
             created = await service.create_consultation(
-                session=session,
-                institution_id=uuid4(),
-                data=ConsultationCreate.model_validate(definition()),
+                uow, institution_id=uuid4(), data=ConsultationCreate.model_validate(definition())
             )
         await fill(asyncpg_dsn(url), created.id, size)
         async with sessions() as session:
@@ -81,10 +80,10 @@ async def measure(url: str, count: int, runs: int) -> None:
             )
             await session.commit()
         started = time.perf_counter()
-        async with sessions() as session:
+        async with sessions() as session, UnitOfWork(session, source=event_source("bench")) as uow:
             consultation = await service.get_consultation_or_raise(session=session, id=created.id)
             await service.publish_consultation(
-                session=session,
+                uow,
                 consultation=consultation,
                 threshold=THRESHOLD,
                 data=ConsultationPublish(what_happens_next={"en": "The council decides."}),

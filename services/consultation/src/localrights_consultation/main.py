@@ -25,8 +25,8 @@ async def close_due_consultations(runtime: ServiceRuntime) -> None:
     interval = cast(Settings, runtime.settings).close_interval_seconds
     while not runtime.stopping.is_set():
         try:
-            async with runtime.sessions() as session:
-                closed = await service.close_due_consultations(session=session)
+            async with runtime.sessions() as session, runtime.unit_of_work(session) as uow:
+                closed = await service.close_due_consultations(uow)
             if closed:
                 log.info("consultations_closed_on_schedule", ids=[str(c) for c in closed])
         except Exception as exc:  # the schedule must outlive a database outage

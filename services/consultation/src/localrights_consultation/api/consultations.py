@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Query, status
 from localrights.auth import OptionalPrincipal
 from localrights.db import SessionDep
 from localrights.errors import Forbidden, problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_consultation import service
 from localrights_consultation.deps import (
     ManagedConsultation,
@@ -67,14 +68,15 @@ def filters_of(
     responses=problem_responses(401, 403, 422),
 )
 async def create_consultation(
-    data: ConsultationCreate, session: SessionDep, principal: Officer
+    data: ConsultationCreate, uow: UnitOfWorkDep, principal: Officer
 ) -> ConsultationRead:
     """Create a draft consultation owned by the caller's institution."""
     if principal.institution_id is None:
         raise Forbidden("only an officer of an institution can create a consultation")
-    consultation = await service.create_consultation(
-        session=session, institution_id=principal.institution_id, data=data
-    )
+    async with uow:
+        consultation = await service.create_consultation(
+            uow, institution_id=principal.institution_id, data=data
+        )
     return service.to_read(consultation)
 
 
@@ -153,12 +155,12 @@ async def get_consultation(consultation: ValidConsultation) -> ConsultationRead:
     responses=problem_responses(401, 403, 404, 409),
 )
 async def open_consultation(
-    consultation: ManagedConsultation, session: SessionDep
+    consultation: ManagedConsultation, uow: UnitOfWorkDep
 ) -> ConsultationRead:
     """Open a draft consultation for responses (from its opens_at)."""
-    return service.to_read(
-        await service.open_consultation(session=session, consultation=consultation)
-    )
+    async with uow:
+        opened = await service.open_consultation(uow, consultation=consultation)
+    return service.to_read(opened)
 
 
 @router.post(
@@ -168,12 +170,12 @@ async def open_consultation(
     responses=problem_responses(401, 403, 404, 409),
 )
 async def close_consultation(
-    consultation: ManagedConsultation, session: SessionDep
+    consultation: ManagedConsultation, uow: UnitOfWorkDep
 ) -> ConsultationRead:
     """Close an open consultation now (it also closes by itself at closes_at)."""
-    return service.to_read(
-        await service.close_consultation(session=session, consultation=consultation)
-    )
+    async with uow:
+        closed = await service.close_consultation(uow, consultation=consultation)
+    return service.to_read(closed)
 
 
 @router.post(
@@ -184,15 +186,13 @@ async def close_consultation(
 )
 async def publish_consultation(
     consultation: ManagedConsultation,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     settings: SettingsDep,
     data: Annotated[ConsultationPublish | None, Body()] = None,
 ) -> ConsultationRead:
     """Publish a closed consultation's results, optionally saying what happens next."""
-    published = await service.publish_consultation(
-        session=session,
-        consultation=consultation,
-        threshold=settings.suppression_threshold,
-        data=data,
-    )
+    async with uow:
+        published = await service.publish_consultation(
+            uow, consultation=consultation, threshold=settings.suppression_threshold, data=data
+        )
     return service.to_read(published)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_consultation import service
 from localrights_consultation.deps import OwnedConsultation
 from localrights_consultation.schemas import ConsultationRead, ConsultationUpdate
@@ -21,9 +21,9 @@ router = APIRouter(prefix="/consultations", tags=["consultations"])
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def edit_draft(
-    consultation: OwnedConsultation, data: ConsultationUpdate, session: SessionDep
+    consultation: OwnedConsultation, data: ConsultationUpdate, uow: UnitOfWorkDep
 ) -> ConsultationRead:
     """Change a draft consultation (its owner); once opened it can no longer be edited."""
-    return service.to_read(
-        await update_draft(session=session, consultation=consultation, data=data)
-    )
+    async with uow:
+        edited = await update_draft(uow, consultation=consultation, data=data)
+    return service.to_read(edited)

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from localrights import csvsafe
 from localrights.auth import ClientKey
-from localrights.db import SessionDep
 from localrights.errors import PayloadTooLarge, problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_consultation import service
 from localrights_consultation.deps import (
     OwnedConsultation,
@@ -36,14 +36,15 @@ router = APIRouter(prefix="/consultations", tags=["participation"])
 async def create_codes(
     data: CodesCreate,
     consultation: OwnedConsultation,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     settings: SettingsDep,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> CodesRead | Response:
     """Make one-time participation codes; shown once (JSON or CSV to print), stored hashed."""
     if data.count > settings.max_codes_per_request:
         raise InvalidDefinition([f"count: at most {settings.max_codes_per_request} per request"])
-    codes = await service.issue_codes(session=session, consultation=consultation, count=data.count)
+    async with uow:
+        codes = await service.issue_codes(uow, consultation=consultation, count=data.count)
     if format == "json":
         return CodesRead(consultation_id=consultation.id, count=len(codes), codes=codes)
     buffer = io.StringIO()

@@ -1,4 +1,6 @@
-"""Use cases of the consultation service; each commits its own transaction exactly once.
+"""Use cases of the consultation service. Those that change state take a unit of work
+(``localrights.uow``) and never commit: the route's ``async with uow`` commits each once,
+with its events. A resident's submission is the one exception (``responses``).
 
 - ``consultations``: create, read, the lifecycle and its scheduled closing, codes;
 - ``listing``: finding consultations by place, words, topic and SDG;

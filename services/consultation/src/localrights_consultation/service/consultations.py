@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.events.catalog.consultation import ConsultationClosed, ConsultationOpened
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork
 from localrights_consultation import repository
 from localrights_consultation.domain import codes as code_rules
 from localrights_consultation.domain.lifecycle import (
@@ -30,7 +30,6 @@ from localrights_consultation.exceptions import (
 from localrights_consultation.models import Consultation
 from localrights_consultation.schemas import ConsultationCreate, ConsultationRead
 
-SOURCE = "/consultation"
 _QUESTIONS: TypeAdapter[list[QuestionType]] = TypeAdapter(list[Question])
 
 
@@ -101,7 +100,7 @@ def definition_problems(data: ConsultationCreate) -> list[str]:
 
 
 async def create_consultation(
-    *, session: AsyncSession, institution_id: UUID, data: ConsultationCreate
+    uow: UnitOfWork, *, institution_id: UUID, data: ConsultationCreate
 ) -> Consultation:
     """Create a draft after checking every rule of its definition (422 naming each)."""
     problems = definition_problems(data)
@@ -123,8 +122,7 @@ async def create_consultation(
         topics=list(dict.fromkeys(data.topics)),
         exercise_id=data.exercise_id,
     )
-    session.add(consultation)
-    await session.commit()
+    uow.session.add(consultation)
     return consultation
 
 
@@ -145,9 +143,28 @@ async def lock_for(
         raise IllegalTransition(error)
 
 
-async def open_consultation(*, session: AsyncSession, consultation: Consultation) -> Consultation:
+def opened_event(consultation: Consultation) -> ConsultationOpened:
+    """consultation.opened, as the consultation now is."""
+    return ConsultationOpened(
+        consultation_id=consultation.id,
+        institution_id=consultation.institution_id,
+        country=consultation.country,
+        jurisdiction=consultation.jurisdiction,
+        municipality=consultation.municipality,
+        title=consultation.title,
+        participation_mode=consultation.participation_mode,
+        opens_at=consultation.opens_at,
+        closes_at=consultation.closes_at,
+        languages=sorted(consultation.title),
+        sdg_targets=consultation.sdg_targets,
+        recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
+        exercise_id=consultation.exercise_id,
+    )
+
+
+async def open_consultation(uow: UnitOfWork, *, consultation: Consultation) -> Consultation:
     """draft -> open; emits consultation.opened."""
-    await lock_for(session, consultation, Transition.OPEN)
+    await lock_for(uow.session, consultation, Transition.OPEN)
     now = _now()
     if consultation.closes_at <= now:
         raise IllegalTransition(
@@ -155,88 +172,64 @@ async def open_consultation(*, session: AsyncSession, consultation: Consultation
         )
     consultation.status = Status.OPEN
     consultation.opened_at = now
-    session.add(consultation)
-    await record_event(
-        session,
-        ConsultationOpened(
-            consultation_id=consultation.id,
-            institution_id=consultation.institution_id,
-            country=consultation.country,
-            jurisdiction=consultation.jurisdiction,
-            municipality=consultation.municipality,
-            title=consultation.title,
-            participation_mode=consultation.participation_mode,
-            opens_at=consultation.opens_at,
-            closes_at=consultation.closes_at,
-            languages=sorted(consultation.title),
-            sdg_targets=consultation.sdg_targets,
-            recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
-            exercise_id=consultation.exercise_id,
-        ),
-        source=SOURCE,
-    )
-    await session.commit()
+    uow.session.add(consultation)
+    uow.emit(opened_event(consultation))
     return consultation
 
 
-async def _record_closed(
-    session: AsyncSession,
+async def _closed(
+    uow: UnitOfWork,
     *,
     consultation_id: UUID,
     institution_id: UUID,
     closed_at: datetime,
     scheduled: bool,
 ) -> None:
-    count = await repository.count_responses(session, consultation_id=consultation_id)
-    await repository.delete_quotas(session, consultation_id=consultation_id)
-    await record_event(
-        session,
+    """Its quotas go (no more answers to count against them); consultation.closed is emitted."""
+    count = await repository.count_responses(uow.session, consultation_id=consultation_id)
+    await repository.delete_quotas(uow.session, consultation_id=consultation_id)
+    uow.emit(
         ConsultationClosed(
             consultation_id=consultation_id,
             institution_id=institution_id,
             closed_at=closed_at,
             response_count=count,
             closed_by_schedule=scheduled,
-        ),
-        source=SOURCE,
+        )
     )
 
 
-async def close_consultation(*, session: AsyncSession, consultation: Consultation) -> Consultation:
+async def close_consultation(uow: UnitOfWork, *, consultation: Consultation) -> Consultation:
     """open -> closed by its owner before its closing time; emits consultation.closed."""
-    await lock_for(session, consultation, Transition.CLOSE)
+    await lock_for(uow.session, consultation, Transition.CLOSE)
     consultation.status = Status.CLOSED
     consultation.closed_at = _now()
-    session.add(consultation)
-    await _record_closed(
-        session,
+    uow.session.add(consultation)
+    await _closed(
+        uow,
         consultation_id=consultation.id,
         institution_id=consultation.institution_id,
         closed_at=consultation.closed_at,
         scheduled=False,
     )
-    await session.commit()
     return consultation
 
 
-async def close_due_consultations(*, session: AsyncSession, limit: int = 100) -> list[UUID]:
+async def close_due_consultations(uow: UnitOfWork, *, limit: int = 100) -> list[UUID]:
     """Close every open consultation whose closing time has come; each emits one event."""
-    rows = await repository.close_due(session, limit=limit)
+    rows = await repository.close_due(uow.session, limit=limit)
     for row in rows:
-        await _record_closed(
-            session,
+        await _closed(
+            uow,
             consultation_id=row.id,
             institution_id=row.institution_id,
             closed_at=row.closed_at,
             scheduled=True,
         )
-    await session.commit()
     return [row.id for row in rows]
 
 
-async def issue_codes(
-    *, session: AsyncSession, consultation: Consultation, count: int
-) -> list[str]:
+async def issue_codes(uow: UnitOfWork, *, consultation: Consultation, count: int) -> list[str]:
     """Make ``count`` one-time codes; only their hashes are stored, so this is the only view."""
     if consultation.participation_mode != "code":
         raise IllegalTransition("this consultation is open to everyone; it takes no codes")
@@ -246,9 +239,8 @@ async def issue_codes(
     while len(codes) < count:  # 60-bit codes practically never collide; still, be exact
         codes = list(set(codes) | {code_rules.new_code()})
     await repository.insert_codes(
-        session,
+        uow.session,
         consultation_id=consultation.id,
         hashes=[code_rules.code_hash(consultation.id, c) for c in codes],
     )
-    await session.commit()
     return codes

@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.uow import UnitOfWork, event_source
+from localrights.uow import UnitOfWork
 from localrights_consultation.domain.lifecycle import Status
 from localrights_consultation.domain.places import country_of
 from localrights_consultation.exceptions import IllegalTransition, InvalidDefinition
 from localrights_consultation.models import Consultation
 from localrights_consultation.schemas import ConsultationCreate, ConsultationUpdate
 from localrights_consultation.service.consultations import definition_problems, to_read
-
-SOURCE = event_source("consultation")
 
 
 def current_definition(consultation: Consultation) -> dict[str, Any]:
@@ -26,13 +23,13 @@ def current_definition(consultation: Consultation) -> dict[str, Any]:
 
 
 async def update_draft(
-    *, session: AsyncSession, consultation: Consultation, data: ConsultationUpdate
+    uow: UnitOfWork, *, consultation: Consultation, data: ConsultationUpdate
 ) -> Consultation:
     """Change a draft; the result must be a valid consultation as a whole (422 naming why).
 
     Once opened, a consultation's questions are what residents answered: no more edits (409).
     """
-    await session.refresh(consultation, with_for_update=True)
+    await uow.session.refresh(consultation, with_for_update=True)
     if consultation.status != Status.DRAFT:
         raise IllegalTransition(
             f"a {consultation.status} consultation cannot be edited: only a draft can"
@@ -50,23 +47,18 @@ async def update_draft(
     problems = definition_problems(checked)
     if problems:
         raise InvalidDefinition(problems)
-    async with UnitOfWork(session, source=SOURCE):
-        consultation.title = checked.title
-        consultation.description = checked.description
-        consultation.jurisdiction = checked.jurisdiction
-        consultation.country = country_of(checked.jurisdiction)
-        consultation.municipality = checked.municipality
-        consultation.opens_at = checked.opens_at
-        consultation.closes_at = checked.closes_at
-        consultation.participation_mode = checked.participation_mode
-        consultation.definition = {
-            "questions": [q.model_dump(mode="json") for q in checked.questions]
-        }
-        consultation.recommendation_ids = [
-            str(r) for r in dict.fromkeys(checked.recommendation_ids)
-        ]
-        consultation.sdg_targets = list(dict.fromkeys(checked.sdg_targets))
-        consultation.topics = list(dict.fromkeys(checked.topics))
-        consultation.exercise_id = checked.exercise_id
-        session.add(consultation)
+    consultation.title = checked.title
+    consultation.description = checked.description
+    consultation.jurisdiction = checked.jurisdiction
+    consultation.country = country_of(checked.jurisdiction)
+    consultation.municipality = checked.municipality
+    consultation.opens_at = checked.opens_at
+    consultation.closes_at = checked.closes_at
+    consultation.participation_mode = checked.participation_mode
+    consultation.definition = {"questions": [q.model_dump(mode="json") for q in checked.questions]}
+    consultation.recommendation_ids = [str(r) for r in dict.fromkeys(checked.recommendation_ids)]
+    consultation.sdg_targets = list(dict.fromkeys(checked.sdg_targets))
+    consultation.topics = list(dict.fromkeys(checked.topics))
+    consultation.exercise_id = checked.exercise_id
+    uow.session.add(consultation)
     return consultation

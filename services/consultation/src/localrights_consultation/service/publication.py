@@ -15,12 +15,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.events.catalog.consultation import ConsultationResultsPublished
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork
 from localrights_consultation.domain.lifecycle import Status, Transition
 from localrights_consultation.exceptions import InvalidDefinition
 from localrights_consultation.models import Consultation, PublishedResults
 from localrights_consultation.schemas import ConsultationPublish, ResultsRead
-from localrights_consultation.service.consultations import SOURCE, lock_for, questions_of
+from localrights_consultation.service.consultations import lock_for, questions_of
 from localrights_consultation.service.results import breakdown_question, compute_results
 
 EVERYONE = ""  # the breakdown key of the figures for everyone together
@@ -42,8 +42,8 @@ def _next_steps_problems(consultation: Consultation, data: ConsultationPublish) 
 
 
 async def publish_consultation(
+    uow: UnitOfWork,
     *,
-    session: AsyncSession,
     consultation: Consultation,
     threshold: int,
     data: ConsultationPublish | None = None,
@@ -53,6 +53,7 @@ async def publish_consultation(
     problems = _next_steps_problems(consultation, data)
     if problems:
         raise InvalidDefinition(problems)
+    session = uow.session
     await lock_for(session, consultation, Transition.PUBLISH)
     consultation.status = Status.PUBLISHED
     consultation.published_at = datetime.now(UTC)
@@ -73,8 +74,7 @@ async def publish_consultation(
                 results=results.model_dump(mode="json"),
             )
         )
-    await record_event(
-        session,
+    uow.emit(
         ConsultationResultsPublished(
             consultation_id=consultation.id,
             institution_id=consultation.institution_id,
@@ -94,10 +94,8 @@ async def publish_consultation(
                 if breakdown != EVERYONE
             ],
             what_happens_next=consultation.what_happens_next,
-        ),
-        source=SOURCE,
+        )
     )
-    await session.commit()
     return consultation
 
 
