@@ -261,9 +261,10 @@ class TestImportJobs:
             heard.append(rows)
 
         async with app.router.lifespan_context(app):
-            async with app.state.runtime.sessions() as session:
+            runtime = app.state.runtime
+            async with runtime.sessions() as session, runtime.unit_of_work(session) as uow:
                 report = await import_recommendations(
-                    session=session,
+                    uow,
                     body=body(),
                     source_format="auto",
                     encoding="auto",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response, status
 from localrights.auth import CurrentPrincipal
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_recommendations.deps import (
     InstitutionOfficer,
     MinistryOfficer,
@@ -39,18 +40,20 @@ router = APIRouter(prefix="/exercises", tags=["exercises"])
 )
 async def create_exercise(
     data: ExerciseCreate,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     principal: MinistryOfficer,
     ministry_institution_id: Annotated[UUID | None, Query()] = None,
 ) -> ExerciseRead:
     """Create a draft reporting exercise run by the caller's ministry."""
-    return await exercises.create_exercise(
-        session=session,
-        principal=principal,
-        data=data,
-        # Only an administrator without an institution names the ministry explicitly.
-        ministry_institution_id=ministry_institution_id if principal.is_admin else None,
-    )
+    async with uow:
+        exercise = await exercises.create_exercise(
+            uow,
+            principal=principal,
+            data=data,
+            # Only an administrator without an institution names the ministry explicitly.
+            ministry_institution_id=ministry_institution_id if principal.is_admin else None,
+        )
+    return await exercises.read_model(session=uow.session, exercise=exercise)
 
 
 @router.get(
@@ -94,9 +97,11 @@ async def get_exercise(
     response_model=ExerciseRead,
     responses=problem_responses(401, 403, 404, 409),
 )
-async def open_exercise(exercise: OwnedExercise, session: SessionDep) -> ExerciseRead:
+async def open_exercise(exercise: OwnedExercise, uow: UnitOfWorkDep) -> ExerciseRead:
     """Open the exercise; the invited institutions are alerted (exercise.opened)."""
-    return await exercises.open_exercise(session=session, exercise=exercise)
+    async with uow:
+        await exercises.open_exercise(uow, exercise=exercise)
+    return await exercises.read_model(session=uow.session, exercise=exercise)
 
 
 @router.post(
@@ -105,9 +110,11 @@ async def open_exercise(exercise: OwnedExercise, session: SessionDep) -> Exercis
     response_model=ExerciseRead,
     responses=problem_responses(401, 403, 404, 409),
 )
-async def close_exercise(exercise: OwnedExercise, session: SessionDep) -> ExerciseRead:
+async def close_exercise(exercise: OwnedExercise, uow: UnitOfWorkDep) -> ExerciseRead:
     """Close the exercise: no more input is accepted."""
-    return await exercises.close_exercise(session=session, exercise=exercise)
+    async with uow:
+        await exercises.close_exercise(uow, exercise=exercise)
+    return await exercises.read_model(session=uow.session, exercise=exercise)
 
 
 @router.post(
@@ -123,13 +130,14 @@ async def submit_input(
     principal: InstitutionOfficer,
     exercise: ValidExercise,
     data: LocalInputCreate,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     response: Response,
 ) -> LocalInputRead:
     """Submit (or revise) the caller's institution's input on one recommendation."""
-    item, first = await inputs.submit_input(
-        session=session, principal=principal, exercise=exercise, data=data
-    )
+    async with uow:
+        item, first = await inputs.submit_input(
+            uow, principal=principal, exercise=exercise, data=data
+        )
     if not first:
         response.status_code = status.HTTP_200_OK
     return item

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_recommendations.deps import MinistryOfficer, SettingsDep, ValidRecommendation
 from localrights_recommendations.models import Recommendation
 from localrights_recommendations.schemas import (
@@ -69,24 +70,25 @@ async def search_recommendations(
 )
 async def import_recommendations(
     request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     principal: MinistryOfficer,
     settings: SettingsDep,
     format: SourceFormat = "auto",
     encoding: Annotated[str, Query(max_length=40)] = "auto",
 ) -> ImportReport:
     """Import a UHRI or UPR Info export; every rejected row is reported with its line."""
-    return await importing.import_recommendations(
-        session=session,
-        body=request.stream(),
-        source_format=format,
-        encoding=encoding,
-        content_type=request.headers.get("content-type"),
-        imported_by=principal.subject,
-        batch_size=settings.import_batch_size,
-        report_limit=settings.import_report_limit,
-        max_bytes=settings.import_max_bytes,
-    )
+    async with uow:
+        return await importing.import_recommendations(
+            uow,
+            body=request.stream(),
+            source_format=format,
+            encoding=encoding,
+            content_type=request.headers.get("content-type"),
+            imported_by=principal.subject,
+            batch_size=settings.import_batch_size,
+            report_limit=settings.import_report_limit,
+            max_bytes=settings.import_max_bytes,
+        )
 
 
 @router.get(
@@ -109,11 +111,12 @@ async def get_recommendation(recommendation: ValidRecommendation) -> Recommendat
 async def update_recommendation(
     recommendation: ValidRecommendation,
     data: RecommendationUpdate,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     principal: MinistryOfficer,  # noqa: ARG001  (only ministries say who owns what)
 ) -> RecommendationRead:
     """Say which level of government owns a recommendation, and which jurisdictions."""
-    updated = await recommendations.update_recommendation(
-        session=session, recommendation=recommendation, data=data
-    )
+    async with uow:
+        updated = await recommendations.update_recommendation(
+            uow, recommendation=recommendation, data=data
+        )
     return _read(updated)

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.auth import Principal, Role
 from localrights.errors import Forbidden, InvalidInput
 from localrights.events.catalog.exercises import ExerciseClosed, ExerciseOpened
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork
 from localrights_recommendations.domain import exercises as rules
 from localrights_recommendations.exceptions import (
     ExerciseNotFound,
@@ -29,7 +29,6 @@ from localrights_recommendations.models import (
     Recommendation,
 )
 from localrights_recommendations.schemas import ExerciseCreate, ExerciseRead
-from localrights_recommendations.service import SOURCE
 from localrights_recommendations.service.national_report import follow_up_by_recommendation
 from localrights_recommendations.service.recommendations import filtered_ids
 
@@ -129,13 +128,14 @@ async def _select(*, session: AsyncSession, data: ExerciseCreate) -> list[UUID]:
 
 
 async def create_exercise(
+    uow: UnitOfWork,
     *,
-    session: AsyncSession,
     principal: Principal,
     data: ExerciseCreate,
     ministry_institution_id: UUID | None,
-) -> ExerciseRead:
+) -> Exercise:
     """A draft exercise with its selected recommendations and invitees."""
+    session = uow.session
     ministry = principal.institution_id or ministry_institution_id
     if ministry is None:
         raise InvalidInput("say which ministry runs the exercise (ministry_institution_id)")
@@ -165,9 +165,8 @@ async def create_exercise(
             for n, rid in enumerate(selected)
         ],
     )
-    await session.commit()
     await session.refresh(exercise)
-    return await read_model(session=session, exercise=exercise)
+    return exercise
 
 
 async def list_exercises(
@@ -201,17 +200,16 @@ async def list_exercises(
     return [e for e in rows if is_owner(principal, e) or is_invited(principal, e)]
 
 
-async def open_exercise(*, session: AsyncSession, exercise: Exercise) -> ExerciseRead:
+async def open_exercise(uow: UnitOfWork, *, exercise: Exercise) -> Exercise:
     """Start taking input; the invited institutions are alerted through exercise.opened."""
     if exercise.status != "draft":
         raise IllegalTransition(exercise.status, "opened")
     exercise.status = "open"
     exercise.opened_at = datetime.now(UTC)
-    session.add(exercise)
-    ids = await recommendation_ids(session=session, exercise_id=exercise.id)
+    uow.session.add(exercise)
+    ids = await recommendation_ids(session=uow.session, exercise_id=exercise.id)
     assert exercise.ministry_institution_id is not None
-    await record_event(
-        session,
+    uow.emit(
         ExerciseOpened(
             exercise_id=exercise.id,
             ministry_institution_id=exercise.ministry_institution_id,
@@ -224,33 +222,28 @@ async def open_exercise(*, session: AsyncSession, exercise: Exercise) -> Exercis
             invited_jurisdictions=exercise.invited_jurisdictions,
             recommendation_count=len(ids),
             opened_at=exercise.opened_at,
-        ),
-        source=SOURCE,
+        )
     )
-    await session.commit()
-    return await read_model(session=session, exercise=exercise)
+    return exercise
 
 
-async def close_exercise(*, session: AsyncSession, exercise: Exercise) -> ExerciseRead:
+async def close_exercise(uow: UnitOfWork, *, exercise: Exercise) -> Exercise:
     """Stop taking input."""
     if exercise.status != "open":
         raise IllegalTransition(exercise.status, "closed")
     exercise.status = "closed"
     exercise.closed_at = datetime.now(UTC)
-    session.add(exercise)
-    figures = (await coverage(session=session, exercise=exercise)).figures
-    await record_event(
-        session,
+    uow.session.add(exercise)
+    figures = (await coverage(session=uow.session, exercise=exercise)).figures
+    uow.emit(
         ExerciseClosed(
             exercise_id=exercise.id,
             closed_at=exercise.closed_at,
             institutions_invited=figures["institutions_invited"],
             institutions_answered=figures["institutions_answered"],
-        ),
-        source=SOURCE,
+        )
     )
-    await session.commit()
-    return await read_model(session=session, exercise=exercise)
+    return exercise
 
 
 async def _recommendations(*, session: AsyncSession, exercise: Exercise) -> list[dict[str, Any]]:

@@ -101,9 +101,9 @@ async def run_job(
         await _record(sessions, job_id, rows_read=rows)
 
     try:
-        async with sessions() as session:
+        async with sessions() as session, UnitOfWork(session, source=SOURCE) as uow:
             report = await import_recommendations(
-                session=session,
+                uow,
                 body=_chunks(upload),
                 source_format=source_format,
                 encoding=encoding,

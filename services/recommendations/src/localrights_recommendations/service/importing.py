@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.db import run_sql
 from localrights.errors import PayloadTooLarge
 from localrights.events.catalog.recommendations import RecommendationsImported
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork
 from localrights_recommendations.domain.importing import (
     CsvRecordReader,
     JsonRecordReader,
@@ -47,7 +47,6 @@ from localrights_recommendations.domain.importing.streams import SEPARATORS, Sou
 from localrights_recommendations.exceptions import UnreadableImport
 from localrights_recommendations.models import ImportBatch
 from localrights_recommendations.schemas import ImportReport, RowProblem, RowWarning
-from localrights_recommendations.service import SOURCE
 
 CONTENT_COLUMNS: dict[str, str] = {
     "mechanism_type": "text",
@@ -119,8 +118,8 @@ async def _limited(body: AsyncIterator[bytes], max_bytes: int) -> AsyncIterator[
 
 
 async def import_recommendations(
+    uow: UnitOfWork,
     *,
-    session: AsyncSession,
     body: AsyncIterator[bytes],
     source_format: str,
     encoding: str,
@@ -135,6 +134,7 @@ async def import_recommendations(
 
     ``on_progress`` hears the number of rows read after each batch (an import job records it).
     """
+    session = uow.session
     import_id = uuid4()
     progress = _Progress(report_limit=report_limit)
     try:
@@ -233,8 +233,7 @@ async def import_recommendations(
             report=report.model_dump(mode="json", exclude={"warnings"}),
         )
     )
-    await record_event(
-        session,
+    uow.emit(
         RecommendationsImported(
             import_id=import_id,
             source_format=report.source_format,
@@ -246,10 +245,8 @@ async def import_recommendations(
             rejected=report.rejected,
             rows=report.rows,
             imported_at=datetime.now(UTC),
-        ),
-        source=SOURCE,
+        )
     )
-    await session.commit()
     return report
 
 

@@ -15,7 +15,7 @@ from localrights.auth import Principal
 from localrights.db import run_sql
 from localrights.errors import Conflict, InvalidInput
 from localrights.events.catalog.exercises import ExerciseInputSubmitted
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork
 from localrights_recommendations.exceptions import ExerciseNotOpen, InputNotFound, NotInvited
 from localrights_recommendations.models import (
     ConsultationResult,
@@ -30,7 +30,6 @@ from localrights_recommendations.schemas import (
     LocalInputRead,
     LocalInputVersionRead,
 )
-from localrights_recommendations.service import SOURCE
 from localrights_recommendations.service.exercises import is_invited, is_owner
 
 CONTENT_FIELDS = (
@@ -66,9 +65,10 @@ async def _consultation(
 
 
 async def submit_input(
-    *, session: AsyncSession, principal: Principal, exercise: Exercise, data: LocalInputCreate
+    uow: UnitOfWork, *, principal: Principal, exercise: Exercise, data: LocalInputCreate
 ) -> tuple[LocalInputRead, bool]:
     """Record an invited institution's input; returns it and whether it is the first version."""
+    session = uow.session
     if principal.institution_id is None or not is_invited(principal, exercise):
         raise NotInvited()
     if exercise.status != "open":
@@ -124,8 +124,7 @@ async def submit_input(
             submitted_at=now,
         )
     )
-    await record_event(
-        session,
+    uow.emit(
         ExerciseInputSubmitted(
             exercise_id=exercise.id,
             input_id=item.id,
@@ -135,10 +134,8 @@ async def submit_input(
             version=item.version,
             submitted_at=now,
             jurisdiction=item.jurisdiction,
-        ),
-        source=SOURCE,
+        )
     )
-    await session.commit()
     return _read(item, await _consultation(session, item.consultation_id)), first
 
 

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from localrights.errors import InvalidInput
+from localrights.uow import UnitOfWork
 from localrights_recommendations.domain.countries import is_jurisdiction_of
 from localrights_recommendations.exceptions import RecommendationNotFound
 from localrights_recommendations.models import Recommendation
@@ -133,14 +134,14 @@ def ownership(recommendation: Recommendation, data: RecommendationUpdate) -> tup
 
 
 async def update_recommendation(
-    *, session: AsyncSession, recommendation: Recommendation, data: RecommendationUpdate
+    uow: UnitOfWork, *, recommendation: Recommendation, data: RecommendationUpdate
 ) -> Recommendation:
     """Set the owner level and jurisdictions, keeping the pair consistent."""
     level, jurisdictions = ownership(recommendation, data)
     recommendation.owner_level = level
     recommendation.jurisdictions = list(jurisdictions)
     recommendation.updated_at = func.now()  # type: ignore[assignment]
-    session.add(recommendation)
-    await session.commit()
-    await session.refresh(recommendation)
+    uow.session.add(recommendation)
+    await uow.session.flush()
+    await uow.session.refresh(recommendation)
     return recommendation
