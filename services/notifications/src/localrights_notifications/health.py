@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.uow import UnitOfWork
 from localrights_notifications import service
 from localrights_notifications.domain import ENDPOINT_GONE, Outcome
 
@@ -84,9 +85,12 @@ class EndpointHealth:
             await connection.execute(_RECOVERED, list(self._recovered))
             self._recovered = set()
         for subscription_id, (reason, delivery_id) in list(self._to_disable.items()):
-            async with self.sessions() as session:
+            async with (
+                self.sessions() as session,
+                UnitOfWork(session, source=service.SOURCE) as uow,
+            ):
                 disabled = await service.disable_subscription(
-                    session=session,
+                    uow,
                     subscription_id=subscription_id,
                     reason=reason,
                     shown_by=delivery_id,

@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.db import run_sql
 from localrights.events.catalog.alerts import AlertReminderDue
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork
 from localrights_notifications.domain import due_reminder
 from localrights_notifications.fanout import notify_dispatcher
 from localrights_notifications.models import Alert, Reminder
@@ -38,7 +38,7 @@ async def send_due_reminders(
     today = now.astimezone(UTC).date()
     horizon = today + timedelta(days=max(offsets, default=0))
     sent = 0
-    async with sessions() as session:
+    async with sessions() as session, UnitOfWork(session, source=SOURCE) as uow:
         alerts = (
             await session.exec(
                 select(Alert).where(
@@ -71,14 +71,13 @@ async def send_due_reminders(
             ).first()
             if claimed is None:
                 continue
-            envelope = await record_event(session, payload, source=SOURCE)
+            envelope = await uow.record(payload)
             await session.exec(
                 update(Reminder)
                 .where(col(Reminder.alert_id) == alert.id, col(Reminder.days_before) == days)
                 .values(event_id=envelope.id)
             )
             sent += 1
-        await session.commit()
     return sent
 
 
@@ -117,7 +116,7 @@ async def make_daily_digests(
     cutoff = digest_cutoff(now.date(), at)
     if now < cutoff:
         return 0
-    async with sessions() as session:
+    async with sessions() as session, UnitOfWork(session, source=SOURCE):
         rows = (
             await run_sql(
                 session,
@@ -128,7 +127,6 @@ async def make_daily_digests(
         digests = len({row[0] for row in rows})
         if digests:
             await notify_dispatcher(session)
-        await session.commit()
     return digests
 
 

@@ -1,4 +1,6 @@
-"""Use cases of the notifications service; each commits its own transaction once."""
+"""Use cases of the notifications service. Those that change state take a unit of work
+(``localrights.uow``) and never commit: the caller's ``async with uow`` commits each once,
+with its events."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from localrights.db import run_sql
 from localrights.errors import InvalidInput
 from localrights.events.catalog.alerts import AlertCancelled, AlertPublished, AlertUpdated
 from localrights.events.catalog.subscriptions import DisabledReason, SubscriptionDisabled
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork, event_source
 from localrights_notifications import exceptions
 from localrights_notifications.fanout import notify_dispatcher
 from localrights_notifications.models import Alert, Delivery, InboxItem, Notification, Subscription
@@ -30,7 +32,7 @@ from localrights_notifications.schemas import (
 )
 from localrights_notifications.ssrf import check_webhook_url
 
-SOURCE = "/notifications"
+SOURCE = event_source("notifications")
 
 
 def _now() -> datetime:
@@ -69,14 +71,13 @@ def _alert_values(data: AlertCreate) -> dict[str, Any]:
     return values
 
 
-async def publish_alert(*, session: AsyncSession, data: AlertCreate, published_by: str) -> Alert:
+async def publish_alert(uow: UnitOfWork, *, data: AlertCreate, published_by: str) -> Alert:
     """Save the alert and its alert.published event; the fan-out follows from the event."""
     now = _now()
     alert = Alert(**_alert_values(data), published_by=published_by, published_at=now)
     alert.updated_at = now
-    session.add(alert)
-    await record_event(session, AlertPublished(**alert_facts(alert)), source=SOURCE)
-    await session.commit()
+    uow.session.add(alert)
+    uow.emit(AlertPublished(**alert_facts(alert)))
     return alert
 
 
@@ -90,7 +91,7 @@ async def get_alert_or_raise(*, session: AsyncSession, id: UUID) -> Alert:
 _EDITABLE = tuple(AlertCreate.model_fields)
 
 
-async def update_alert(*, session: AsyncSession, alert: Alert, data: AlertUpdate) -> Alert:
+async def update_alert(uow: UnitOfWork, *, alert: Alert, data: AlertUpdate) -> Alert:
     """Change an alert (validated as a whole), raise its revision, notify again."""
     if alert.status == "cancelled":
         raise exceptions.AlertCancelled()
@@ -112,22 +113,20 @@ async def update_alert(*, session: AsyncSession, alert: Alert, data: AlertUpdate
         setattr(alert, name, value)
     alert.revision += 1
     alert.updated_at = _now()
-    session.add(alert)
-    await record_event(session, AlertUpdated(**alert_facts(alert)), source=SOURCE)
-    await session.commit()
+    uow.session.add(alert)
+    uow.emit(AlertUpdated(**alert_facts(alert)))
     return alert
 
 
-async def cancel_alert(*, session: AsyncSession, alert: Alert) -> Alert:
+async def cancel_alert(uow: UnitOfWork, *, alert: Alert) -> Alert:
     """Withdraw an alert; subscribers hear of it."""
     if alert.status == "cancelled":
         raise exceptions.AlertCancelled()
     alert.status = "cancelled"
     alert.revision += 1
     alert.updated_at = _now()
-    session.add(alert)
-    await record_event(session, AlertCancelled(**alert_facts(alert)), source=SOURCE)
-    await session.commit()
+    uow.session.add(alert)
+    uow.emit(AlertCancelled(**alert_facts(alert)))
     return alert
 
 
@@ -185,8 +184,8 @@ def new_webhook_secret() -> str:
 
 
 async def create_subscription(
+    uow: UnitOfWork,
     *,
-    session: AsyncSession,
     institution_id: UUID,
     data: SubscriptionCreate,
     allowed_hosts: Sequence[str],
@@ -202,9 +201,9 @@ async def create_subscription(
         webhook_url=url,
         webhook_secret=secret,
     )
-    session.add(subscription)
-    await session.commit()
-    await session.refresh(subscription)
+    uow.session.add(subscription)
+    await uow.session.flush()
+    await uow.session.refresh(subscription)
     return subscription, secret
 
 
@@ -242,8 +241,8 @@ async def list_subscriptions(
 
 
 async def update_subscription(
+    uow: UnitOfWork,
     *,
-    session: AsyncSession,
     subscription: Subscription,
     data: SubscriptionUpdate,
     allowed_hosts: Sequence[str],
@@ -275,21 +274,21 @@ async def update_subscription(
             )
         setattr(subscription, name, value)
     if wanted == "disabled" and subscription.disabled_at is None:
-        await _disable(session, subscription, "by_institution")
+        await _disable(uow, subscription, "by_institution")
     elif wanted == "active" and subscription.disabled_at is not None:
-        await _enable(session, subscription)
+        await _enable(uow.session, subscription)
     subscription.updated_at = _now()
-    session.add(subscription)
-    await session.commit()
-    await session.refresh(subscription)
+    uow.session.add(subscription)
+    await uow.session.flush()
+    await uow.session.refresh(subscription)
     return subscription
 
 
-async def delete_subscription(*, session: AsyncSession, subscription: Subscription) -> None:
+async def delete_subscription(uow: UnitOfWork, *, subscription: Subscription) -> None:
     """Stop a subscription; what it had not yet sent is dropped, its history kept."""
     subscription.deleted_at = _now()
-    session.add(subscription)
-    await session.exec(
+    uow.session.add(subscription)
+    await uow.session.exec(
         update(Delivery)
         .where(
             col(Delivery.subscription_id) == subscription.id,
@@ -297,7 +296,6 @@ async def delete_subscription(*, session: AsyncSession, subscription: Subscripti
         )
         .values(status="cancelled", last_error="subscription deleted")
     )
-    await session.commit()
 
 
 # Automatic disabling tells the owner (subscription.disabled); the owner's own does not.
@@ -305,27 +303,25 @@ _TOLD_TO_OWNER: frozenset[DisabledReason] = frozenset({"endpoint_gone", "failing
 
 
 async def disable_subscription(
-    *, session: AsyncSession, subscription_id: UUID, reason: str, shown_by: UUID
+    uow: UnitOfWork, *, subscription_id: UUID, reason: str, shown_by: UUID
 ) -> bool:
     """Stop sending to a subscription whose endpoint the delivery ``shown_by`` found dead,
     keeping what it does not get. False if it was disabled or deleted already, or if that
     delivery was replayed since: the dispatcher records a call's result before it disables,
     and an administrator's replay in between is the newer word."""
+    session = uow.session
     subscription = await session.get(Subscription, subscription_id, with_for_update=True)
     if subscription is None or subscription.deleted_at or subscription.disabled_at:
-        await session.rollback()
         return False
     if not await _still_failed(session, shown_by):
-        await session.rollback()
         return False
-    await _disable(session, subscription, reason)
-    await session.commit()
+    await _disable(uow, subscription, reason)
     return True
 
 
-async def _disable(session: AsyncSession, subscription: Subscription, reason: str) -> None:
-    """The caller commits."""
+async def _disable(uow: UnitOfWork, subscription: Subscription, reason: str) -> None:
     now = _now()
+    session = uow.session
     subscription.disabled_at = now
     subscription.disabled_reason = reason
     subscription.failing_since = subscription.failing_since or now
@@ -344,7 +340,7 @@ async def _disable(session: AsyncSession, subscription: Subscription, reason: st
             failing_since=subscription.failing_since,
             disabled_at=now,
         )
-        await record_event(session, disabled, source=SOURCE)
+        uow.emit(disabled)
 
 
 async def _still_failed(session: AsyncSession, delivery_id: UUID) -> bool:
@@ -421,15 +417,14 @@ async def list_inbox(
 
 
 async def mark_inbox_item_read(
-    *, session: AsyncSession, institution_id: UUID, item_id: UUID
+    uow: UnitOfWork, *, institution_id: UUID, item_id: UUID
 ) -> InboxItem:
-    item = await session.get(InboxItem, item_id)
+    item = await uow.session.get(InboxItem, item_id)
     if item is None or item.institution_id != institution_id:
         raise exceptions.InboxItemNotFound()
     if item.read_at is None:
         item.read_at = _now()
-        session.add(item)
-        await session.commit()
+        uow.session.add(item)
     return item
 
 
@@ -461,8 +456,9 @@ async def alert_deliveries(
     return counts, [(d, t) for d, t in rows.all()], total
 
 
-async def replay_delivery(*, session: AsyncSession, delivery_id: UUID) -> Delivery:
+async def replay_delivery(uow: UnitOfWork, *, delivery_id: UUID) -> Delivery:
     """Send a dead delivery again, with a fresh set of attempts."""
+    session = uow.session
     delivery = await session.get(Delivery, delivery_id)
     if delivery is None:
         raise exceptions.DeliveryNotFound()
@@ -476,12 +472,12 @@ async def replay_delivery(*, session: AsyncSession, delivery_id: UUID) -> Delive
     session.add(delivery)
     await _enable_disabled_by_failures(session, [delivery.subscription_id])
     await notify_dispatcher(session)
-    await session.commit()
     return delivery
 
 
-async def replay_alert_deliveries(*, session: AsyncSession, alert_id: UUID) -> int:
+async def replay_alert_deliveries(uow: UnitOfWork, *, alert_id: UUID) -> int:
     """Send every dead delivery about an alert again."""
+    session = uow.session
     dead_of_the_alert = (
         "status = 'dead' AND notification_id IN "
         "(SELECT id FROM notifications WHERE alert_id = :alert_id)"
@@ -507,5 +503,4 @@ async def replay_alert_deliveries(*, session: AsyncSession, alert_id: UUID) -> i
     if replayed:
         await _enable_disabled_by_failures(session, subscriptions)
         await notify_dispatcher(session)
-    await session.commit()
     return replayed

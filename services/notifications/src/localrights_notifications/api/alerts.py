@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_notifications import service
 from localrights_notifications.deps import AlertPublisher, ValidAlert
 from localrights_notifications.models import Alert
@@ -28,10 +29,11 @@ def read_alert(alert: Alert) -> AlertRead:
     responses=problem_responses(401, 403, 422),
 )
 async def publish_alert(
-    data: AlertCreate, session: SessionDep, principal: AlertPublisher
+    data: AlertCreate, uow: UnitOfWorkDep, principal: AlertPublisher
 ) -> AlertRead:
     """Publish an alert; matching subscribers are notified."""
-    alert = await service.publish_alert(session=session, data=data, published_by=principal.subject)
+    async with uow:
+        alert = await service.publish_alert(uow, data=data, published_by=principal.subject)
     return read_alert(alert)
 
 
@@ -74,15 +76,19 @@ async def get_alert(alert: ValidAlert) -> AlertRead:
     "/{alert_id}", response_model=AlertRead, responses=problem_responses(401, 403, 404, 409, 422)
 )
 async def update_alert(
-    alert: ValidAlert, data: AlertUpdate, session: SessionDep, _: AlertPublisher
+    alert: ValidAlert, data: AlertUpdate, uow: UnitOfWorkDep, _: AlertPublisher
 ) -> AlertRead:
     """Change an alert; subscribers are notified again."""
-    return read_alert(await service.update_alert(session=session, alert=alert, data=data))
+    async with uow:
+        updated = await service.update_alert(uow, alert=alert, data=data)
+    return read_alert(updated)
 
 
 @router.post(
     "/{alert_id}/cancel", response_model=AlertRead, responses=problem_responses(401, 403, 404, 409)
 )
-async def cancel_alert(alert: ValidAlert, session: SessionDep, _: AlertPublisher) -> AlertRead:
+async def cancel_alert(alert: ValidAlert, uow: UnitOfWorkDep, _: AlertPublisher) -> AlertRead:
     """Withdraw an alert; subscribers are notified again."""
-    return read_alert(await service.cancel_alert(session=session, alert=alert))
+    async with uow:
+        cancelled = await service.cancel_alert(uow, alert=alert)
+    return read_alert(cancelled)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_notifications import service
 from localrights_notifications.deps import AlertPublisher, ValidAlert
 from localrights_notifications.schemas import DeliveryRead, DeliveryReport, ReplayResult
@@ -45,11 +46,10 @@ async def alert_deliveries(
     response_model=DeliveryRead,
     responses=problem_responses(401, 403, 404, 409),
 )
-async def replay_delivery(
-    delivery_id: UUID, session: SessionDep, _: AlertPublisher
-) -> DeliveryRead:
+async def replay_delivery(delivery_id: UUID, uow: UnitOfWorkDep, _: AlertPublisher) -> DeliveryRead:
     """Send a dead-lettered delivery again (alert publishers, admins)."""
-    delivery = await service.replay_delivery(session=session, delivery_id=delivery_id)
+    async with uow:
+        delivery = await service.replay_delivery(uow, delivery_id=delivery_id)
     return DeliveryRead.model_validate({**delivery.model_dump(), "event_type": None})
 
 
@@ -59,9 +59,9 @@ async def replay_delivery(
     responses=problem_responses(401, 403, 404),
 )
 async def replay_alert_deliveries(
-    alert: ValidAlert, session: SessionDep, _: AlertPublisher
+    alert: ValidAlert, uow: UnitOfWorkDep, _: AlertPublisher
 ) -> ReplayResult:
     """Send every dead-lettered delivery about an alert again (alert publishers, admins)."""
-    return ReplayResult(
-        replayed=await service.replay_alert_deliveries(session=session, alert_id=alert.id)
-    )
+    async with uow:
+        replayed = await service.replay_alert_deliveries(uow, alert_id=alert.id)
+    return ReplayResult(replayed=replayed)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_notifications import inbox_reading, service
 from localrights_notifications.deps import OwnInstitution
 from localrights_notifications.domain import NOTIFICATION_KINDS
@@ -62,12 +63,13 @@ async def get_inbox_item(
     "/{item_id}/read", response_model=InboxItemRead, responses=problem_responses(401, 403, 404)
 )
 async def mark_read(
-    item_id: UUID, session: SessionDep, institution_id: OwnInstitution
+    item_id: UUID, uow: UnitOfWorkDep, institution_id: OwnInstitution
 ) -> InboxItemRead:
     """Mark an item of the caller's inbox as read."""
-    item = await service.mark_inbox_item_read(
-        session=session, institution_id=institution_id, item_id=item_id
-    )
+    async with uow:
+        item = await service.mark_inbox_item_read(
+            uow, institution_id=institution_id, item_id=item_id
+        )
     return InboxItemRead.model_validate(item, from_attributes=True)
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_notifications import service
 from localrights_notifications.deps import AppSettings, OwnInstitution, SubscriptionOwner
 from localrights_notifications.models import Subscription
@@ -38,17 +39,18 @@ def read_subscription(subscription: Subscription) -> SubscriptionRead:
 )
 async def create_subscription(
     data: SubscriptionCreate,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     institution_id: OwnInstitution,
     settings: AppSettings,
 ) -> SubscriptionCreated:
     """Subscribe the caller's institution; a webhook's signing secret is shown only here."""
-    subscription, secret = await service.create_subscription(
-        session=session,
-        institution_id=institution_id,
-        data=data,
-        allowed_hosts=settings.webhook_allowed_hosts,
-    )
+    async with uow:
+        subscription, secret = await service.create_subscription(
+            uow,
+            institution_id=institution_id,
+            data=data,
+            allowed_hosts=settings.webhook_allowed_hosts,
+        )
     read = read_subscription(subscription)
     return SubscriptionCreated(**read.model_dump(), secret=secret)
 
@@ -92,20 +94,21 @@ async def get_subscription(
 async def update_subscription(
     subscription_id: UUID,
     data: SubscriptionUpdate,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     owner: SubscriptionOwner,
     settings: AppSettings,
 ) -> SubscriptionRead:
     """Change filters, mode, url or address, or enable a disabled subscription again."""
-    subscription = await service.get_subscription_or_raise(
-        session=session, id=subscription_id, owner=owner
-    )
-    updated = await service.update_subscription(
-        session=session,
-        subscription=subscription,
-        data=data,
-        allowed_hosts=settings.webhook_allowed_hosts,
-    )
+    async with uow:
+        subscription = await service.get_subscription_or_raise(
+            session=uow.session, id=subscription_id, owner=owner
+        )
+        updated = await service.update_subscription(
+            uow,
+            subscription=subscription,
+            data=data,
+            allowed_hosts=settings.webhook_allowed_hosts,
+        )
     return read_subscription(updated)
 
 
@@ -116,11 +119,12 @@ async def update_subscription(
     responses=problem_responses(401, 403, 404),
 )
 async def delete_subscription(
-    subscription_id: UUID, session: SessionDep, owner: SubscriptionOwner
+    subscription_id: UUID, uow: UnitOfWorkDep, owner: SubscriptionOwner
 ) -> Response:
     """Stop one of the caller's subscriptions."""
-    subscription = await service.get_subscription_or_raise(
-        session=session, id=subscription_id, owner=owner
-    )
-    await service.delete_subscription(session=session, subscription=subscription)
+    async with uow:
+        subscription = await service.get_subscription_or_raise(
+            session=uow.session, id=subscription_id, owner=owner
+        )
+        await service.delete_subscription(uow, subscription=subscription)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
