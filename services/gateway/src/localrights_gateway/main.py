@@ -44,6 +44,7 @@ from uuid import UUID
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route
@@ -241,10 +242,13 @@ async def _bootstrap_admin(runtime: ServiceRuntime, settings: Settings) -> None:
     email, password = settings.bootstrap_admin_email, settings.bootstrap_admin_password
     if not email or password is None:
         return
-    async with runtime.sessions() as session:
-        user = await service.bootstrap_admin(
-            session=session, email=email, password=password.get_secret_value()
-        )
+    try:
+        async with runtime.sessions() as session, runtime.unit_of_work(session) as uow:
+            user = await service.bootstrap_admin(
+                uow, email=email, password=password.get_secret_value()
+            )
+    except IntegrityError:  # another replica created it at the same moment
+        return
     if user is not None:
         log.info("bootstrap_admin_created", user_id=str(user.id))
 

@@ -18,7 +18,7 @@ from localrights.events.catalog.institutions import (
     InstitutionRegistered,
     InstitutionUpdated,
 )
-from localrights.outbox import record_event
+from localrights.uow import UnitOfWork, event_source
 from localrights_gateway import security
 from localrights_gateway.domain import (
     check_country,
@@ -43,7 +43,7 @@ from localrights_gateway.schemas import (
     UserUpdate,
 )
 
-SOURCE = "/gateway"
+SOURCE = event_source("gateway")
 
 
 def _facts(institution: Institution) -> dict[str, object]:
@@ -59,26 +59,23 @@ def _facts(institution: Institution) -> dict[str, object]:
     }
 
 
-async def _record(
-    session: AsyncSession, model: type[InstitutionFacts], institution: Institution
-) -> None:
-    await record_event(session, model.model_validate(_facts(institution)), source=SOURCE)
+def _event(model: type[InstitutionFacts], institution: Institution) -> InstitutionFacts:
+    return model.model_validate(_facts(institution))
 
 
 # -- institutions ----------------------------------------------------------------------
 
 
-async def register_institution(*, session: AsyncSession, data: InstitutionCreate) -> Institution:
+async def register_institution(uow: UnitOfWork, *, data: InstitutionCreate) -> Institution:
     institution = Institution(**data.model_dump(mode="json"))
-    session.add(institution)
-    await session.flush()
-    await _record(session, InstitutionRegistered, institution)
-    await session.commit()
+    uow.session.add(institution)
+    await uow.session.flush()
+    uow.emit(_event(InstitutionRegistered, institution))
     return institution
 
 
 async def update_institution(
-    *, session: AsyncSession, institution: Institution, data: InstitutionUpdate
+    uow: UnitOfWork, *, institution: Institution, data: InstitutionUpdate
 ) -> Institution:
     """Apply the fields given; deactivating it takes its people's and keys' access away."""
     changes = data.model_dump(mode="json", exclude_unset=True)
@@ -97,9 +94,8 @@ async def update_institution(
             setattr(institution, name, changes[name])
     institution.country, institution.jurisdiction = country, jurisdiction
     institution.updated_at = datetime.now(UTC)
-    session.add(institution)
-    await _record(session, InstitutionUpdated, institution)
-    await session.commit()
+    uow.session.add(institution)
+    uow.emit(_event(InstitutionUpdated, institution))
     return institution
 
 
@@ -149,7 +145,8 @@ async def _check_institution(session: AsyncSession, institution_id: UUID | None)
         )
 
 
-async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
+async def create_user(uow: UnitOfWork, *, data: UserCreate) -> User:
+    session = uow.session
     await _check_institution(session, data.institution_id)
     user = User(
         email=data.email,
@@ -160,14 +157,13 @@ async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
     )
     session.add(user)
     try:
-        await session.commit()
+        await session.flush()
     except IntegrityError:
-        await session.rollback()
-        raise EmailTaken() from None
+        raise EmailTaken() from None  # the unit of work rolls back
     return user
 
 
-async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) -> User:
+async def update_user(uow: UnitOfWork, *, user: User, data: UserUpdate) -> User:
     """Apply the fields given; a change that takes access away ends the user's sessions."""
     changes = data.model_dump(exclude_unset=True)
     institution_id = changes.get("institution_id", user.institution_id)
@@ -178,7 +174,7 @@ async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) ->
         # Name the field this request changed (roles unless only the institution changed).
         field = "institution_id" if "roles" not in changes else "roles"
         raise _invalid(field, exc) from None
-    await _check_institution(session, institution_id)
+    await _check_institution(uow.session, institution_id)
     new_roles = [role.value for role in roles]
     access_changed = (
         new_roles != sorted(user.roles)
@@ -196,15 +192,13 @@ async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) ->
         user.active = changes["active"]
     if access_changed:
         user.token_version += 1  # every token issued before this change stops working
-    session.add(user)
-    await session.commit()
+    uow.session.add(user)
     return user
 
 
-async def delete_user(*, session: AsyncSession, user: User) -> None:
+async def delete_user(uow: UnitOfWork, *, user: User) -> None:
     """Remove a user; their tokens stop working, and so do the API keys they created."""
-    await session.delete(user)
-    await session.commit()
+    await uow.session.delete(user)
 
 
 async def get_user_or_raise(*, session: AsyncSession, id: UUID) -> User:
@@ -221,9 +215,11 @@ async def list_users(*, session: AsyncSession, institution_id: UUID | None = Non
     return list((await session.exec(query)).all())
 
 
-async def authenticate_user(*, session: AsyncSession, email: str, password: str) -> User:
+async def authenticate_user(uow: UnitOfWork, *, email: str, password: str) -> User:
     """The active user (of an active institution) with this e-mail and password, or
-    BadCredentials (the same for every miss)."""
+    BadCredentials (the same for every miss). A hash made with weaker parameters than
+    today's is replaced."""
+    session = uow.session
     user: User | None = (
         await session.exec(select(User).where(col(User.email) == email.strip().lower()))
     ).one_or_none()
@@ -239,7 +235,6 @@ async def authenticate_user(*, session: AsyncSession, email: str, password: str)
     if security.needs_rehash(user.password_hash):
         user.password_hash = security.hash_password(password)
         session.add(user)
-        await session.commit()
     return user
 
 
@@ -279,8 +274,10 @@ async def principal_for_user(*, session: AsyncSession, user: User) -> Principal:
     )
 
 
-async def bootstrap_admin(*, session: AsyncSession, email: str, password: str) -> User | None:
-    """Create the first administrator when no user exists yet (several replicas may race)."""
+async def bootstrap_admin(uow: UnitOfWork, *, email: str, password: str) -> User | None:
+    """Create the first administrator when no user exists yet (several replicas may race:
+    the one that loses finds the address taken, and its unit of work rolls back)."""
+    session = uow.session
     if (await session.exec(select(func.count()).select_from(User))).one():
         return None
     user = User(
@@ -289,11 +286,7 @@ async def bootstrap_admin(*, session: AsyncSession, email: str, password: str) -
         roles=[Role.ADMIN.value],
     )
     session.add(user)
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        return None
+    await session.flush()
     return user
 
 
@@ -301,10 +294,10 @@ async def bootstrap_admin(*, session: AsyncSession, email: str, password: str) -
 
 
 async def create_api_key(
-    *, session: AsyncSession, data: ApiKeyCreate, hash_key: bytes, created_by: UUID | None
+    uow: UnitOfWork, *, data: ApiKeyCreate, hash_key: bytes, created_by: UUID | None
 ) -> tuple[ApiKey, str]:
     """A new key; its secret is returned here once and only its keyed hash is stored."""
-    await _check_institution(session, data.institution_id)
+    await _check_institution(uow.session, data.institution_id)
     new = security.new_api_key(hash_key)
     api_key = ApiKey(
         name=data.name,
@@ -314,8 +307,8 @@ async def create_api_key(
         institution_id=data.institution_id,
         created_by=created_by,
     )
-    session.add(api_key)
-    await session.commit()
+    uow.session.add(api_key)
+    await uow.session.flush()
     return api_key, new.key
 
 
@@ -324,14 +317,13 @@ async def list_api_keys(*, session: AsyncSession) -> list[ApiKey]:
     return list((await session.exec(query)).all())
 
 
-async def revoke_api_key(*, session: AsyncSession, id: UUID) -> ApiKey:
-    api_key = await session.get(ApiKey, id)
+async def revoke_api_key(uow: UnitOfWork, *, id: UUID) -> ApiKey:
+    api_key = await uow.session.get(ApiKey, id)
     if api_key is None:
         raise ApiKeyNotFound()
     if api_key.revoked_at is None:
         api_key.revoked_at = datetime.now(UTC)
-        session.add(api_key)
-        await session.commit()
+        uow.session.add(api_key)
     return api_key
 
 

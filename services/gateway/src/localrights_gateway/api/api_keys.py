@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_gateway import service
 from localrights_gateway.deps import Admin, settings_of, subject_id
 from localrights_gateway.models import ApiKey
@@ -27,15 +28,16 @@ def _read(api_key: ApiKey) -> ApiKeyRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create_api_key(
-    data: ApiKeyCreate, request: Request, session: SessionDep, admin: Admin
+    data: ApiKeyCreate, request: Request, uow: UnitOfWorkDep, admin: Admin
 ) -> ApiKeyCreated:
     """Create an API key; the secret is in this answer only (admin)."""
-    api_key, secret = await service.create_api_key(
-        session=session,
-        data=data,
-        hash_key=settings_of(request).derived_key("api-key"),
-        created_by=subject_id(admin),
-    )
+    async with uow:
+        api_key, secret = await service.create_api_key(
+            uow,
+            data=data,
+            hash_key=settings_of(request).derived_key("api-key"),
+            created_by=subject_id(admin),
+        )
     return ApiKeyCreated(**_read(api_key).model_dump(), key=secret)
 
 
@@ -56,6 +58,8 @@ async def list_api_keys(session: SessionDep, _admin: Admin) -> list[ApiKeyRead]:
     response_model=ApiKeyRead,
     responses=problem_responses(401, 403, 404),
 )
-async def revoke_api_key(api_key_id: UUID, session: SessionDep, _admin: Admin) -> ApiKeyRead:
+async def revoke_api_key(api_key_id: UUID, uow: UnitOfWorkDep, _admin: Admin) -> ApiKeyRead:
     """Revoke an API key at once; it is kept, marked revoked, for the record (admin)."""
-    return _read(await service.revoke_api_key(session=session, id=api_key_id))
+    async with uow:
+        api_key = await service.revoke_api_key(uow, id=api_key_id)
+    return _read(api_key)

@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from localrights.db import SessionDep
 from localrights.errors import Unauthorized, problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_gateway import security, service
 from localrights_gateway.deps import (
     Caller,
@@ -36,16 +37,15 @@ me_router = APIRouter(tags=["identity"])
 async def issue_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    session: SessionDep,
+    uow: UnitOfWorkDep,
 ) -> Token:
     """Exchange an e-mail address and password for a short-lived access token."""
     # Two counters: one address cannot try many accounts, nor many addresses one account.
     await count_request(request, "login", f"ip:{client_address(request)}")
     await count_request(request, "login", f"login:{form.username.strip().lower()}")
-    user = await service.authenticate_user(
-        session=session, email=form.username, password=form.password
-    )
-    principal = await service.principal_for_user(session=session, user=user)
+    async with uow:
+        user = await service.authenticate_user(uow, email=form.username, password=form.password)
+    principal = await service.principal_for_user(session=uow.session, user=user)
     settings = settings_of(request)
     return Token(
         access_token=security.issue_access_token(

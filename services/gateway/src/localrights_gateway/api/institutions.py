@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_gateway import service
 from localrights_gateway.deps import Admin, Standings, ValidInstitution
 from localrights_gateway.domain import InstitutionKind
@@ -26,10 +27,12 @@ def _read(institution: Institution) -> InstitutionRead:
     responses=problem_responses(401, 403, 422),
 )
 async def register_institution(
-    data: InstitutionCreate, session: SessionDep, _admin: Admin
+    data: InstitutionCreate, uow: UnitOfWorkDep, _admin: Admin
 ) -> InstitutionRead:
     """Register an institution (admin); emits institution.registered."""
-    return _read(await service.register_institution(session=session, data=data))
+    async with uow:
+        institution = await service.register_institution(uow, data=data)
+    return _read(institution)
 
 
 @router.get("", status_code=status.HTTP_200_OK, response_model=list[InstitutionRead])
@@ -73,7 +76,7 @@ async def update_institution(
     _admin: Admin,
     institution: ValidInstitution,
     data: InstitutionUpdate,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     standings: Standings,
 ) -> InstitutionRead:
     """Change an institution's name, kind, place or status (admin); emits institution.updated.
@@ -81,6 +84,7 @@ async def update_institution(
     Deactivating it ends its people's sessions within GATEWAY_ACCESS_CACHE_SECONDS and stops
     its API keys at once.
     """
-    updated = await service.update_institution(session=session, institution=institution, data=data)
+    async with uow:
+        updated = await service.update_institution(uow, institution=institution, data=data)
     standings.clear()  # its people's standings changed; which users they are is not at hand
     return _read(updated)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.uow import UnitOfWorkDep
 from localrights_gateway import service
 from localrights_gateway.deps import Admin, Standings, ValidUser
 from localrights_gateway.models import User
@@ -26,9 +27,11 @@ def _read(user: User) -> UserRead:
     response_model=UserRead,
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_user(data: UserCreate, session: SessionDep, _admin: Admin) -> UserRead:
+async def create_user(data: UserCreate, uow: UnitOfWorkDep, _admin: Admin) -> UserRead:
     """Create a user with roles, bound to an institution unless admin (admin)."""
-    return _read(await service.create_user(session=session, data=data))
+    async with uow:
+        user = await service.create_user(uow, data=data)
+    return _read(user)
 
 
 @router.get(
@@ -63,14 +66,15 @@ async def get_user(_admin: Admin, user: ValidUser) -> UserRead:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def update_user(
-    _admin: Admin, user: ValidUser, data: UserUpdate, session: SessionDep, standings: Standings
+    _admin: Admin, user: ValidUser, data: UserUpdate, uow: UnitOfWorkDep, standings: Standings
 ) -> UserRead:
     """Change a user's roles, institution, password or status (admin).
 
     Deactivating, a new password, a new institution or roles end the user's sessions within
     GATEWAY_ACCESS_CACHE_SECONDS.
     """
-    updated = await service.update_user(session=session, user=user, data=data)
+    async with uow:
+        updated = await service.update_user(uow, user=user, data=data)
     standings.forget(updated.id)
     return _read(updated)
 
@@ -82,9 +86,10 @@ async def update_user(
     responses=problem_responses(401, 403, 404),
 )
 async def delete_user(
-    _admin: Admin, user: ValidUser, session: SessionDep, standings: Standings
+    _admin: Admin, user: ValidUser, uow: UnitOfWorkDep, standings: Standings
 ) -> Response:
     """Delete a user: their sessions and the API keys they created stop working (admin)."""
-    await service.delete_user(session=session, user=user)
+    async with uow:
+        await service.delete_user(uow, user=user)
     standings.forget(user.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
