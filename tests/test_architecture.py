@@ -6,6 +6,7 @@ HTTP nor SQL) are import-linter contracts in pyproject.toml, run by ``make lint`
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +60,31 @@ def test_a_module_leaves_the_allow_list_once_it_is_split() -> None:
     modules = python_modules()
     stale = [path for path in OVER_THE_LIMIT if modules.get(path, 0) <= MAX_LINES]
     assert not stale, f"no longer over {MAX_LINES} lines, remove from OVER_THE_LIMIT: {stale}"
+
+
+def commits_in(path: Path) -> list[int]:
+    """The lines of ``path`` that call a ``commit()`` method."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "commit"
+    ]
+
+
+def test_services_never_commit_the_unit_of_work_does() -> None:
+    """A state change and its events commit together, once: in ``localrights.uow``."""
+    committing = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in sorted((ROOT / "services").glob("*/src/**/*.py"))
+        if (lines := commits_in(path))
+    }
+    assert not committing, f"commit() outside the unit of work: {committing}"
+
+
+def test_the_commit_rule_sees_a_commit(tmp_path: Path) -> None:
+    module = tmp_path / "use_case.py"
+    module.write_text("async def f(session):\n    await session.commit()\n", encoding="utf-8")
+    assert commits_in(module) == [2]
