@@ -603,10 +603,10 @@ def _never(_: int) -> bool:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--subscriptions", type=int, default=10_000)
+    parser.add_argument("--subscriptions", type=int, help="10,000 unless --short")
     parser.add_argument("--timeout", type=float, default=10.0, help="webhook timeout (s)")
     parser.add_argument(
-        "--httpx-sample", type=int, default=1000, help="requests timed for the httpx loop"
+        "--httpx-sample", type=int, help="requests timed for the httpx loop (1,000)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds (at most 5)")
     parser.add_argument(
@@ -615,9 +615,9 @@ if __name__ == "__main__":
         help="300 subscriptions, 2 s timeout, httpx sample 100, one round",
     )
     args = parser.parse_args()
-    count = 300 if args.short else args.subscriptions
+    count = args.subscriptions or (300 if args.short else 10_000)
     timeout = 2.0 if args.short else args.timeout
-    sample = 100 if args.short else args.httpx_sample
+    sample = args.httpx_sample or (100 if args.short else 1000)
     rounds = 1 if args.short else max(1, min(args.rounds, len(ROUND_COUNTRIES)))
     import uvloop
 

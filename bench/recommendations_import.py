@@ -254,7 +254,7 @@ async def main(rows: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, help="100,000 unless --short")
     parser.add_argument("--short", action="store_true", help="10,000 rows")
     args = parser.parse_args()
-    asyncio.run(main(10_000 if args.short else args.rows))
+    asyncio.run(main(args.rows or (10_000 if args.short else 100_000)))
