@@ -111,12 +111,13 @@ async def submit_response(
 ) -> tuple[ResponseRead, bool]:
     """Store one response if every rule holds; (the response, whether it is a replay).
 
-    Everything that can refuse a valid body (key reused, window, code, device cap) is checked
-    by one autocommit statement on an ingest connection, so the response is committed when
-    it returns. An ORM session is opened only to load a definition not yet cached, or to
-    explain a refusal (only a refusal costs more queries, to say which rule refused it). A
-    retried submission with its Idempotency-Key gets its first result back even if its code
-    is now used or the consultation has closed since.
+    The one use case outside the unit of work (README, "How the pieces fit"): everything that
+    can refuse a valid body (key reused, window, code, device cap) is checked by one
+    autocommit statement on an ingest connection, so the response is committed when it
+    returns, and no event is emitted per response. An ORM session is opened only to load a
+    definition not yet cached, or to explain a refusal (only a refusal costs more queries,
+    to say which rule refused it). A retried submission with its Idempotency-Key gets its
+    first result back even if its code is now used or the consultation has closed since.
     """
     definition = await definitions.get(sessions, consultation_id)
     problems = answer_errors(definition.questions, data.answers)
