@@ -20,10 +20,6 @@ OVER_THE_LIMIT = {
         "applies the retry and breaker policy and knows every channel; issue 21 makes it "
         "a delivery package with one module for each"
     ),
-    "services/notifications/src/localrights_notifications/service.py": (
-        "the use cases of alerts, subscriptions, the inbox and deliveries in one module; "
-        "it becomes a service/ package with one module per resource, as in the other services"
-    ),
 }
 
 

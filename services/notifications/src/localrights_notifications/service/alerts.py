@@ -1,0 +1,160 @@
+"""Alerts: publish, change, cancel and find them; each change is an event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy import and_, any_, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from localrights.errors import InvalidInput
+from localrights.events.catalog.alerts import AlertCancelled, AlertPublished, AlertUpdated
+from localrights.uow import UnitOfWork
+from localrights_notifications import exceptions
+from localrights_notifications.models import Alert
+from localrights_notifications.schemas import (
+    AlertCreate,
+    AlertUpdate,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def alert_facts(alert: Alert) -> dict[str, Any]:
+    """The alert as its events carry it."""
+    return {
+        "alert_id": alert.id,
+        "revision": alert.revision,
+        "kind": alert.kind,
+        "stage": alert.stage,
+        "status": alert.status,
+        "country": alert.country,
+        "mechanism": alert.mechanism,
+        "title": alert.title,
+        "body": alert.body,
+        "how_to_take_part": alert.how_to_take_part,
+        "themes": list(alert.themes),
+        "jurisdictions": list(alert.jurisdictions),
+        "starts_on": alert.starts_on,
+        "ends_on": alert.ends_on,
+        "deadline": alert.deadline,
+        "source_url": alert.source_url,
+        "published_at": alert.published_at,
+    }
+
+
+def _alert_values(data: AlertCreate) -> dict[str, Any]:
+    values = data.model_dump()
+    values["source_url"] = str(data.source_url) if data.source_url else None
+    return values
+
+
+async def publish_alert(uow: UnitOfWork, *, data: AlertCreate, published_by: str) -> Alert:
+    """Save the alert and its alert.published event; the fan-out follows from the event."""
+    now = _now()
+    alert = Alert(**_alert_values(data), published_by=published_by, published_at=now)
+    alert.updated_at = now
+    uow.session.add(alert)
+    uow.emit(AlertPublished(**alert_facts(alert)))
+    return alert
+
+
+async def get_alert_or_raise(*, session: AsyncSession, id: UUID) -> Alert:
+    alert = await session.get(Alert, id)
+    if alert is None:
+        raise exceptions.AlertNotFound()
+    return alert
+
+
+_EDITABLE = tuple(AlertCreate.model_fields)
+
+
+async def update_alert(uow: UnitOfWork, *, alert: Alert, data: AlertUpdate) -> Alert:
+    """Change an alert (validated as a whole), raise its revision, notify again."""
+    if alert.status == "cancelled":
+        raise exceptions.AlertCancelled()
+    current = {name: getattr(alert, name) for name in _EDITABLE}
+    merged = {**current, **data.model_dump(exclude_unset=True)}
+    try:
+        checked = AlertCreate.model_validate(merged)
+    except ValidationError as exc:
+        errors = [
+            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
+        raise InvalidInput(detail, errors=errors) from None
+    values = _alert_values(checked)
+    if all(values[name] == current[name] for name in _EDITABLE):
+        return alert
+    for name, value in values.items():
+        setattr(alert, name, value)
+    alert.revision += 1
+    alert.updated_at = _now()
+    uow.session.add(alert)
+    uow.emit(AlertUpdated(**alert_facts(alert)))
+    return alert
+
+
+async def cancel_alert(uow: UnitOfWork, *, alert: Alert) -> Alert:
+    """Withdraw an alert; subscribers hear of it."""
+    if alert.status == "cancelled":
+        raise exceptions.AlertCancelled()
+    alert.status = "cancelled"
+    alert.revision += 1
+    alert.updated_at = _now()
+    uow.session.add(alert)
+    uow.emit(AlertCancelled(**alert_facts(alert)))
+    return alert
+
+
+async def list_alerts(
+    *,
+    session: AsyncSession,
+    country: str | None = None,
+    mechanism: str | None = None,
+    kind: str | None = None,
+    theme: str | None = None,
+    from_: date | None = None,
+    to: date | None = None,
+    include_cancelled: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[Alert], int]:
+    """Alerts, newest first; ``from_``/``to`` keep those with a date in that range."""
+    conditions: list[Any] = []
+    if country:
+        conditions.append(Alert.country == country.upper())
+    if mechanism:
+        conditions.append(Alert.mechanism == mechanism)
+    if kind:
+        conditions.append(Alert.kind == kind)
+    if theme:
+        conditions.append(any_(col(Alert.themes)) == theme.lower())
+    if not include_cancelled:
+        conditions.append(Alert.status == "published")
+    if from_ or to:
+        low, high = from_ or date.min, to or date.max
+        span_end = func.coalesce(Alert.ends_on, Alert.starts_on)
+        conditions.append(
+            or_(
+                and_(col(Alert.starts_on) <= high, span_end >= low),
+                col(Alert.deadline).between(low, high),
+            )
+        )
+    total = (await session.exec(select(func.count()).select_from(Alert).where(*conditions))).one()
+    rows = await session.exec(
+        select(Alert)
+        .where(*conditions)
+        .order_by(col(Alert.published_at).desc(), col(Alert.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.all(), int(total)
