@@ -27,7 +27,7 @@ from localrights_recommendations.schemas import (
     LocalInputRead,
     LocalInputVersionRead,
 )
-from localrights_recommendations.service import exercises, inputs
+from localrights_recommendations.service import compilation, exercises, inputs
 
 router = APIRouter(prefix="/exercises", tags=["exercises"])
 
@@ -214,7 +214,7 @@ async def exercise_compilation(
     format: Literal["json", "csv", "md", "html"] = "json",
 ) -> Response:
     """The annex for the national report: per recommendation, then per jurisdiction."""
-    annex = await exercises.compilation(session=session, exercise=exercise)
+    annex = await compilation.compilation(session=session, exercise=exercise)
     if format == "json":
         body = json.dumps(annex, ensure_ascii=False)
     elif format == "csv":

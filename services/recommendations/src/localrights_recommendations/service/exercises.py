@@ -29,7 +29,6 @@ from localrights_recommendations.models import (
     Recommendation,
 )
 from localrights_recommendations.schemas import ExerciseCreate, ExerciseRead
-from localrights_recommendations.service.national_report import follow_up_by_recommendation
 from localrights_recommendations.service.recommendations import filtered_ids
 
 MAX_SELECTED = 5000
@@ -246,7 +245,10 @@ async def close_exercise(uow: UnitOfWork, *, exercise: Exercise) -> Exercise:
     return exercise
 
 
-async def _recommendations(*, session: AsyncSession, exercise: Exercise) -> list[dict[str, Any]]:
+async def exercise_recommendations(
+    *, session: AsyncSession, exercise: Exercise
+) -> list[dict[str, Any]]:
+    """The recommendations an exercise takes, in their order, as plain data."""
     rows = await session.exec(
         select(Recommendation)
         .join(
@@ -278,7 +280,7 @@ async def _recommendations(*, session: AsyncSession, exercise: Exercise) -> list
     ]
 
 
-async def _known_institutions(
+async def known_institutions(
     *, session: AsyncSession, exercise: Exercise, extra: set[UUID]
 ) -> list[rules.KnownInstitution]:
     ids = set(exercise.invited_institution_ids) | extra
@@ -294,7 +296,7 @@ async def _known_institutions(
 
 async def coverage(*, session: AsyncSession, exercise: Exercise) -> rules.Coverage:
     """Who was invited, who answered which recommendations, and what is missing."""
-    recs = await _recommendations(session=session, exercise=exercise)
+    recs = await exercise_recommendations(session=session, exercise=exercise)
     rows = await session.exec(
         select(
             col(LocalInput.institution_id),
@@ -304,7 +306,7 @@ async def coverage(*, session: AsyncSession, exercise: Exercise) -> rules.Covera
         ).where(col(LocalInput.exercise_id) == exercise.id)
     )
     facts = [rules.InputFact(*row) for row in rows]
-    known = await _known_institutions(
+    known = await known_institutions(
         session=session, exercise=exercise, extra={f.institution_id for f in facts}
     )
     return rules.coverage(
@@ -314,40 +316,3 @@ async def coverage(*, session: AsyncSession, exercise: Exercise) -> rules.Covera
         known_institutions=known,
         inputs=facts,
     )
-
-
-async def compilation(*, session: AsyncSession, exercise: Exercise) -> dict[str, Any]:
-    """The annex: per recommendation, then per jurisdiction, with coverage figures."""
-    from localrights_recommendations.service.inputs import input_rows
-
-    recs = await _recommendations(session=session, exercise=exercise)
-    inputs = await input_rows(session=session, exercise_id=exercise.id)
-    figures = (await coverage(session=session, exercise=exercise)).figures
-    known = await _known_institutions(
-        session=session, exercise=exercise, extra={UUID(i["institution_id"]) for i in inputs}
-    )
-    names = {str(k.id): k.name for k in known}
-    for item in inputs:
-        item["institution_name"] = names.get(item["institution_id"])
-    annex = rules.annex(
-        exercise={
-            "id": str(exercise.id),
-            "title": exercise.title,
-            "report_type": exercise.report_type,
-            "country": exercise.country,
-            "mechanism": exercise.mechanism,
-            "deadline": exercise.deadline.isoformat(),
-            "status": exercise.status,
-        },
-        recommendations=recs,
-        inputs=inputs,
-        figures=figures,
-        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-    # The national report's view of follow-up since the last cycle, per recommendation.
-    follow_up = await follow_up_by_recommendation(
-        session, country=exercise.country, recommendation_ids=[UUID(r["id"]) for r in recs]
-    )
-    for section in annex["recommendations"]:
-        section["follow_up"] = follow_up[str(section["recommendation"]["id"])]
-    return annex
