@@ -28,6 +28,7 @@ from localrights_consultation.exceptions import (
 )
 from localrights_consultation.ingest import IngestPool
 from localrights_consultation.schemas import ResponseCreate, ResponseRead
+from localrights_consultation.service.consultations import get_consultation_or_raise, questions_of
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,6 @@ class DefinitionCache:
         if found is not None:
             self._items.move_to_end(consultation_id)
             return found
-        from localrights_consultation.service.consultations import (
-            get_consultation_or_raise,
-            questions_of,
-        )
-
         async with sessions() as session:
             consultation = await get_consultation_or_raise(session=session, id=consultation_id)
         definition = Definition(
