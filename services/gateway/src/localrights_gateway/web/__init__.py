@@ -13,7 +13,6 @@ from fastapi import APIRouter, FastAPI
 
 from localrights_gateway.web import api_docs, error_pages
 from localrights_gateway.web.account import router as account_router
-from localrights_gateway.web.backoffice.sessions import router as sessions_router
 from localrights_gateway.web.client import web_lifespan
 from localrights_gateway.web.finding import router as finding_router
 from localrights_gateway.web.follow_up_pages import router as follow_up_router
@@ -24,6 +23,7 @@ from localrights_gateway.web.officers import router as officers_router
 from localrights_gateway.web.publisher import router as publisher_router
 from localrights_gateway.web.residents import router as residents_router
 from localrights_gateway.web.results_page import router as results_router
+from localrights_gateway.web.session_renewal import router as sessions_router
 
 router = APIRouter(lifespan=web_lifespan, include_in_schema=False)
 router.include_router(finding_router)

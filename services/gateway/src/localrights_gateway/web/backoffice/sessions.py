@@ -18,24 +18,27 @@ it needs no JavaScript and cannot leave an officer's text behind on a shared com
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import jwt
-from fastapi import APIRouter, Request, Response
+from fastapi import Request
 from starlette.datastructures import UploadFile
 
 from localrights_gateway.web import security
-from localrights_gateway.web.client import ApiError
-
-if TYPE_CHECKING:
-    from localrights_gateway.web.rendering import Page
+from localrights_gateway.web.client import Api, ApiError
 
 RESUME_PREFIX = "resume."
 RESUME_TO = "resume_to"
 # Fields never carried back: the form's old CSRF token (a fresh one is given) and secrets.
 _NOT_KEPT = frozenset({security.CSRF_FIELD, "password"})
 
-router = APIRouter(include_in_schema=False)
+
+class RenewablePage(Protocol):
+    """What renewal needs of a page request (``web.rendering.Page`` is one)."""
+
+    token: str | None
+    api: Api
+    renewed: tuple[str, int] | None
 
 
 def renewal_due(token: str, *, now: float | None = None) -> bool:
@@ -49,14 +52,14 @@ def renewal_due(token: str, *, now: float | None = None) -> bool:
     return (now or time.time()) > issued + (expires - issued) / 2
 
 
-async def renew_if_due(page: Page) -> None:
+async def renew_if_due(page: RenewablePage) -> None:
     """Swap the session for a fresh token when half of it is used; keep it if refused."""
     if page.token is None or not renewal_due(page.token):
         return
     await renew(page)
 
 
-async def renew(page: Page) -> bool:
+async def renew(page: RenewablePage) -> bool:
     try:
         fresh = await page.api.post("/auth/refresh")
     except ApiError as exc:
@@ -67,22 +70,6 @@ async def renew(page: Page) -> bool:
     page.api.token = page.token
     page.renewed = (page.token, int(fresh.get("expires_in") or 900))
     return True
-
-
-@router.post("/session/renew")
-async def renew_on_activity(request: Request) -> Response:
-    """Called by site.js while an officer types: renew the session if half of it is used."""
-    from localrights_gateway.web.rendering import Page
-
-    page = Page(request)
-    try:
-        security.check_csrf(request, request.headers.get("x-csrf-token"))
-    except security.CsrfError:
-        return page.finish(Response(status_code=403))
-    if page.token is None:
-        return page.finish(Response(status_code=401))
-    renewed = await renew(page) if renewal_due(page.token) else True
-    return page.finish(Response(status_code=204 if renewed else 401))
 
 
 async def kept_fields(request: Request) -> list[tuple[str, str]]:
