@@ -7,7 +7,10 @@ HTTP nor SQL) are import-linter contracts in pyproject.toml, run by ``make lint`
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
+
+import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_ROOTS = (ROOT / "shared" / "src", *sorted((ROOT / "services").glob("*/src")))
@@ -84,3 +87,69 @@ def test_the_commit_rule_sees_a_commit(tmp_path: Path) -> None:
     module = tmp_path / "use_case.py"
     module.write_text("async def f(session):\n    await session.commit()\n", encoding="utf-8")
     assert commits_in(module) == [2]
+
+
+PACKAGES = (
+    "localrights",
+    "localrights_consultation",
+    "localrights_notifications",
+    "localrights_recommendations",
+    "localrights_gateway",
+)
+
+
+def import_circles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Every set of modules that import one another in a circle (Tarjan's strongly connected
+    components of the import graph, imports inside functions and TYPE_CHECKING included)."""
+    index: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = lowest[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                lowest[module] = min(lowest[module], lowest[imported])
+            elif imported in on_stack:
+                lowest[module] = min(lowest[module], index[imported])
+        if lowest[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        for module in sorted(graph.modules):
+            if module not in index:
+                visit(module)
+    finally:
+        sys.setrecursionlimit(limit)
+    return circles
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=False)
+    assert len(graph.modules) > 200
+    assert import_circles(graph) == []
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = grimp.ImportGraph()
+    for module in ("a", "a.x", "a.y", "a.z"):
+        graph.add_module(module)
+    graph.add_import(importer="a.x", imported="a.y")
+    graph.add_import(importer="a.y", imported="a.x")
+    graph.add_import(importer="a.z", imported="a.x")
+    assert import_circles(graph) == [["a.x", "a.y"]]
