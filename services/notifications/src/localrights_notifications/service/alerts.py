@@ -23,10 +23,6 @@ from localrights_notifications.schemas import (
 )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def alert_facts(alert: Alert) -> dict[str, Any]:
     """The alert as its events carry it."""
     return {
@@ -58,7 +54,7 @@ def _alert_values(data: AlertCreate) -> dict[str, Any]:
 
 async def publish_alert(uow: UnitOfWork, *, data: AlertCreate, published_by: str) -> Alert:
     """Save the alert and its alert.published event; the fan-out follows from the event."""
-    now = _now()
+    now = datetime.now(UTC)
     alert = Alert(**_alert_values(data), published_by=published_by, published_at=now)
     alert.updated_at = now
     uow.session.add(alert)
@@ -97,7 +93,7 @@ async def update_alert(uow: UnitOfWork, *, alert: Alert, data: AlertUpdate) -> A
     for name, value in values.items():
         setattr(alert, name, value)
     alert.revision += 1
-    alert.updated_at = _now()
+    alert.updated_at = datetime.now(UTC)
     uow.session.add(alert)
     uow.emit(AlertUpdated(**alert_facts(alert)))
     return alert
@@ -109,7 +105,7 @@ async def cancel_alert(uow: UnitOfWork, *, alert: Alert) -> Alert:
         raise exceptions.AlertCancelled()
     alert.status = "cancelled"
     alert.revision += 1
-    alert.updated_at = _now()
+    alert.updated_at = datetime.now(UTC)
     uow.session.add(alert)
     uow.emit(AlertCancelled(**alert_facts(alert)))
     return alert

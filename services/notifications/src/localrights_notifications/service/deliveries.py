@@ -20,10 +20,6 @@ from localrights_notifications.service.subscriptions import (
 )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def alert_deliveries(
     *, session: AsyncSession, alert_id: UUID, status: str | None, limit: int, offset: int
 ) -> tuple[dict[str, int], list[tuple[Delivery, str]], int]:
@@ -61,7 +57,7 @@ async def replay_delivery(uow: UnitOfWork, *, delivery_id: UUID) -> Delivery:
         raise exceptions.NotReplayable(delivery.status)
     delivery.status = "pending"
     delivery.attempts = 0
-    delivery.next_attempt_at = _now()
+    delivery.next_attempt_at = datetime.now(UTC)
     session.add(delivery)
     await enable_disabled_by_failures(session, [delivery.subscription_id])
     await notify_dispatcher(session)

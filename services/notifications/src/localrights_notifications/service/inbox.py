@@ -16,10 +16,6 @@ from localrights_notifications import exceptions
 from localrights_notifications.models import InboxItem
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def list_inbox(
     *, session: AsyncSession, institution_id: UUID, unread_only: bool, limit: int, offset: int
 ) -> tuple[Sequence[InboxItem], int]:
@@ -46,6 +42,6 @@ async def mark_inbox_item_read(
     if item is None or item.institution_id != institution_id:
         raise exceptions.InboxItemNotFound()
     if item.read_at is None:
-        item.read_at = _now()
+        item.read_at = datetime.now(UTC)
         uow.session.add(item)
     return item

@@ -27,10 +27,6 @@ from localrights_notifications.schemas import (
 from localrights_notifications.ssrf import check_webhook_url
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def new_webhook_secret() -> str:
     """A Standard Webhooks secret: ``whsec_`` and 24 random bytes in base64."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
@@ -130,7 +126,7 @@ async def update_subscription(
         await _disable(uow, subscription, "by_institution")
     elif wanted == "active" and subscription.disabled_at is not None:
         await _enable(uow.session, subscription)
-    subscription.updated_at = _now()
+    subscription.updated_at = datetime.now(UTC)
     uow.session.add(subscription)
     await uow.session.flush()
     await uow.session.refresh(subscription)
@@ -139,7 +135,7 @@ async def update_subscription(
 
 async def delete_subscription(uow: UnitOfWork, *, subscription: Subscription) -> None:
     """Stop a subscription; what it had not yet sent is dropped, its history kept."""
-    subscription.deleted_at = _now()
+    subscription.deleted_at = datetime.now(UTC)
     uow.session.add(subscription)
     await uow.session.exec(
         update(Delivery)
@@ -173,7 +169,7 @@ async def disable_subscription(
 
 
 async def _disable(uow: UnitOfWork, subscription: Subscription, reason: str) -> None:
-    now = _now()
+    now = datetime.now(UTC)
     session = uow.session
     subscription.disabled_at = now
     subscription.disabled_reason = reason
