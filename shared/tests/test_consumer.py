@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.consumer import EventConsumer, Handler
 from localrights.events import CONSULTATION_EVENTS, Envelope, dlq_topic, new_event
 from localrights.events.catalog.consultation import ConsultationClosed
-from localrights.kafka import KafkaConnection, ensure_topics, platform_topics
+from localrights.kafka import KafkaConnection, create_admin, ensure_topics, platform_topics
 from localrights.testing.helpers import eventually
 
 from .conftest import effects
@@ -56,7 +56,7 @@ async def consuming(
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     consumer = EventConsumer(
-        name=f"{prefix}test",
+        name="test",
         kafka=KafkaConnection(bootstrap),
         topics=[CONSULTATION_EVENTS],
         handlers={"consultation.closed": handler},
@@ -107,6 +107,49 @@ class TestIdempotentConsumer:
             await eventually(both_seen)
             assert consumer.applied == 2
         assert await effect_count(sessions, event.id) == 1
+
+
+class TestConsumerGroups:
+    async def test_deployments_sharing_a_broker_have_groups_of_their_own(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        kafka_bootstrap_servers: str,
+        topic_prefix: str,
+    ) -> None:
+        other_prefix = f"o{uuid4().hex[:10]}."
+        async with (
+            consuming(kafka_bootstrap_servers, topic_prefix, sessions, record_effect) as (
+                ours,
+                producer,
+            ),
+            consuming(kafka_bootstrap_servers, other_prefix, sessions, record_effect) as (
+                theirs,
+                _,
+            ),
+        ):
+            ours_event, theirs_event = closed_event(), closed_event()
+            for prefix, event in ((topic_prefix, ours_event), (other_prefix, theirs_event)):
+                await producer.send_and_wait(
+                    prefix + CONSULTATION_EVENTS, event.to_json_bytes(), key=b"k"
+                )
+
+            async def applied() -> None:
+                assert await effect_count(sessions, ours_event.id) == 1
+                assert await effect_count(sessions, theirs_event.id) == 1
+
+            await eventually(applied)
+            admin = create_admin(KafkaConnection(kafka_bootstrap_servers))
+            await admin.start()
+            try:
+
+                async def both_joined() -> None:
+                    listed = {group_id for group_id, _ in await admin.list_consumer_groups()}
+                    assert {ours.group_id, theirs.group_id} <= listed
+
+                await eventually(both_joined)
+            finally:
+                await admin.close()
+        assert (ours.group_id, theirs.group_id) == (f"{topic_prefix}test", f"{other_prefix}test")
 
 
 class TestDeadLetters:

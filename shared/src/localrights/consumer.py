@@ -106,6 +106,9 @@ class EventConsumer:
         self._kafka = kafka
         self._session_timeout_ms = session_timeout_ms
         self._topics = [topic_prefix + t for t in topics]
+        # Namespaced like the topics: deployments (or tests) sharing a broker must not share
+        # a group, or every start of one rebalances the others' consumers.
+        self.group_id = topic_prefix + name
         self._handlers = dict(handlers)
         self._sessions = sessions
         self._dlq = dlq_producer
@@ -124,7 +127,7 @@ class EventConsumer:
                 self._consumer = create_consumer(
                     self._kafka,
                     *self._topics,
-                    group_id=self.name,
+                    group_id=self.group_id,
                     client_id=self.name,
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
