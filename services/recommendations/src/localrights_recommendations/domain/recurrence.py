@@ -49,6 +49,10 @@ PER_RECOMMENDATION = 3
 # share, and for naming the same group of people.
 ISSUE_BOOST = 0.2
 GROUP_BOOST = 0.1
+# Added instead to two texts sharing an issue that is an ask in itself (an NHRI, FGM, ...).
+ASK_BOOST = 0.3
+# Added when two texts on one issue also ask for the same kind of step (both a law, ...).
+ACTION_BOOST = 0.1
 # Below this similarity, two texts on one issue must ask for the same kind of step.
 ACTION_SCOPE = 0.6
 # What is left of the similarity of two texts on one subject asking for different steps.
@@ -168,6 +172,10 @@ def _apply_rules(
             return similarity * ACTION_PENALTY, ("asks for another kind of step",)
         share = len(issues) / min(len(earlier.issues), len(later.issues))
         boost = ISSUE_BOOST * share + (GROUP_BOOST if groups else 0.0)
+        if issues & ASKS:
+            boost = max(boost, ASK_BOOST)
+        if earlier.actions & later.actions:
+            boost += ACTION_BOOST
         return min(1.0, similarity + boost), (f"both about {', '.join(sorted(issues | groups))}",)
     if (earlier.issues or earlier.groups) and (later.issues or later.groups) and not groups:
         return similarity * 0.5, ("about different issues",)

@@ -76,6 +76,11 @@ _INSTRUMENTS = tuple((key, re.compile(pattern)) for key, pattern in INSTRUMENTS)
 # marriage); groups of people are what a text is about only together with an issue.
 ISSUES: tuple[tuple[str, str], ...] = (
     ("nhri", r"national human rights (?:institution|commission)|paris principles|\bnhri\b"),
+    (
+        "npm",
+        r"national (?:preventive |prevention )?mechanism (?:for|to|of) (?:the )?prevent\w* "
+        r"(?:of )?torture|national preventive mechanism|\bnpm\b",
+    ),
     ("prisons", r"prison|penitentiar|conditions? of detention|detention conditions|incarcerat"),
     (
         "juvenile-justice",
@@ -84,27 +89,38 @@ ISSUES: tuple[tuple[str, str], ...] = (
     ),
     (
         "gender-equality",
-        r"gender (?:equality|equity|parity)|equality (?:between|of) (?:women and men|men and "
-        r"women)|equality of (?:all )?women|empowerment of women|participation of women",
+        r"gender (?:equality|equity|parity)|equal\w*(?: treatment| opportunit\w*| rights)? "
+        r"(?:between|of|for) (?:women and men|men and women)|equality of (?:all )?women|"
+        r"empower\w* (?:of )?women|participation of women",
     ),
     (
         "violence-against-women",
         r"violence against women|gender[- ]based violence|domestic violence|violence within the "
         r"family",
     ),
-    ("discrimination-against-women", r"discriminat\w* (?:against|vis-a-vis) women"),
+    ("discrimination-against-women", r"discriminat\w*[^.;]{0,30}(?:against|vis-a-vis) women"),
+    (
+        "women-at-work",
+        r"equal pay|equal (?:remuneration|salary|wages?)|(?:women|gender)[^.;]{0,80}(?:labour "
+        r"market|employment|workplace)|(?:labour market|employment)[^.;]{0,40}(?:women|gender)",
+    ),
     ("trafficking", r"traffick"),
     (
         "sexual-exploitation-of-children",
-        r"sexual exploitation (?:and sale )?of children|child prostitution",
+        r"(?:sexual )?exploitation (?:and (?:sale|abuse) )?of children|child prostitution|"
+        r"exploitation of (?:minors|child)",
     ),
     (
         "street-children",
         r"street children|children (?:living )?(?:on|in) the streets?|homeless children",
     ),
     ("child-labour", r"child labou?r"),
-    ("asylum", r"asylum|refugee"),
     ("racism", r"racis|racial discrimination|xenophob|racial(?:ly)? motivated"),
+    (
+        "hate-speech",
+        r"hate (?:speech|crime)|incitement to (?:racial )?hatred|racist[^.;]{0,30}(?:speech|"
+        r"statement|discourse|remark)",
+    ),
     ("poverty", r"povert|social expenditure|basic needs"),
     ("school-dropout", r"drop-?out"),
     (
@@ -115,7 +131,8 @@ ISSUES: tuple[tuple[str, str], ...] = (
     (
         "human-rights-education",
         r"human rights (?:education|training)|training (?:for|of) (?:law enforcement|public "
-        r"officials|police)|capacity[- ]building programmes? (?:of|for) law enforcement",
+        r"officials|police)|capacity[- ]building programmes? (?:of|for) law enforcement|"
+        r"(?:educate|train)\w*[^.;]{0,20}(?:police|law enforcement|judges)[^.;]{0,60}human rights",
     ),
     (
         "torture-in-criminal-law",
@@ -139,6 +156,7 @@ ISSUES: tuple[tuple[str, str], ...] = (
 ASKS = frozenset(
     {
         "nhri",
+        "npm",
         "torture-in-criminal-law",
         "death-penalty",
         "fgm",
@@ -151,6 +169,7 @@ ASKS = frozenset(
 GROUPS: tuple[tuple[str, str], ...] = (
     ("roma", r"\broma\b|\bsinti\b|travellers"),
     ("migrants", r"migrant|immigrant|non-?citizens"),
+    ("refugees", r"asylum|refugee"),
     ("afro-descendants", r"african descent|afro-descendant"),
     ("indigenous", r"indigenous|pygm|mbororo"),
     ("lgbt", r"sexual orientation|gender identity|homosexual|\blgbti?\b"),
