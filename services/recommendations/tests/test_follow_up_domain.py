@@ -10,6 +10,8 @@ import pytest
 from localrights_recommendations.domain import dashboards, indicators, recurrence, status
 from localrights_recommendations.domain.follow_up_exports import to_csv
 from localrights_recommendations.domain.recurrence_lexicon import (
+    actions_of,
+    groups_of,
     instruments_of,
     issues_of,
     normalise,
@@ -89,6 +91,80 @@ class TestTheMatchersRules:
             "op-crc-ac",
             "op-crc-sc",
         }
+
+    def test_an_optional_protocol_is_known_however_its_convention_is_named(self) -> None:
+        for named in (
+            "Implement the obligations under the Optional Protocol to the United Nations "
+            "Convention against Torture",
+            "Ensure that its national preventive mechanism complies with the Optional Protocol "
+            "to CAT",
+        ):
+            assert "op-cat" in instruments_of(normalise(named)), named
+        thereto = "Ratify the CRPD as well as the Optional Protocol thereto"
+        assert instruments_of(normalise(thereto)) == {"crpd", "op-crpd"}
+
+    def test_issues_said_in_other_words_are_one_issue(self) -> None:
+        for a, b, issue in (
+            (
+                "Establish an independent national preventive mechanism",
+                "Establish a national mechanism for the prevention of torture",
+                "npm",
+            ),
+            (
+                "Amend domestic law regarding homosexuality, with a view to decriminalize it",
+                "Decriminalise consensual sexual acts among adults of the same sex",
+                "same-sex-decriminalisation",
+            ),
+            (
+                "Ensure equality of opportunities for women in the labour market",
+                "Address gender inequality in the workplace",
+                "women-at-work",
+            ),
+        ):
+            assert issue in issues_of(normalise(a)) & issues_of(normalise(b)), issue
+
+    def test_asylum_seekers_are_people_a_text_names_not_what_it_asks(self) -> None:
+        text = normalise("Protect the rights of migrants and asylum-seekers")
+        assert issues_of(text) == frozenset()
+        assert groups_of(text) == {"migrants", "refugees"}
+
+    def test_training_law_enforcement_officials_asks_for_no_law(self) -> None:
+        text = normalise("Train law enforcement officials on the rule of law")
+        assert actions_of(text, frozenset(), joins=False) == frozenset()
+        assert actions_of(normalise("Adopt a law on FGM"), frozenset(), joins=False) == {"law"}
+
+    def test_a_shared_ask_or_the_same_kind_of_step_counts_for_more(self) -> None:
+        earlier = [recurrence.Recommendation("a", "Improve conditions in prisons")]
+        later = [
+            recurrence.Recommendation("b", "Reduce prison overcrowding"),
+            recurrence.Recommendation("c", "Amend the law on prison overcrowding"),
+        ]
+        scored = recurrence.scored_candidates(earlier, later, floor=0.0)
+        issue_only = scored["b"][0].score - scored["b"][0].similarity
+        assert issue_only == pytest.approx(recurrence.ISSUE_BOOST, abs=1e-3)
+        law = [recurrence.Recommendation("d", "Adopt a law on prison conditions")]
+        both_laws = recurrence.scored_candidates(law, later, floor=0.0)["c"][0]
+        assert both_laws.score - both_laws.similarity == pytest.approx(
+            recurrence.ISSUE_BOOST + recurrence.ACTION_BOOST, abs=1e-3
+        )
+        nhri = recurrence.scored_candidates(
+            [recurrence.Recommendation("e", "Establish an NHRI")],
+            [recurrence.Recommendation("f", "Respect the independence of the NHRI")],
+            floor=0.0,
+        )["f"][0]
+        assert nhri.score - nhri.similarity == pytest.approx(recurrence.ASK_BOOST, abs=1e-3)
+
+    def test_ratifying_a_treaty_and_applying_it_is_one_ask_with_applying_it(self) -> None:
+        earlier = [
+            recurrence.Recommendation("a", "Ratify the OP-CAT and comply with its provisions"),
+            recurrence.Recommendation("b", "Ratify the OP-CAT"),
+        ]
+        later = [recurrence.Recommendation("c", "Implement the obligations under the OP-CAT")]
+        scored = {
+            s.earlier_id: s for s in recurrence.scored_candidates(earlier, later, floor=0.0)["c"]
+        }
+        assert scored["a"].score == scored["a"].similarity
+        assert scored["b"].reasons == ("ratifying and applying a treaty are different asks",)
 
     def test_different_treaties_are_never_a_repeat_and_the_same_one_always(self) -> None:
         earlier = [recurrence.Recommendation("a", "Ratify the CRPD")]

@@ -17,11 +17,18 @@ _JOIN = re.compile(
     r"become (?:a )?part(?:y|ies))\b"
 )
 
+# Implementing, complying with, incorporating: the ask is to apply a treaty.
+_APPLY = re.compile(r"\b(?:implement|comply|complies|complying|incorporat|obligations under)")
+
 _CRC = r"(?:the )?(?:crc|convention on the rights of the child)"
 # Treaties as recommendations name them, most specific first: an optional protocol's name
 # contains its convention's, so a matched span is removed before the next pattern runs.
 INSTRUMENTS: tuple[tuple[str, str], ...] = (
-    ("op-cat", r"op-?cat\b|optional protocol (?:to|of) the (?:un )?convention against torture"),
+    (
+        "op-cat",
+        r"op-?cat\b|optional protocol (?:to|of) (?:the )?(?:un |united nations )?(?:convention "
+        r"against torture|cat\b)",
+    ),
     (
         "op2-iccpr",
         r"second optional protocol|op2-iccpr|optional protocol[^.;]{0,60}abolition of the death",
@@ -40,7 +47,10 @@ INSTRUMENTS: tuple[tuple[str, str], ...] = (
     ("op-crc-ac op-crc-sc", rf"(?:two )?optional protocols (?:to|of) {_CRC}"),
     ("op-crc", rf"optional protocols? (?:to|of) {_CRC}"),
     ("op-cedaw", r"optional protocol (?:to|of) (?:the )?(?:cedaw|convention on the elimination)"),
-    ("op-crpd", r"optional protocol (?:to|of) the (?:crpd|convention on the rights of persons)"),
+    (
+        "op-crpd",
+        r"optional protocol (?:to|of) (?:the )?(?:crpd|convention on the rights of persons)",
+    ),
     (
         "ced",
         r"enforced disappearance|\bic?c?p?ped\b|\bcped\b|\bced\b",
@@ -67,6 +77,15 @@ INSTRUMENTS: tuple[tuple[str, str], ...] = (
     ("hague-adoption", r"intercountry adoption"),
 )
 _INSTRUMENTS = tuple((key, re.compile(pattern)) for key, pattern in INSTRUMENTS)
+# A convention's optional protocol named only as "thereto" or "its optional protocol".
+_THERETO = re.compile(r"optional protocols? thereto|\bits optional protocols?")
+_PROTOCOL_OF = {
+    "cat": "op-cat",
+    "crpd": "op-crpd",
+    "cedaw": "op-cedaw",
+    "icescr": "op-icescr",
+    "crc": "op-crc",
+}
 
 # What recommendations are about, as UPR texts name it in many ways ("prison overcrowding",
 # "the penitentiary system", "conditions of detention"). Two texts on different issues are
@@ -147,6 +166,11 @@ ISSUES: tuple[tuple[str, str], ...] = (
     ("fgm", r"genital mutilation|\bfgm\b"),
     ("child-marriage", r"age (?:of|for) marriage|child marriage|early marriage"),
     ("corporal-punishment", r"corporal punishment"),
+    (
+        "same-sex-decriminalisation",
+        r"decriminali[sz]\w*[^.;]{0,40}(?:homosexual|same[- ]sex|consensual)|criminali[sz]\w*[^.;]"
+        r"{0,20}homosexual|homosexual\w*[^.;]{0,40}decriminali[sz]",
+    ),
     ("journalists", r"journalist|press freedom|freedom of the (?:press|media)"),
     ("security-forces-impunity", r"security forces|impunity"),
     ("development-assistance", r"development assistance|\boda\b|0\.7 per ?cent"),
@@ -162,6 +186,7 @@ ASKS = frozenset(
         "fgm",
         "child-marriage",
         "corporal-punishment",
+        "same-sex-decriminalisation",
         "development-assistance",
         "birth-registration",
     }
@@ -172,7 +197,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("refugees", r"asylum|refugee"),
     ("afro-descendants", r"african descent|afro-descendant"),
     ("indigenous", r"indigenous|pygm|mbororo"),
-    ("lgbt", r"sexual orientation|gender identity|homosexual|\blgbti?\b"),
+    ("lgbt", r"sexual orientation|gender identity|homosexual|same[- ]sex|\blgbti?\b"),
     ("disability", r"disabilit"),
 )
 _ISSUES = tuple((key, re.compile(pattern)) for key, pattern in ISSUES)
@@ -182,8 +207,17 @@ _GROUPS = tuple((key, re.compile(pattern)) for key, pattern in GROUPS)
 # step ("adopt a national plan against trafficking" / "approve a trafficking law") are not a
 # repeat: one status could not describe both.
 ACTIONS: tuple[tuple[str, str], ...] = (
-    ("plan", r"(?:action|national) plan|plan of action|\bstrateg"),
-    ("law", r"legislat|\blaws?\b|\bcode\b|criminali[sz]e|\bamend"),
+    (
+        "plan",
+        r"(?:action|national) plan|plan of action|\bstrateg|(?:comprehensive|national) programme",
+    ),
+    # "law enforcement", "the rule of law", "international law" and "existing laws" ask for
+    # no new law.
+    (
+        "law",
+        r"legislat|(?<!rule of )(?<!international )(?<!existing )\blaws?\b(?! enforcement)|"
+        r"\bcode\b|criminali[sz]e|\bamend",
+    ),
     ("moratorium", r"moratorium"),
     ("invitation", r"invitation|agree to (?:the )?visit|accept (?:a )?visit|allow a visit"),
 )
@@ -227,6 +261,8 @@ def instruments_of(text: str) -> frozenset[str]:
             else:
                 found.update(key.split())
             rest = pattern.sub(" ", rest)
+    if _THERETO.search(text):  # "the CRPD and the optional protocol thereto"
+        found.update(_PROTOCOL_OF[key] for key in found & _PROTOCOL_OF.keys())
     return frozenset(found)
 
 
@@ -247,6 +283,12 @@ def actions_of(text: str, instruments: frozenset[str], joins: bool) -> frozenset
     if instruments and not joins:
         found.add("treaty")
     return frozenset(found)
+
+
+def asks_to_apply(text: str) -> bool:
+    """Whether a normalised text asks the State to apply a treaty ("and comply with its
+    provisions"), which a text asking to ratify it may ask too."""
+    return _APPLY.search(text) is not None
 
 
 def asks_to_join(text: str) -> bool:
