@@ -4,8 +4,9 @@ As Standard Webhooks senders do: an endpoint that answers 410 Gone is disabled a
 one whose every call failed for ``webhook_disable_after`` (days, not attempts: a receiver
 down for a weekend is not dropped for a burst of retries) is disabled then. A subscription
 records when its run of failures began (``failing_since``); a delivered call ends the run.
-The dispatcher notes outcomes as calls end and this module writes them with each batch of
-results: one statement for the failing, one for the recovered, nothing for the healthy.
+The delivery policy notes outcomes as calls end and the recorder has them written with each
+batch of results: one statement for the failing, one for the recovered, nothing for the
+healthy.
 """
 
 from __future__ import annotations
