@@ -62,8 +62,8 @@ from localrights.auth import Role
 from localrights.db import asyncpg_dsn
 from localrights.migrations import aupgrade_database, create_database
 from localrights.testing.helpers import bearer, running_app
-from localrights_notifications.channels import signed_headers
 from localrights_notifications.config import Settings
+from localrights_notifications.delivery.senders import signed_headers
 from localrights_notifications.main import create_app
 
 BENCH = "alert_fanout"

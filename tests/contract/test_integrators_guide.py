@@ -21,7 +21,7 @@ from contract_kit import ROOT
 
 from localrights.events import get_event_type, new_event
 from localrights.kafka import KafkaConnection, ensure_topics, platform_topics
-from localrights_notifications.channels import signed_headers
+from localrights_notifications.delivery.senders import signed_headers
 
 GUIDE = ROOT / "docs" / "integrators.md"
 

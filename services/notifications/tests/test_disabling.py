@@ -16,8 +16,8 @@ import asyncpg
 
 from localrights.db import asyncpg_dsn
 from localrights.testing.helpers import eventually
+from localrights_notifications.delivery.health import EndpointHealth
 from localrights_notifications.domain import Outcome
-from localrights_notifications.health import EndpointHealth
 
 from .conftest import Mailbox, Service, Sink
 from .test_dispatch import delivery_report, until_counts

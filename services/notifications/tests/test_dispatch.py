@@ -441,7 +441,7 @@ def test_a_lease_shorter_than_a_call_is_refused_at_start_up() -> None:
 def test_the_open_file_limit_is_raised_to_what_the_lanes_need() -> None:
     import resource
 
-    from localrights_notifications.dispatch import allow_open_files
+    from localrights_notifications.delivery.dispatcher import allow_open_files
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, text
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import Handler
-from localrights.db import run_sql
 from localrights.events import Envelope
 from localrights.events.catalog.alerts import AlertFacts, AlertReminderDue
 from localrights.events.catalog.consultation import ConsultationOpened
@@ -31,23 +27,8 @@ from localrights.events.catalog.subscriptions import SubscriptionDisabled
 from localrights.places import place_name
 from localrights_notifications import messages
 from localrights_notifications.fanout import fan_out, notify_institution
-from localrights_notifications.models import ClosedExercise, Institution, Subscription
-
-# Topics are not ordered with one another, and a jurisdiction invites whoever sits in it
-# while the exercise runs: an institution that (re)appears in an invited jurisdiction gets
-# the invitations of the exercises still before their deadline, once each.
-_INVITE_LATECOMER = text(
-    "INSERT INTO inbox_items (id, institution_id, event_id, event_type, kind, alert_id, title, "
-    "facts) SELECT gen_random_uuid(), CAST(:institution_id AS uuid), n.event_id, n.event_type, "
-    "n.kind, n.alert_id, n.title, n.facts FROM notifications AS n "
-    "WHERE n.event_type = 'exercise.opened' AND n.country = CAST(:country AS text) "
-    "AND CAST(n.facts ->> 'deadline' AS date) >= current_date "
-    "AND NOT EXISTS (SELECT 1 FROM closed_exercises AS c "
-    "WHERE CAST(c.exercise_id AS text) = n.facts ->> 'exercise_id') "
-    "AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(n.facts -> 'invited_jurisdictions') "
-    "AS j WHERE CAST(:jurisdiction AS text) = j OR CAST(:jurisdiction AS text) LIKE j || '-%') "
-    "ON CONFLICT (institution_id, event_id) DO NOTHING"
-)
+from localrights_notifications.models import Subscription
+from localrights_notifications.repository import exercises, inbox, institutions
 
 
 async def on_alert_event(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
@@ -89,23 +70,11 @@ async def on_consultation_opened(session: AsyncSession, envelope: Envelope, payl
 async def on_exercise_opened(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
     """Every invited institution, by id or by jurisdiction, gets it in its inbox."""
     opened: ExerciseOpened = payload
-    if await session.get(ClosedExercise, opened.exercise_id) is not None:
+    if await exercises.is_closed(session, opened.exercise_id):
         return  # its closure came first (another partition's replay, say): nobody to ask
     invited = set(opened.invited_institution_ids)
     if opened.invited_jurisdictions:
-        # An invited jurisdiction covers itself and its subdivisions ("UY" covers "UY-CA"),
-        # as the recommendations service decides who may answer.
-        jurisdiction = col(Institution.jurisdiction)
-        rows = await session.exec(
-            select(Institution.id).where(
-                or_(
-                    jurisdiction.in_(opened.invited_jurisdictions),
-                    *(jurisdiction.startswith(f"{j}-") for j in opened.invited_jurisdictions),
-                ),
-                col(Institution.active).is_(True),
-            )
-        )
-        invited.update(rows.all())
+        invited.update(await institutions.active_in(session, opened.invited_jurisdictions))
     # Recorded even when nobody is known yet: institutions of an invited jurisdiction whose
     # institution.registered arrives later are invited from it (see on_institution_event).
     await fan_out(
@@ -149,44 +118,28 @@ async def on_exercise_reminder_sent(
 async def on_exercise_closed(session: AsyncSession, _envelope: Envelope, payload: Any) -> None:
     """An exercise stopped taking input: institutions registered from now on are not invited."""
     closed: ExerciseClosed = payload
-    await session.exec(
-        insert(ClosedExercise)
-        .values(exercise_id=closed.exercise_id, closed_at=closed.closed_at)
-        .on_conflict_do_nothing(index_elements=["exercise_id"])
-    )
+    await exercises.note_closed(session, closed.exercise_id, closed_at=closed.closed_at)
 
 
 async def on_institution_event(session: AsyncSession, _envelope: Envelope, payload: Any) -> None:
     """Keep the projection of institutions; an older fact never overwrites a newer one."""
     facts: InstitutionFacts = payload
-    values = {
-        "id": facts.institution_id,
-        "name": facts.name,
-        "kind": facts.kind,
-        "country": facts.country,
-        "jurisdiction": facts.jurisdiction,
-        "active": facts.active,
-        "changed_at": facts.changed_at,
-    }
-    statement = insert(Institution).values(**values)
-    applied = (
-        await session.exec(
-            statement.on_conflict_do_update(
-                index_elements=["id"],
-                set_={k: statement.excluded[k] for k in values if k != "id"},
-                where=Institution.changed_at <= statement.excluded.changed_at,
-            ).returning(col(Institution.id))
-        )
-    ).first()
-    if applied is not None and facts.active:
-        await run_sql(
+    applied = await institutions.upsert(
+        session,
+        id=facts.institution_id,
+        name=facts.name,
+        kind=facts.kind,
+        country=facts.country,
+        jurisdiction=facts.jurisdiction,
+        active=facts.active,
+        changed_at=facts.changed_at,
+    )
+    if applied and facts.active:
+        await inbox.invite_latecomer(
             session,
-            _INVITE_LATECOMER,
-            {
-                "institution_id": facts.institution_id,
-                "country": facts.country,
-                "jurisdiction": facts.jurisdiction,
-            },
+            institution_id=facts.institution_id,
+            country=facts.country,
+            jurisdiction=facts.jurisdiction,
         )
 
 
@@ -222,10 +175,7 @@ _TITLES = {
 
 async def _audience(session: AsyncSession, institution_id: Any, country: str) -> list[Any]:
     """Who may hear of an unpublished institution's follow-up: it and its country's ministries."""
-    ministries = await session.exec(
-        select(Institution.id).where(Institution.kind == "ministry", Institution.country == country)
-    )
-    return sorted({institution_id, *ministries.all()})
+    return sorted({institution_id, *await institutions.ministries_of(session, country)})
 
 
 async def on_follow_up_status(session: AsyncSession, envelope: Envelope, payload: Any) -> None:

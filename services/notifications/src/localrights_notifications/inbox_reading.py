@@ -4,16 +4,14 @@ read and unread again."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.uow import UnitOfWork, event_source
 from localrights_notifications import exceptions
 from localrights_notifications.models import InboxItem
+from localrights_notifications.repository import inbox
 
 
 async def list_items(
@@ -27,30 +25,22 @@ async def list_items(
     offset: int,
 ) -> tuple[Sequence[InboxItem], int, int]:
     """One page of items, newest first; the number that match and the number unread."""
-    conditions: list[Any] = [InboxItem.institution_id == institution_id]
-    if kind:
-        conditions.append(InboxItem.kind == kind)
-    if country:
-        # Every notification's facts carry the country it is about (alerts, exercises,
-        # consultations alike), so no column of its own is needed to filter on it.
-        conditions.append(col(InboxItem.facts)["country"].astext == country.upper())
-    listed = [*conditions, col(InboxItem.read_at).is_(None)] if unread_only else conditions
-    total = (await session.exec(select(func.count()).select_from(InboxItem).where(*listed))).one()
-    unread = (
-        await session.exec(
-            select(func.count())
-            .select_from(InboxItem)
-            .where(*conditions, col(InboxItem.read_at).is_(None))
-        )
-    ).one()
-    rows = await session.exec(
-        select(InboxItem)
-        .where(*listed)
-        .order_by(col(InboxItem.created_at).desc(), col(InboxItem.id))
-        .limit(limit)
-        .offset(offset)
+    total = await inbox.count_items(
+        session, institution_id=institution_id, unread_only=unread_only, kind=kind, country=country
     )
-    return rows.all(), int(total), int(unread)
+    unread = await inbox.count_items(
+        session, institution_id=institution_id, unread_only=True, kind=kind, country=country
+    )
+    rows = await inbox.list_items(
+        session,
+        institution_id=institution_id,
+        unread_only=unread_only,
+        limit=limit,
+        offset=offset,
+        kind=kind,
+        country=country,
+    )
+    return rows, total, unread
 
 
 async def get_item_or_raise(

@@ -20,7 +20,7 @@ from localrights.events import (
 from localrights.runtime import ConsumerSpec, ServiceRuntime
 from localrights_notifications.api import routers
 from localrights_notifications.config import Settings, get_settings
-from localrights_notifications.dispatch import Dispatcher
+from localrights_notifications.delivery.dispatcher import Dispatcher
 from localrights_notifications.handlers import EVENT_HANDLERS
 from localrights_notifications.scheduler import run_scheduler
 

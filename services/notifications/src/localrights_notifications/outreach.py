@@ -17,7 +17,7 @@ from localrights.errors import InvalidInput
 from localrights.events.catalog.alerts import AlertPublished
 from localrights.uow import UnitOfWork, event_source
 from localrights_notifications import calendars
-from localrights_notifications.channels import send_webhook
+from localrights_notifications.delivery.senders import send_webhook
 from localrights_notifications.models import Alert, Subscription
 from localrights_notifications.reach import alert_reach
 from localrights_notifications.schemas import AlertCreate

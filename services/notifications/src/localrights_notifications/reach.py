@@ -10,19 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.db import run_sql
-
-# The fan-out's rule itself, so a preview can never count what the fan-out would not send.
-from localrights_notifications.fanout import _MATCH
-
-_REACH = text(
-    "SELECT s.channel, count(*) AS subscriptions, "
-    "array_agg(DISTINCT s.institution_id) AS institutions "
-    f"FROM subscriptions AS s WHERE {_MATCH} GROUP BY s.channel"
-)
+# The fan-out's own rule, so a preview can never count what the fan-out would not send.
+from localrights_notifications.repository.subscriptions import reach_by_channel
 
 
 @dataclass(frozen=True)
@@ -42,21 +33,18 @@ async def alert_reach(
     jurisdictions: Sequence[str],
 ) -> Reach:
     """How many subscriptions, of how many institutions, a published alert would reach."""
-    rows = (
-        await run_sql(
-            session,
-            _REACH,
-            {
-                "kinds": [kind],
-                "country": country,
-                "topical": True,
-                "mechanism": mechanism,
-                "themes": list(themes),
-                "jurisdictions": list(jurisdictions) or [country],
-                "institutions": None,
-            },
-        )
-    ).all()
+    rows = await reach_by_channel(
+        session,
+        {
+            "kinds": [kind],
+            "country": country,
+            "topical": True,
+            "mechanism": mechanism,
+            "themes": list(themes),
+            "jurisdictions": list(jurisdictions) or [country],
+            "institutions": None,
+        },
+    )
     institutions = {i for row in rows for i in row.institutions}
     return Reach(
         subscriptions=sum(int(row.subscriptions) for row in rows),

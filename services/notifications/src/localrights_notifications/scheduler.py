@@ -14,18 +14,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 import structlog
-from sqlalchemy import text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.db import run_sql
 from localrights.events.catalog.alerts import AlertReminderDue
 from localrights.uow import UnitOfWork
 from localrights_notifications.domain import due_reminder
-from localrights_notifications.fanout import notify_dispatcher
-from localrights_notifications.models import Alert, Reminder
+from localrights_notifications.repository import alerts, deliveries
 from localrights_notifications.service import SOURCE, alert_facts
 
 log = structlog.get_logger(__name__)
@@ -39,15 +34,7 @@ async def send_due_reminders(
     horizon = today + timedelta(days=max(offsets, default=0))
     sent = 0
     async with sessions() as session, UnitOfWork(session, source=SOURCE) as uow:
-        alerts = (
-            await session.exec(
-                select(Alert).where(
-                    Alert.status == "published",
-                    col(Alert.deadline).between(today, horizon),
-                )
-            )
-        ).all()
-        for alert in alerts:
+        for alert in await alerts.published_with_deadline_between(session, today, horizon):
             assert alert.deadline is not None and alert.published_at is not None
             days = due_reminder(
                 deadline=alert.deadline,
@@ -60,48 +47,14 @@ async def send_due_reminders(
             payload = AlertReminderDue(
                 **alert_facts(alert), days_before=(alert.deadline - today).days
             )
-            # The row claims the reminder: a second replica, or a second round, finds it.
-            claimed = (
-                await session.exec(
-                    insert(Reminder)
-                    .values(alert_id=alert.id, days_before=days, event_id="")
-                    .on_conflict_do_nothing()
-                    .returning(col(Reminder.alert_id))
-                )
-            ).first()
-            if claimed is None:
+            if not await alerts.claim_reminder(session, alert_id=alert.id, days_before=days):
                 continue
             envelope = await uow.record(payload)
-            await session.exec(
-                update(Reminder)
-                .where(col(Reminder.alert_id) == alert.id, col(Reminder.days_before) == days)
-                .values(event_id=envelope.id)
+            await alerts.note_reminder_event(
+                session, alert_id=alert.id, days_before=days, event_id=envelope.id
             )
             sent += 1
     return sent
-
-
-_MAKE_DIGESTS = text(
-    """
-    WITH due AS (
-        SELECT DISTINCT subscription_id, institution_id, channel FROM deliveries
-        WHERE status = 'held' AND created_at <= :cutoff
-    ), digests AS (
-        INSERT INTO deliveries (id, subscription_id, institution_id, event_id, channel, status,
-                                attempts, digest_day, next_attempt_at)
-        SELECT gen_random_uuid(), subscription_id, institution_id, :event_id, channel,
-               'pending', 0, :day, now()
-        FROM due
-        ON CONFLICT (subscription_id, event_id) DO NOTHING
-        RETURNING id, subscription_id
-    )
-    UPDATE deliveries AS d
-    SET status = 'digested', digest_delivery_id = g.id, digest_day = :day, updated_at = now()
-    FROM digests AS g
-    WHERE d.subscription_id = g.subscription_id AND d.status = 'held' AND d.created_at <= :cutoff
-    RETURNING g.id
-    """
-)
 
 
 def digest_cutoff(day: date, at: time) -> datetime:
@@ -117,16 +70,9 @@ async def make_daily_digests(
     if now < cutoff:
         return 0
     async with sessions() as session, UnitOfWork(session, source=SOURCE):
-        rows = (
-            await run_sql(
-                session,
-                _MAKE_DIGESTS,
-                {"cutoff": cutoff, "day": now.date(), "event_id": f"digest:{now.date()}"},
-            )
-        ).all()
-        digests = len({row[0] for row in rows})
+        digests = await deliveries.make_digests(session, cutoff=cutoff, day=now.date())
         if digests:
-            await notify_dispatcher(session)
+            await deliveries.notify_dispatcher(session)
     return digests
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import and_, any_, func, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.errors import InvalidInput
@@ -17,6 +14,9 @@ from localrights.events.catalog.alerts import AlertCancelled, AlertPublished, Al
 from localrights.uow import UnitOfWork
 from localrights_notifications import exceptions
 from localrights_notifications.models import Alert
+from localrights_notifications.repository.alerts import (
+    list_alerts as list_alerts,  # finding alerts is one query, the use case itself
+)
 from localrights_notifications.schemas import (
     AlertCreate,
     AlertUpdate,
@@ -109,48 +109,3 @@ async def cancel_alert(uow: UnitOfWork, *, alert: Alert) -> Alert:
     uow.session.add(alert)
     uow.emit(AlertCancelled(**alert_facts(alert)))
     return alert
-
-
-async def list_alerts(
-    *,
-    session: AsyncSession,
-    country: str | None = None,
-    mechanism: str | None = None,
-    kind: str | None = None,
-    theme: str | None = None,
-    from_: date | None = None,
-    to: date | None = None,
-    include_cancelled: bool = False,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[Sequence[Alert], int]:
-    """Alerts, newest first; ``from_``/``to`` keep those with a date in that range."""
-    conditions: list[Any] = []
-    if country:
-        conditions.append(Alert.country == country.upper())
-    if mechanism:
-        conditions.append(Alert.mechanism == mechanism)
-    if kind:
-        conditions.append(Alert.kind == kind)
-    if theme:
-        conditions.append(any_(col(Alert.themes)) == theme.lower())
-    if not include_cancelled:
-        conditions.append(Alert.status == "published")
-    if from_ or to:
-        low, high = from_ or date.min, to or date.max
-        span_end = func.coalesce(Alert.ends_on, Alert.starts_on)
-        conditions.append(
-            or_(
-                and_(col(Alert.starts_on) <= high, span_end >= low),
-                col(Alert.deadline).between(low, high),
-            )
-        )
-    total = (await session.exec(select(func.count()).select_from(Alert).where(*conditions))).one()
-    rows = await session.exec(
-        select(Alert)
-        .where(*conditions)
-        .order_by(col(Alert.published_at).desc(), col(Alert.id))
-        .limit(limit)
-        .offset(offset)
-    )
-    return rows.all(), int(total)

@@ -6,20 +6,16 @@ import base64
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, text, update
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.db import run_sql
 from localrights.errors import InvalidInput
 from localrights.events.catalog.subscriptions import DisabledReason, SubscriptionDisabled
 from localrights.uow import UnitOfWork
 from localrights_notifications import exceptions
-from localrights_notifications.fanout import notify_dispatcher
 from localrights_notifications.models import Delivery, Subscription
+from localrights_notifications.repository import deliveries, subscriptions
 from localrights_notifications.schemas import (
     SubscriptionCreate,
     SubscriptionUpdate,
@@ -73,20 +69,8 @@ async def get_subscription_or_raise(
 async def list_subscriptions(
     *, session: AsyncSession, owner: UUID | None, limit: int, offset: int
 ) -> tuple[Sequence[Subscription], int]:
-    conditions: list[Any] = [col(Subscription.deleted_at).is_(None)]
-    if owner is not None:
-        conditions.append(Subscription.institution_id == owner)
-    total = (
-        await session.exec(select(func.count()).select_from(Subscription).where(*conditions))
-    ).one()
-    rows = await session.exec(
-        select(Subscription)
-        .where(*conditions)
-        .order_by(col(Subscription.created_at), col(Subscription.id))
-        .limit(limit)
-        .offset(offset)
-    )
-    return rows.all(), int(total)
+    """One page of live subscriptions (``owner``'s, or everyone's), and how many there are."""
+    return await subscriptions.list_subscriptions(session, owner=owner, limit=limit, offset=offset)
 
 
 async def update_subscription(
@@ -137,13 +121,12 @@ async def delete_subscription(uow: UnitOfWork, *, subscription: Subscription) ->
     """Stop a subscription; what it had not yet sent is dropped, its history kept."""
     subscription.deleted_at = datetime.now(UTC)
     uow.session.add(subscription)
-    await uow.session.exec(
-        update(Delivery)
-        .where(
-            col(Delivery.subscription_id) == subscription.id,
-            col(Delivery.status).in_(("pending", "held", "suspended")),
-        )
-        .values(status="cancelled", last_error="subscription deleted")
+    await deliveries.set_status_of_waiting(
+        uow.session,
+        subscription.id,
+        waiting=("pending", "held", "suspended"),
+        status="cancelled",
+        last_error="subscription deleted",
     )
 
 
@@ -175,10 +158,8 @@ async def _disable(uow: UnitOfWork, subscription: Subscription, reason: str) -> 
     subscription.disabled_reason = reason
     subscription.failing_since = subscription.failing_since or now
     session.add(subscription)
-    await session.exec(
-        update(Delivery)
-        .where(col(Delivery.subscription_id) == subscription.id, col(Delivery.status) == "pending")
-        .values(status="suspended", updated_at=now)
+    await deliveries.set_status_of_waiting(
+        session, subscription.id, waiting=("pending",), status="suspended", updated_at=now
     )
     if reason in _TOLD_TO_OWNER:
         disabled = SubscriptionDisabled(
@@ -198,28 +179,10 @@ async def _still_failed(session: AsyncSession, delivery_id: UUID) -> bool:
     return delivery is not None and delivery.attempts > 0 and delivery.status != "delivered"
 
 
-async def lock_subscriptions(session: AsyncSession, ids: Sequence[UUID]) -> None:
-    """Replays and the dispatcher's disabling take a subscription's row first, in one
-    order, so that neither acts on what the other is changing."""
-    await session.exec(
-        select(Subscription.id)
-        .where(col(Subscription.id).in_(set(ids)))
-        .order_by(col(Subscription.id))
-        .with_for_update()
-    )
-
-
 async def enable_disabled_by_failures(session: AsyncSession, ids: Sequence[UUID]) -> None:
     """An administrator's replay is a call to try the endpoint again: the subscriptions the
     dispatcher disabled are enabled (those their owner paused stay paused)."""
-    rows = await session.exec(
-        select(Subscription).where(
-            col(Subscription.id).in_(set(ids)),
-            col(Subscription.disabled_at).is_not(None),
-            col(Subscription.disabled_reason).in_(_TOLD_TO_OWNER),
-        )
-    )
-    for subscription in rows.all():
+    for subscription in await subscriptions.disabled_for(session, ids, _TOLD_TO_OWNER):
         await _enable(session, subscription)
         session.add(subscription)
 
@@ -228,16 +191,8 @@ async def _enable(session: AsyncSession, subscription: Subscription) -> None:
     """Send again: every message kept while disabled, and those that died since the
     endpoint began failing, go out afresh. The caller commits."""
     since = subscription.failing_since or subscription.disabled_at
-    await run_sql(
-        session,
-        text(
-            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
-            "updated_at = now() WHERE subscription_id = :id AND (status = 'suspended' "
-            "OR (status = 'dead' AND updated_at >= :since))"
-        ),
-        {"id": subscription.id, "since": since},
-    )
+    await deliveries.resend(session, subscription.id, died_since=since)
     subscription.disabled_at = None
     subscription.disabled_reason = None
     subscription.failing_since = None
-    await notify_dispatcher(session)
+    await deliveries.notify_dispatcher(session)

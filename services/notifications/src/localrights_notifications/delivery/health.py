@@ -4,8 +4,9 @@ As Standard Webhooks senders do: an endpoint that answers 410 Gone is disabled a
 one whose every call failed for ``webhook_disable_after`` (days, not attempts: a receiver
 down for a weekend is not dropped for a burst of retries) is disabled then. A subscription
 records when its run of failures began (``failing_since``); a delivered call ends the run.
-The dispatcher notes outcomes as calls end and this module writes them with each batch of
-results: one statement for the failing, one for the recovered, nothing for the healthy.
+The delivery policy notes outcomes as calls end and the recorder has them written with each
+batch of results: one statement for the failing, one for the recovered, nothing for the
+healthy.
 """
 
 from __future__ import annotations
@@ -21,22 +22,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.uow import UnitOfWork
 from localrights_notifications import service
 from localrights_notifications.domain import ENDPOINT_GONE, Outcome
+from localrights_notifications.repository import subscriptions
 
 log = structlog.get_logger(__name__)
-
-# A run of failures begins at the record of its first failed delivery (the database's
-# clock, as the deliveries' own): what died since then is sent again on enabling.
-_FAILING = """
-    UPDATE subscriptions AS s SET failing_since = COALESCE(s.failing_since, d.updated_at)
-    FROM unnest($1::uuid[], $2::uuid[]) AS f(id, delivery_id)
-    JOIN deliveries AS d ON d.id = f.delivery_id
-    WHERE s.id = f.id AND s.disabled_at IS NULL AND s.deleted_at IS NULL
-    RETURNING s.id, s.failing_since <= now() - make_interval(secs => $3) AS overdue
-"""
-_RECOVERED = (
-    "UPDATE subscriptions SET failing_since = NULL "
-    "WHERE id = ANY($1::uuid[]) AND failing_since IS NOT NULL AND disabled_at IS NULL"
-)
 
 
 @dataclass
@@ -74,15 +62,15 @@ class EndpointHealth:
         """
         if self._failed:
             failed, self._failed = self._failed, {}
-            ids = list(failed)
-            rows = await connection.fetch(
-                _FAILING, ids, [failed[i] for i in ids], self.disable_after
+            overdue = await subscriptions.mark_failing(
+                connection, failed, overdue_after=self.disable_after
             )
-            for row in rows:
-                if row["overdue"]:
-                    self._to_disable.setdefault(row["id"], ("failing_too_long", failed[row["id"]]))
+            for subscription_id in overdue:
+                self._to_disable.setdefault(
+                    subscription_id, ("failing_too_long", failed[subscription_id])
+                )
         if self._recovered:
-            await connection.execute(_RECOVERED, list(self._recovered))
+            await subscriptions.mark_recovered(connection, list(self._recovered))
             self._recovered = set()
         for subscription_id, (reason, delivery_id) in list(self._to_disable.items()):
             async with (
