@@ -100,6 +100,13 @@ def _document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+async def app_settings(request: Request) -> ServiceSettings:  # async: no worker-thread hop
+    """Dependency: the settings the app was made with; each service types it as its own
+    (``SettingsDep = Annotated[Settings, Depends(app_settings)]``)."""
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
 async def _livez() -> dict[str, str]:
     return {"status": "ok"}
 
