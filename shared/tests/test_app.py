@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import pytest
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.app import Resource, Unhealthy, create_service_app
+from localrights.app import HealthCheck, Resource, Unhealthy, create_service_app
 from localrights.events import Envelope, EventPayload, UnknownEventType
 from localrights.runtime import ConsumerSpec
 from localrights.settings import ServiceSettings
@@ -20,14 +20,29 @@ async def _ignore(_session: AsyncSession, _envelope: Envelope, _payload: EventPa
     return None
 
 
-def _settings(database_url: str, bootstrap: str, prefix: str) -> ServiceSettings:
-    return ServiceSettings(
+def _app(
+    database_url: str,
+    bootstrap: str,
+    prefix: str,
+    *,
+    resources: Sequence[Resource] = (),
+    health_checks: Mapping[str, HealthCheck] | None = None,
+) -> FastAPI:
+    settings = ServiceSettings(
         database_url=database_url,
         kafka_bootstrap_servers=bootstrap,
         kafka_topic_prefix=prefix,
         internal_jwt_secret="s" * 40,
         gc_tuning=False,
         service_name="hooks",
+    )
+    return create_service_app(
+        settings=settings,
+        title="hooks",
+        description="hooks",
+        routers=[],
+        resources=resources,
+        health_checks=health_checks,
     )
 
 
@@ -48,11 +63,10 @@ class TestStartUpResources:
 
             return open_
 
-        app = create_service_app(
-            settings=_settings(database_url, kafka_bootstrap_servers, topic_prefix),
-            title="hooks",
-            description="hooks",
-            routers=[],
+        app = _app(
+            database_url,
+            kafka_bootstrap_servers,
+            topic_prefix,
             resources=[resource("pool"), resource("client")],
         )
         async with running_app(app):
@@ -76,11 +90,10 @@ class TestHealthChecks:
         async def broken(_app: FastAPI) -> None:
             raise Unhealthy("status 500")
 
-        app = create_service_app(
-            settings=_settings(database_url, kafka_bootstrap_servers, topic_prefix),
-            title="hooks",
-            description="hooks",
-            routers=[],
+        app = _app(
+            database_url,
+            kafka_bootstrap_servers,
+            topic_prefix,
             health_checks={"mailer": fine, "search": broken},
         )
         async with running_app(app) as client:
@@ -103,12 +116,8 @@ class TestHealthChecks:
         async def broken(_app: FastAPI) -> None:
             raise Unhealthy("down")
 
-        app = create_service_app(
-            settings=_settings(database_url, kafka_bootstrap_servers, topic_prefix),
-            title="hooks",
-            description="hooks",
-            routers=[],
-            health_checks={"search": broken},
+        app = _app(
+            database_url, kafka_bootstrap_servers, topic_prefix, health_checks={"search": broken}
         )
         async with running_app(app) as client:
             ready = await client.get("/readyz")
