@@ -39,6 +39,10 @@ def _app() -> FastAPI:
     async def busy() -> None:
         raise Busy("come back later")
 
+    @router.post("/limited")
+    async def limited() -> None:
+        raise LocalrightsError("slow down", headers={"Retry-After": "7", "RateLimit-Limit": "5"})
+
     app.include_router(router)
     return app
 
@@ -70,6 +74,15 @@ async def test_an_error_that_knows_when_to_come_back_says_so() -> None:
     response = await _call(_app(), "POST", "/things/busy")
     assert response.status_code == 429
     assert response.headers["retry-after"] == "42"
+
+
+async def test_an_error_answers_with_the_headers_it_carries() -> None:
+    response = await _call(_app(), "POST", "/things/limited")
+    assert response.status_code == 400
+    assert response.headers["retry-after"] == "7"
+    assert response.headers["ratelimit-limit"] == "5"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "slow down"
 
 
 def test_the_document_says_every_error_is_a_problem() -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -17,6 +18,17 @@ from localrights.runtime import BackgroundTask, ConsumerSpec, ServiceRuntime
 from localrights.settings import ServiceSettings
 
 API_PREFIX = "/api/v1"
+OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
+
+# A client or pool of a service's own (beyond the runtime's engine and producer), entered
+# once the runtime is up and closed before it: ``resource(app)``.
+Resource = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
+# One more thing /healthz reports on: raises when it is not healthy (``Unhealthy`` says why).
+HealthCheck = Callable[[FastAPI], Awaitable[None]]
+
+
+class Unhealthy(Exception):
+    """A health check's failure, in words for the /healthz body."""
 
 
 def create_service_app(
@@ -27,19 +39,33 @@ def create_service_app(
     routers: Sequence[APIRouter],
     consumers: Sequence[ConsumerSpec] = (),
     background: Sequence[BackgroundTask] = (),
+    resources: Sequence[Resource] = (),
+    health_checks: Mapping[str, HealthCheck] | None = None,
+    openapi_url: str | None = OPENAPI_PATH,
     version: str = "0.1.0",
 ) -> FastAPI:
-    """A FastAPI app with the platform's runtime, errors, request ids, health and metrics."""
+    """A FastAPI app with the platform's runtime, errors, request ids, health and metrics.
+
+    ``resources`` are entered in order after the runtime starts (``app.state.runtime`` is
+    set) and closed in reverse before it stops. ``health_checks`` join the database and
+    broker in /healthz; /readyz stays on those two, what this process needs to serve.
+    ``openapi_url=None`` leaves the OpenAPI route to the caller (the gateway merges its own).
+    """
     configure_logging(
         service=settings.service_name, level=settings.log_level, json=settings.log_json
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with ServiceRuntime(settings, consumers=consumers, background=background) as rt:
+        async with (
+            ServiceRuntime(settings, consumers=consumers, background=background) as rt,
+            AsyncExitStack() as stack,
+        ):
             app.state.runtime = rt
             if settings.gc_tuning:
                 tune_for_service()
+            for resource in resources:
+                await stack.enter_async_context(resource(app))
             yield
 
     app = FastAPI(
@@ -47,7 +73,7 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
-        openapi_url=f"{API_PREFIX}/openapi.json",
+        openapi_url=openapi_url,
     )
     app.state.settings = settings
     _document_problems(app)
@@ -55,8 +81,8 @@ def create_service_app(
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/livez", _livez, include_in_schema=False)
-    app.add_api_route("/healthz", _healthz, include_in_schema=False)
-    app.add_api_route("/readyz", _healthz, include_in_schema=False)
+    app.add_api_route("/healthz", _health_endpoint(health_checks or {}), include_in_schema=False)
+    app.add_api_route("/readyz", _health_endpoint({}), include_in_schema=False)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     return app
@@ -74,24 +100,46 @@ def _document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+async def app_settings(request: Request) -> ServiceSettings:  # async: no worker-thread hop
+    """Dependency: the settings the app was made with; each service types it as its own
+    (``SettingsDep = Annotated[Settings, Depends(app_settings)]``)."""
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
 async def _livez() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _healthz(request: Request) -> JSONResponse:
-    """Ready when the database and the broker answer."""
-    runtime: ServiceRuntime = request.app.state.runtime
-    checks: dict[str, Any] = {}
-    for name, check in (("database", runtime.check_database), ("broker", runtime.check_broker)):
-        try:
-            await check()
-            checks[name] = "ok"
-        except Exception as exc:
-            checks[name] = f"error: {type(exc).__name__}"
-    healthy = all(v == "ok" for v in checks.values())
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        "service": runtime.settings.service_name,
-        "checks": checks,
-    }
-    return JSONResponse(body, status_code=200 if healthy else 503)
+def _health_endpoint(
+    extra: Mapping[str, HealthCheck],
+) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def health(request: Request) -> JSONResponse:
+        """Healthy when the database, the broker and every extra check answer."""
+        runtime: ServiceRuntime = request.app.state.runtime
+        checks: dict[str, HealthCheck] = {
+            "database": lambda _app: runtime.check_database(),
+            "broker": lambda _app: runtime.check_broker(),
+            **extra,
+        }
+        results = await asyncio.gather(*(_outcome(check(request.app)) for check in checks.values()))
+        outcomes = dict(zip(checks, results, strict=True))
+        healthy = all(value == "ok" for value in outcomes.values())
+        body = {
+            "status": "ok" if healthy else "unavailable",
+            "service": runtime.settings.service_name,
+            "checks": outcomes,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return health
+
+
+async def _outcome(check: Awaitable[None]) -> str:
+    try:
+        await check
+    except Unhealthy as exc:
+        return f"error: {exc}"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"

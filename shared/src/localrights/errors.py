@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -28,13 +29,22 @@ class LocalrightsError(Exception):
 
     status_code = 400
     title = "Bad request"
-    # Seconds after which the same request may succeed (a 429 or 503): sent as Retry-After.
+    # Seconds after which the same request may succeed (a 429 or 503): sent as Retry-After
+    # and as the body's ``retry_after``.
     retry_after: int | None = None
 
-    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or []
+        # Response headers the answer carries (Retry-After, RateLimit-*, ...).
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 class InvalidInput(LocalrightsError):
@@ -106,7 +116,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(LocalrightsError)
     async def _domain_error(request: Request, exc: LocalrightsError) -> JSONResponse:
-        return problem(
+        response = problem(
             exc.status_code,
             exc.title,
             exc.message,
@@ -114,6 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
             errors=exc.errors or None,
             retry_after=exc.retry_after,
         )
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import EventConsumer, Handler
 from localrights.db import asyncpg_dsn, create_engine, session_factory, verify_database_tls
+from localrights.events import get_event_type
 from localrights.kafka import (
     KafkaConnection,
     create_producer,
@@ -43,12 +44,16 @@ BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """One consumer group of a service: the topics it reads and its handlers by event type."""
+    """One consumer group of a service: its handlers by event type, and so the topics it reads."""
 
     name: str
-    topics: Sequence[str]
     handlers: Mapping[str, Handler]
     max_attempts: int = 3
+
+    @property
+    def topics(self) -> list[str]:
+        """The topics carrying the handled event types, as the registry places them."""
+        return list(dict.fromkeys(get_event_type(name).topic for name in self.handlers))
 
 
 @dataclass

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from localrights.app import app_settings
 from localrights.auth import OptionalPrincipal, Principal, Role, require_roles
 from localrights.db import SessionDep
 from localrights.runtime import ServiceRuntime
@@ -26,12 +27,7 @@ Officer = Annotated[
 ]
 
 
-# async: FastAPI runs plain ``def`` dependencies in a thread pool, a hop per request.
-async def get_service_settings(request: Request) -> Settings:
-    return cast(Settings, request.app.state.settings)
-
-
-SettingsDep = Annotated[Settings, Depends(get_service_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 @dataclass(frozen=True)
@@ -44,6 +40,7 @@ class Submissions:
     sessions: async_sessionmaker[AsyncSession]
 
 
+# async: FastAPI runs plain ``def`` dependencies in a thread pool, a hop per request.
 async def get_submissions(request: Request) -> Submissions:
     state = request.app.state
     runtime: ServiceRuntime = state.runtime

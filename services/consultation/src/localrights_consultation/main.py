@@ -35,6 +35,16 @@ async def close_due_consultations(runtime: ServiceRuntime) -> None:
             await asyncio.wait_for(runtime.stopping.wait(), timeout=interval)
 
 
+@contextlib.asynccontextmanager
+async def ingest_pool(app: FastAPI) -> AsyncIterator[None]:
+    """The fast path's own connections for responses, open while the service runs."""
+    await app.state.ingest.start()
+    try:
+        yield
+    finally:
+        await app.state.ingest.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(
@@ -44,19 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "disaggregated results.",
         routers=routers,
         background=[close_due_consultations],
+        resources=[ingest_pool],
     )
     app.state.definitions = service.DefinitionCache()
     app.state.ingest = IngestPool(settings.database_url, size=settings.ingest_pool_size)
-    platform_lifespan = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with platform_lifespan(app):
-            await app.state.ingest.start()
-            try:
-                yield
-            finally:
-                await app.state.ingest.close()
-
-    app.router.lifespan_context = lifespan
     return app

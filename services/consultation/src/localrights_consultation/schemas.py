@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from localrights.schemas import Page
 from localrights_consultation.domain.questions import Question
 
 
@@ -88,11 +89,8 @@ class ConsultationRead(BaseModel):
     questions: list[Question]
 
 
-class ConsultationPage(BaseModel):
-    items: list[ConsultationRead]
-    total: int
-    limit: int
-    offset: int
+class ConsultationPage(Page[ConsultationRead]):
+    pass  # its own name in the OpenAPI document
 
 
 class ConsultationPublish(BaseModel):

@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from localrights.app import API_PREFIX, app_settings
 from localrights.auth import Principal, Role
 from localrights.db import SessionDep
 from localrights.errors import Forbidden, Unauthorized
@@ -25,14 +26,18 @@ from localrights_gateway.ratelimit import RateLimiter
 from localrights_gateway.revocation import StandingCache
 
 # Declared for the OpenAPI document (Swagger's "Authorize" button); reading is done below.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 _PRINCIPAL_STATE = "gateway_principal"
 RATE_HEADERS_STATE = "rate_limit_headers"
 
 
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
 def settings_of(request: Request) -> Settings:
+    """The gateway's settings, for code that holds a request rather than a route parameter."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -168,7 +173,7 @@ async def _caller(
 
 async def _signed_in(principal: Annotated[Principal, Depends(_caller)]) -> Principal:
     if principal.is_anonymous:
-        raise Unauthorized("sign in (POST /api/v1/auth/token) or send an API key")
+        raise Unauthorized(f"sign in (POST {API_PREFIX}/auth/token) or send an API key")
     return principal
 
 

@@ -31,15 +31,10 @@ class BadCredentials(Unauthorized):
 
 
 class RateLimited(LocalrightsError):
-    """Too many requests from one client; carries when to come back."""
+    """Too many requests from one client; its headers say when to come back (Retry-After)."""
 
     status_code = 429
     title = "Too many requests"
-
-    def __init__(self, message: str, *, retry_after: int, headers: dict[str, str]) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.headers = headers
 
 
 class UpstreamError(LocalrightsError):

@@ -22,41 +22,32 @@ Identity helpers for pages: ``service.authenticate_user`` + ``service.principal_
 ``deps.anonymous_principal(request)`` for residents, and ``deps.vouched_client_headers``
 for the pages' calls made on a resident's behalf.
 
-Hooks: the web package exposes ``router: APIRouter`` (included at the root, no prefix, after
-the API), optionally ``install`` (``app -> None``: its HTML error pages) and ``lifespan``
-(``app -> async context manager``, entered once the
-gateway's own clients are up); ``localrights_gateway/static/`` is served at ``/static``
-when it exists. ``catalog_api``
-exposes ``router`` with the AsyncAPI and webhook event-type routes (under /api/v1).
+Assembly: the API routers (identity, administration, the event catalogue, then the proxy)
+under ``API_PREFIX``; the pages' ``web.router`` at the root (its own lifespan opens the
+pages' HTTP client) with ``web.install`` (HTML error pages, the API's docs); static files at
+``/static``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import importlib
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 from uuid import UUID
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import BaseRoute, Route
 from starlette.staticfiles import StaticFiles
 
-from localrights.app import API_PREFIX, create_service_app
-from localrights.errors import problem
+from localrights.app import API_PREFIX, OPENAPI_PATH, HealthCheck, Unhealthy, create_service_app
 from localrights.runtime import ServiceRuntime
-from localrights_gateway import api, proxy, service
+from localrights_gateway import api, proxy, service, web
 from localrights_gateway.config import Settings, get_settings
-from localrights_gateway.deps import rate_limited
-from localrights_gateway.exceptions import RateLimited
+from localrights_gateway.exceptions import UpstreamError
 from localrights_gateway.forwarding import ClientAddresses
 from localrights_gateway.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from localrights_gateway.openapi import MergedOpenAPI
@@ -66,32 +57,20 @@ from localrights_gateway.upstreams import SERVICES, Upstreams
 
 log = structlog.get_logger(__name__)
 
-OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
+STATIC = Path(__file__).parent / "static"
 # Imports take files: the API (…/import, …/imports) and the page that uploads to it.
 LARGE_BODY_PATHS = (f"{API_PREFIX}/recommendations/import", "/ministry/import")
 _HEALTH_TIMEOUT = 2.0
 
-
-def _optional_module(name: str) -> ModuleType | None:
-    """A part of the gateway built by another part of the team, when it is there."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise  # the module exists but is broken: say so at start, loudly
-
-
-def _router_of(module: ModuleType | None) -> APIRouter | None:
-    router = getattr(module, "router", None) if module is not None else None
-    if module is not None and not isinstance(router, APIRouter):
-        log.warning("module_without_router", module=module.__name__)
-        return None
-    return router
-
-
-def _has_prefix(router: APIRouter) -> bool:
-    return any(getattr(route, "path", "").startswith(API_PREFIX) for route in router.routes)
+DESCRIPTION = (
+    "The one door to Localrights: consultations, alerts and subscriptions, UN "
+    f"recommendations and reporting exercises. Sign in with POST {API_PREFIX}/auth/token "
+    "(people) or send an API key (machines); residents need no account. "
+    "Integrators: every event the platform publishes is in the "
+    f"[event catalogue]({API_PREFIX}/asyncapi.html) (AsyncAPI 3.0, also as "
+    f"[JSON]({API_PREFIX}/asyncapi.json)); webhook event types at "
+    f"[{API_PREFIX}/webhooks/event-types]({API_PREFIX}/webhooks/event-types)."
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -99,36 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         settings=settings,
         title="Localrights API",
-        description=(
-            "The one door to Localrights: consultations, alerts and subscriptions, UN "
-            "recommendations and reporting exercises. Sign in with POST /api/v1/auth/token "
-            "(people) or send an API key (machines); residents need no account. "
-            "Integrators: every event the platform publishes is in the "
-            "[event catalogue](/api/v1/asyncapi.html) (AsyncAPI 3.0, also as "
-            "[JSON](/api/v1/asyncapi.json)); webhook event types at "
-            "[/api/v1/webhooks/event-types](/api/v1/webhooks/event-types)."
-        ),
-        routers=[api.auth_router, api.router],
+        description=DESCRIPTION,
+        # The proxy last, so /api/v1/me is never taken for a proxied path.
+        routers=[api.auth_router, api.router, proxy.router],
+        resources=[upstream_clients, bootstrap_admin],
+        health_checks={name: _service_health(name) for name in SERVICES},
+        openapi_url=None,  # the merged document of the whole API, below
     )
-    catalog = _router_of(_optional_module("localrights_gateway.catalog_api"))
-    if catalog is not None:
-        app.include_router(
-            catalog,
-            prefix="" if _has_prefix(catalog) else API_PREFIX,
-            dependencies=[Depends(rate_limited)],
-        )
-    # After the gateway's own routes, so /api/v1/me is never taken for a proxied path.
-    app.include_router(proxy.router, prefix=API_PREFIX)
-    web_module = _optional_module("localrights_gateway.web")
-    web = _router_of(web_module)
-    if web is not None:
-        app.include_router(web)
-        install_pages = getattr(web_module, "install", None)
-        if install_pages is not None:
-            install_pages(app)  # HTML error pages for every path outside the API
-    static = Path(__file__).parent / "static"
-    if static.is_dir():
-        app.mount("/static", StaticFiles(directory=static), name="static")
+    app.add_route(OPENAPI_PATH, _openapi, include_in_schema=False)
+    app.include_router(web.router)
+    web.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     upstreams = Upstreams(settings)
     app.state.upstreams = upstreams
@@ -147,19 +107,53 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.trusted_proxies, settings.derived_key("vouched-client")
     )
     app.state.openapi = MergedOpenAPI(upstreams, app.openapi, settings.openapi_cache_seconds)
-    _replace_route(app, OPENAPI_PATH, Route(OPENAPI_PATH, _openapi, include_in_schema=False))
-    _replace_route(app, "/healthz", Route("/healthz", _healthz, include_in_schema=False))
-
-    @app.exception_handler(RateLimited)
-    async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
-        response = problem(429, exc.title, exc.message, instance=request.url.path)
-        response.headers.update(exc.headers)
-        return response
-
     _install_middleware(app, settings)
-    web_lifespan = getattr(web_module, "lifespan", None) if web is not None else None
-    _wrap_lifespan(app, settings, upstreams, web_lifespan)
     return app
+
+
+@asynccontextmanager
+async def upstream_clients(app: FastAPI) -> AsyncIterator[None]:
+    """The pooled HTTP client to the services, open while the gateway runs."""
+    upstreams: Upstreams = app.state.upstreams
+    await upstreams.start()
+    try:
+        yield
+    finally:
+        await upstreams.close()
+
+
+@asynccontextmanager
+async def bootstrap_admin(app: FastAPI) -> AsyncIterator[None]:
+    """The first administrator's account, made at start when the settings name one."""
+    settings: Settings = app.state.settings
+    runtime: ServiceRuntime = app.state.runtime
+    email, password = settings.bootstrap_admin_email, settings.bootstrap_admin_password
+    if email and password is not None:
+        try:
+            async with runtime.sessions() as session, runtime.unit_of_work(session) as uow:
+                user = await service.bootstrap_admin(
+                    uow, email=email, password=password.get_secret_value()
+                )
+        except IntegrityError:  # another replica created it at the same moment
+            user = None
+        if user is not None:
+            log.info("bootstrap_admin_created", user_id=str(user.id))
+    yield
+
+
+def _service_health(name: str) -> HealthCheck:
+    """/healthz of the service ``name``, as one more check of the gateway's /healthz."""
+
+    async def check(app: FastAPI) -> None:
+        upstreams: Upstreams = app.state.upstreams
+        try:
+            reply = await upstreams.call_service(name, "GET", "/healthz", timeout=_HEALTH_TIMEOUT)
+        except UpstreamError as exc:
+            raise Unhealthy(exc.title) from exc
+        if reply.status != 200:
+            raise Unhealthy(f"status {reply.status}")
+
+    return check
 
 
 def _standing_loader(app: FastAPI) -> Loader:
@@ -169,6 +163,12 @@ def _standing_loader(app: FastAPI) -> Loader:
             return await service.user_standing(session=session, user_id=user_id)
 
     return load
+
+
+async def _openapi(request: Request) -> JSONResponse:
+    """The merged OpenAPI document of the whole public API."""
+    merged: MergedOpenAPI = request.app.state.openapi
+    return JSONResponse(await merged.document())
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
@@ -204,90 +204,3 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             max_age=600,
         )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.public_url.startswith("https://"))
-
-
-def _replace_route(app: FastAPI, path: str, route: BaseRoute) -> None:
-    """Put our own handler where the shared app factory registered a default one."""
-    routes = app.router.routes
-    for index, existing in enumerate(routes):
-        if getattr(existing, "path", None) == path:
-            routes[index] = route
-            return
-    routes.append(route)
-
-
-def _wrap_lifespan(
-    app: FastAPI,
-    settings: Settings,
-    upstreams: Upstreams,
-    web_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None,
-) -> None:
-    """The shared lifespan (database, broker, outbox relay) plus the gateway's own clients."""
-    shared = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with shared(app) as state, AsyncExitStack() as stack:
-            await upstreams.start()
-            stack.push_async_callback(upstreams.close)
-            await _bootstrap_admin(app.state.runtime, settings)
-            if web_lifespan is not None:
-                await stack.enter_async_context(web_lifespan(app))
-            yield state
-
-    app.router.lifespan_context = lifespan
-
-
-async def _bootstrap_admin(runtime: ServiceRuntime, settings: Settings) -> None:
-    email, password = settings.bootstrap_admin_email, settings.bootstrap_admin_password
-    if not email or password is None:
-        return
-    try:
-        async with runtime.sessions() as session, runtime.unit_of_work(session) as uow:
-            user = await service.bootstrap_admin(
-                uow, email=email, password=password.get_secret_value()
-            )
-    except IntegrityError:  # another replica created it at the same moment
-        return
-    if user is not None:
-        log.info("bootstrap_admin_created", user_id=str(user.id))
-
-
-async def _openapi(request: Request) -> JSONResponse:
-    """The merged OpenAPI document of the whole public API."""
-    merged: MergedOpenAPI = request.app.state.openapi
-    return JSONResponse(await merged.document())
-
-
-async def _healthz(request: Request) -> JSONResponse:
-    """Healthy when the gateway's database and broker and every service's /healthz answer."""
-    runtime: ServiceRuntime = request.app.state.runtime
-    upstreams: Upstreams = request.app.state.upstreams
-
-    async def own(check: Any) -> str:
-        try:
-            await check()
-            return "ok"
-        except Exception as exc:
-            return f"error: {type(exc).__name__}"
-
-    async def remote(name: str) -> str:
-        try:
-            reply = await upstreams.call_service(name, "GET", "/healthz", timeout=_HEALTH_TIMEOUT)
-        except Exception as exc:
-            return f"error: {getattr(exc, 'title', type(exc).__name__)}"
-        return "ok" if reply.status == 200 else f"error: status {reply.status}"
-
-    results = await asyncio.gather(
-        own(runtime.check_database),
-        own(runtime.check_broker),
-        *(remote(name) for name in SERVICES),
-    )
-    checks = dict(zip(("database", "broker", *SERVICES), results, strict=True))
-    healthy = all(value == "ok" for value in checks.values())
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        "service": "gateway",
-        "checks": checks,
-    }
-    return JSONResponse(body, status_code=200 if healthy else 503)

@@ -16,9 +16,10 @@ from typing import Any
 
 import structlog
 
+from localrights.app import OPENAPI_PATH
 from localrights.openapi_problems import operations, problem_content
 from localrights_gateway.exceptions import UpstreamError
-from localrights_gateway.upstreams import API, SERVICES, Upstreams, service_for
+from localrights_gateway.upstreams import SERVICES, Upstreams, service_for
 
 log = structlog.get_logger(__name__)
 
@@ -184,7 +185,7 @@ class MergedOpenAPI:
     async def _fetch(self, service: str) -> Document | None:
         try:
             reply = await self._upstreams.call_service(
-                service, "GET", f"{API}/openapi.json", timeout=_FETCH_TIMEOUT
+                service, "GET", OPENAPI_PATH, timeout=_FETCH_TIMEOUT
             )
             if reply.status != 200:
                 raise ValueError(f"status {reply.status}")

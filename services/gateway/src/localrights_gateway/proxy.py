@@ -1,4 +1,4 @@
-"""The streaming reverse proxy from /api/v1/... to the service that owns the path.
+"""The streaming reverse proxy from the API's paths to the service that owns each one.
 
 Identity: the caller's credentials stop here. The service gets a signed internal token for
 the verified principal (anonymous callers included, with only a pseudonymous client key),
@@ -23,6 +23,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 from yarl import URL
 
+from localrights.app import API_PREFIX
 from localrights.observability import current_request_id
 from localrights_gateway.config import Settings
 from localrights_gateway.deps import authenticate, count_request, rate_limited
@@ -75,17 +76,11 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 router = APIRouter(dependencies=[Depends(rate_limited)])
 
 
-def _is_response_submission(request: Request) -> bool:
-    return request.method == "POST" and request.url.path.rstrip("/").endswith("/responses")
-
-
 async def proxy(request: Request) -> Response:
     """Forward the request to its service and stream the answer back."""
     service = service_for(request.url.path)
     if service is None:  # only reachable through a route table mistake
         return Response(status_code=404)
-    if _is_response_submission(request):
-        await count_request(request, "responses")
     principal = await authenticate(request)
     upstreams: Upstreams = request.app.state.upstreams
 
@@ -183,13 +178,24 @@ async def _stream(upstream: aiohttp.ClientResponse, service: str) -> AsyncIterat
         upstream.release()
 
 
-for _prefix in ROUTES:
+async def responses_limited(request: Request) -> None:
+    """Route dependency: a consultation's answers count against the stricter "responses" limit."""
+    await count_request(request, "responses")
+
+
+# Declared before the catch-all routes below, so a submission is matched here first.
+for _path in (
+    "/consultations/{consultation_id}/responses",
+    "/consultations/{consultation_id}/responses/",
+):
     router.add_api_route(
-        _prefix.removeprefix("/api/v1"), proxy, methods=METHODS, include_in_schema=False
-    )
-    router.add_api_route(
-        _prefix.removeprefix("/api/v1") + "/{rest:path}",
+        _path,
         proxy,
-        methods=METHODS,
+        methods=["POST"],
+        dependencies=[Depends(responses_limited)],
         include_in_schema=False,
     )
+for _prefix in ROUTES:
+    _public = _prefix.removeprefix(API_PREFIX)
+    router.add_api_route(_public, proxy, methods=METHODS, include_in_schema=False)
+    router.add_api_route(_public + "/{rest:path}", proxy, methods=METHODS, include_in_schema=False)

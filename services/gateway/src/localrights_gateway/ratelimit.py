@@ -88,7 +88,6 @@ class RateLimiter:
                 headers = {**decision.headers(), "Retry-After": str(reset_after)}
                 raise RateLimited(
                     f"too many requests: the limit is {item}; try again in {reset_after} s",
-                    retry_after=reset_after,
                     headers=headers,
                 )
             if tightest is None or decision.remaining < tightest.remaining:

@@ -16,29 +16,29 @@ from typing import Any
 import aiohttp
 from multidict import CIMultiDictProxy
 
+from localrights.app import API_PREFIX
 from localrights.auth import Principal, issue_internal_token
 from localrights.observability import current_request_id
 from localrights_gateway.config import Settings
 from localrights_gateway.exceptions import UpstreamError
 
-API = "/api/v1"
 SERVICES = ("consultation", "notifications", "recommendations")
 
 # Public path prefix -> the service that owns it. The path is passed on unchanged.
 ROUTES: dict[str, str] = {
-    f"{API}/consultations": "consultation",
-    f"{API}/alerts": "notifications",
-    f"{API}/subscriptions": "notifications",
-    f"{API}/inbox": "notifications",
-    f"{API}/feeds": "notifications",
-    f"{API}/deliveries": "notifications",
-    f"{API}/mandates": "notifications",
-    f"{API}/recommendations": "recommendations",
-    f"{API}/exercises": "recommendations",
-    f"{API}/sdg": "recommendations",
-    f"{API}/follow-up": "recommendations",
-    f"{API}/recurrences": "recommendations",
-    f"{API}/indicators": "recommendations",
+    f"{API_PREFIX}/consultations": "consultation",
+    f"{API_PREFIX}/alerts": "notifications",
+    f"{API_PREFIX}/subscriptions": "notifications",
+    f"{API_PREFIX}/inbox": "notifications",
+    f"{API_PREFIX}/feeds": "notifications",
+    f"{API_PREFIX}/deliveries": "notifications",
+    f"{API_PREFIX}/mandates": "notifications",
+    f"{API_PREFIX}/recommendations": "recommendations",
+    f"{API_PREFIX}/exercises": "recommendations",
+    f"{API_PREFIX}/sdg": "recommendations",
+    f"{API_PREFIX}/follow-up": "recommendations",
+    f"{API_PREFIX}/recurrences": "recommendations",
+    f"{API_PREFIX}/indicators": "recommendations",
 }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
+from localrights.app import app_settings
 from localrights.auth import Principal, Role, require_roles
 from localrights.db import SessionDep
 from localrights.errors import Forbidden
@@ -19,11 +20,7 @@ Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 InstitutionOfficer = Annotated[Principal, Depends(require_roles(Role.INSTITUTION_OFFICER))]
 
 
-async def _settings(request: Request) -> Settings:  # async: no worker-thread hop
-    return cast(Settings, request.app.state.settings)
-
-
-AppSettings = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 async def own_institution(principal: InstitutionOfficer) -> UUID:

@@ -8,15 +8,6 @@ from fastapi import FastAPI
 
 from localrights.app import create_service_app
 from localrights.db import asyncpg_dsn
-from localrights.events import (
-    ALERT_EVENTS,
-    CONSULTATION_EVENTS,
-    EXERCISE_EVENTS,
-    FOLLOW_UP_EVENTS,
-    INDICATOR_EVENTS,
-    INSTITUTION_EVENTS,
-    SUBSCRIPTION_EVENTS,
-)
 from localrights.runtime import ConsumerSpec, ServiceRuntime
 from localrights_notifications.api import routers
 from localrights_notifications.config import Settings, get_settings
@@ -51,20 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Localrights notifications service",
         description="UN review and country-visit alerts delivered to subscribed institutions.",
         routers=routers,
-        consumers=[
-            ConsumerSpec(
-                name="notifications",
-                topics=[
-                    ALERT_EVENTS,
-                    CONSULTATION_EVENTS,
-                    EXERCISE_EVENTS,
-                    INSTITUTION_EVENTS,
-                    FOLLOW_UP_EVENTS,
-                    INDICATOR_EVENTS,
-                    SUBSCRIPTION_EVENTS,
-                ],
-                handlers=EVENT_HANDLERS,
-            )
-        ],
+        consumers=[ConsumerSpec(name="notifications", handlers=EVENT_HANDLERS)],
         background=[dispatcher, scheduler],
     )

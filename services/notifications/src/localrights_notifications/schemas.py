@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from localrights.schemas import Page
 from localrights_notifications import domain
 
 AlertKind = Literal[
@@ -24,16 +25,8 @@ AlertKind = Literal[
 Channel = Literal["webhook", "email", "inbox"]
 Mode = Literal["immediate", "daily_digest"]
 SubscriptionStatus = Literal["active", "disabled"]
-ItemT = TypeVar("ItemT")
 # Shape only: the SMTP server is the judge of an address.
 EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
-
-
-class Page(BaseModel, Generic[ItemT]):
-    items: list[ItemT]
-    total: int
-    limit: int
-    offset: int
 
 
 class _AlertFields(BaseModel):
@@ -315,12 +308,8 @@ class DeliveryRead(BaseModel):
     updated_at: datetime | None = Field(default=None, description="Last change (last attempt)")
 
 
-class DeliveryReport(BaseModel):
+class DeliveryReport(Page[DeliveryRead]):
     counts: dict[str, int]
-    items: list[DeliveryRead]
-    total: int
-    limit: int
-    offset: int
 
 
 class ReplayResult(BaseModel):

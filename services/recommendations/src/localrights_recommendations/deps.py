@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
+from localrights.app import app_settings
 from localrights.auth import OptionalPrincipal, Principal, Role, require_roles
 from localrights.db import SessionDep
 from localrights_recommendations.config import Settings
@@ -20,12 +21,7 @@ InstitutionOfficer = Annotated[
 ]
 
 
-async def _settings(request: Request) -> Settings:  # async: no worker-thread hop
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 async def valid_recommendation(recommendation_id: UUID, session: SessionDep) -> Recommendation:

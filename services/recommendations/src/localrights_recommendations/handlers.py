@@ -12,13 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import Handler
-from localrights.events import (
-    CONSULTATION_EVENTS,
-    EXERCISE_EVENTS,
-    INSTITUTION_EVENTS,
-    RECOMMENDATION_EVENTS,
-    Envelope,
-)
+from localrights.events import Envelope
 from localrights.events.catalog.consultation import ConsultationResultsPublished
 from localrights.events.catalog.exercises import ExerciseInputSubmitted
 from localrights.events.catalog.institutions import InstitutionFacts
@@ -26,8 +20,6 @@ from localrights.events.catalog.recommendations import RecommendationsImported
 from localrights.uow import UnitOfWork
 from localrights_recommendations.models import ConsultationResult, Institution
 from localrights_recommendations.service import SOURCE, follow_up, recurrence
-
-TOPICS = [CONSULTATION_EVENTS, INSTITUTION_EVENTS, EXERCISE_EVENTS, RECOMMENDATION_EVENTS]
 
 
 async def consultation_results_published(

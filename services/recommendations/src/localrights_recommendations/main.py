@@ -11,7 +11,7 @@ from localrights.runtime import ConsumerSpec, ServiceRuntime
 from localrights.uow import event_source
 from localrights_recommendations.api import routers
 from localrights_recommendations.config import Settings, get_settings
-from localrights_recommendations.handlers import EVENT_HANDLERS, TOPICS
+from localrights_recommendations.handlers import EVENT_HANDLERS
 from localrights_recommendations.service.reminders import run_reminders
 
 
@@ -33,6 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Localrights recommendations service",
         description="UN recommendations in accessible form, reporting exercises and local input.",
         routers=routers,
-        consumers=[ConsumerSpec(name="recommendations", topics=TOPICS, handlers=EVENT_HANDLERS)],
+        consumers=[ConsumerSpec(name="recommendations", handlers=EVENT_HANDLERS)],
         background=[indicator_reminders],
     )

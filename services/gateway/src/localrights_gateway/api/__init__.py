@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from localrights_gateway.api import api_keys, auth, institutions, users
+from localrights_gateway.api import api_keys, auth, catalog, institutions, users
 from localrights_gateway.deps import rate_limited
 
 # /auth/token counts against its own, stricter limit (inside the route), not the default.
@@ -14,5 +14,6 @@ router.include_router(auth.me_router)
 router.include_router(institutions.router)
 router.include_router(users.router)
 router.include_router(api_keys.router)
+router.include_router(catalog.router)
 
 __all__ = ["auth_router", "router"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights.uow import UnitOfWorkDep
 from localrights_gateway import service
-from localrights_gateway.deps import Admin, settings_of, subject_id
+from localrights_gateway.deps import Admin, SettingsDep, subject_id
 from localrights_gateway.models import ApiKey
 from localrights_gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 
@@ -28,14 +28,14 @@ def _read(api_key: ApiKey) -> ApiKeyRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create_api_key(
-    data: ApiKeyCreate, request: Request, uow: UnitOfWorkDep, admin: Admin
+    data: ApiKeyCreate, uow: UnitOfWorkDep, admin: Admin, settings: SettingsDep
 ) -> ApiKeyCreated:
     """Create an API key; the secret is in this answer only (admin)."""
     async with uow:
         api_key, secret = await service.create_api_key(
             uow,
             data=data,
-            hash_key=settings_of(request).derived_key("api-key"),
+            hash_key=settings.derived_key("api-key"),
             created_by=subject_id(admin),
         )
     return ApiKeyCreated(**_read(api_key).model_dump(), key=secret)

@@ -14,10 +14,10 @@ from localrights.uow import UnitOfWorkDep
 from localrights_gateway import security, service
 from localrights_gateway.deps import (
     Caller,
+    SettingsDep,
     SignedIn,
     client_address,
     count_request,
-    settings_of,
     subject_id,
     token_config,
 )
@@ -38,6 +38,7 @@ async def issue_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     uow: UnitOfWorkDep,
+    settings: SettingsDep,
 ) -> Token:
     """Exchange an e-mail address and password for a short-lived access token."""
     # Two counters: one address cannot try many accounts, nor many addresses one account.
@@ -46,7 +47,6 @@ async def issue_token(
     async with uow:
         user = await service.authenticate_user(uow, email=form.username, password=form.password)
     principal = await service.principal_for_user(session=uow.session, user=user)
-    settings = settings_of(request)
     return Token(
         access_token=security.issue_access_token(
             principal, token_config(settings), version=user.token_version
@@ -61,14 +61,15 @@ async def issue_token(
     response_model=Token,
     responses=problem_responses(401, 429),
 )
-async def refresh_token(request: Request, session: SessionDep, principal: SignedIn) -> Token:
+async def refresh_token(
+    request: Request, session: SessionDep, principal: SignedIn, settings: SettingsDep
+) -> Token:
     """A fresh token for a person signed in with a password, with their access as it is now.
 
     Refused (401) to API keys, to a token no longer valid (revoked, expired), and once
     GATEWAY_SESSION_MAX_SECONDS have passed since the password was given.
     """
     await count_request(request)
-    settings = settings_of(request)
     config = token_config(settings)
     header = request.headers.get("authorization", "")
     if principal.kind != "user" or not header.lower().startswith("bearer "):

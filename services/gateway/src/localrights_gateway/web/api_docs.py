@@ -2,8 +2,8 @@
 ``swagger-ui-bundle-v2`` package (Apache-2.0, its licence in the package), started by a
 script of ours, so /docs works on a machine without internet and needs no inline script.
 
-``install`` puts these routes where FastAPI's defaults (which load Swagger UI from a CDN)
-were, and mounts the bundle at /static/swagger-ui.
+``install`` adds these routes (the gateway's app has no FastAPI docs routes, which would load
+Swagger UI from a CDN) and mounts the bundle at /static/swagger-ui, before /static itself.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
@@ -59,23 +58,8 @@ async def redoc(_request: Request) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Replace FastAPI's CDN-loaded /docs and /redoc, and serve Swagger UI's files."""
-    ours: dict[str, BaseRoute] = {
-        "/docs": Route("/docs", docs_page, include_in_schema=False),
-        "/docs/oauth2-redirect": Route("/docs/oauth2-redirect", oauth2_redirect),
-        "/redoc": Route("/redoc", redoc, include_in_schema=False),
-    }
-    routes = app.router.routes
-    for index, route in enumerate(routes):
-        path = getattr(route, "path", None)
-        if path in ours:
-            routes[index] = ours.pop(path)
-    routes[:0] = list(ours.values())
-    routes.insert(
-        0,
-        Mount(
-            SWAGGER_UI,
-            app=StaticFiles(directory=str(swagger_ui_path)),
-            name="swagger-ui",
-        ),
-    )
+    """Serve /docs, its OAuth2 return page and /redoc, and Swagger UI's files."""
+    app.mount(SWAGGER_UI, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.add_route("/docs", docs_page, include_in_schema=False)
+    app.add_route("/docs/oauth2-redirect", oauth2_redirect, include_in_schema=False)
+    app.add_route("/redoc", redoc, include_in_schema=False)

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 
+from localrights.app import API_PREFIX
 from localrights.observability import REQUEST_ID_HEADER, current_request_id
 from localrights_gateway.deps import vouched_client_headers
 from localrights_gateway.web import places
@@ -97,7 +98,7 @@ class Api:
         self.token = token
         self.language = language
         self.http = _http_client(request)
-        self.base = api_base_url(request) + "/api/v1"
+        self.base = api_base_url(request) + API_PREFIX
 
     def headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {

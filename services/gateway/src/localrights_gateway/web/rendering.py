@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from localrights.app import API_PREFIX
 from localrights_gateway.web import charts, formatting, i18n, labels, places, security
 from localrights_gateway.web.backoffice import sessions
 from localrights_gateway.web.client import Api, ApiError, web_settings
@@ -65,6 +66,7 @@ def environment(language: str) -> Environment:
     env.globals["label_choices"] = lambda kind: labels.choices(kind, translations.gettext)
     env.globals["language_name"] = i18n.language_name
     env.globals["text_direction"] = i18n.text_direction
+    env.globals["api"] = API_PREFIX  # links to the JSON API: {{ api }}/consultations/...
     env.globals.update(
         bar_chart=charts.bar_chart,
         grouped_bar_chart=charts.grouped_bar_chart,

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.schemas import Page
 from localrights.uow import UnitOfWorkDep
 from localrights_notifications import service
 from localrights_notifications.deps import AlertPublisher, ValidAlert
 from localrights_notifications.models import Alert
-from localrights_notifications.schemas import AlertCreate, AlertKind, AlertRead, AlertUpdate, Page
+from localrights_notifications.schemas import AlertCreate, AlertKind, AlertRead, AlertUpdate
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 

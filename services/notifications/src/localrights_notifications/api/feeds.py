@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights_notifications import feeds, service
-from localrights_notifications.deps import AppSettings
+from localrights_notifications.deps import SettingsDep
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 
@@ -40,7 +40,7 @@ def public_base(request: Request, public_url: str) -> str:
 async def alerts_atom(
     request: Request,
     session: SessionDep,
-    settings: AppSettings,
+    settings: SettingsDep,
     country: Country = None,
     mechanism: str | None = None,
     lang: Language = "en",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, status
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights_notifications import outreach, service
-from localrights_notifications.deps import AlertPublisher, AppSettings, SubscriptionOwner
+from localrights_notifications.deps import AlertPublisher, SettingsDep, SubscriptionOwner
 from localrights_notifications.mandates import MANDATES
 from localrights_notifications.schemas import AlertCreate
 from localrights_notifications.schemas_outreach import (
@@ -46,7 +46,7 @@ def _today() -> datetime:
     responses=problem_responses(401, 403, 422),
 )
 async def preview_alert(
-    data: AlertCreate, session: SessionDep, settings: AppSettings, _: AlertPublisher
+    data: AlertCreate, session: SessionDep, settings: SettingsDep, _: AlertPublisher
 ) -> AlertPreviewRead:
     """Who an alert would reach and when it would remind them, without publishing it."""
     return await outreach.preview_alert(
@@ -63,7 +63,7 @@ async def preview_alert(
 async def import_calendar(
     request: Request,
     session: SessionDep,
-    settings: AppSettings,
+    settings: SettingsDep,
     principal: AlertPublisher,
     dry_run: bool = Query(default=True, description="Only show the alerts (the default)"),
 ) -> CalendarImportRead:
@@ -93,7 +93,7 @@ async def list_mandates() -> list[MandateRead]:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def send_test_delivery(
-    subscription_id: UUID, session: SessionDep, owner: SubscriptionOwner, settings: AppSettings
+    subscription_id: UUID, session: SessionDep, owner: SubscriptionOwner, settings: SettingsDep
 ) -> WebhookCheckRead:
     """Send a signed test event to one of the caller's webhook subscriptions, now."""
     subscription = await service.get_subscription_or_raise(

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Response, status
 
 from localrights.db import SessionDep
 from localrights.errors import problem_responses
+from localrights.schemas import Page
 from localrights.uow import UnitOfWorkDep
 from localrights_notifications import service
-from localrights_notifications.deps import AppSettings, OwnInstitution, SubscriptionOwner
+from localrights_notifications.deps import OwnInstitution, SettingsDep, SubscriptionOwner
 from localrights_notifications.models import Subscription
 from localrights_notifications.schemas import (
-    Page,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionRead,
@@ -41,7 +41,7 @@ async def create_subscription(
     data: SubscriptionCreate,
     uow: UnitOfWorkDep,
     institution_id: OwnInstitution,
-    settings: AppSettings,
+    settings: SettingsDep,
 ) -> SubscriptionCreated:
     """Subscribe the caller's institution; a webhook's signing secret is shown only here."""
     async with uow:
@@ -96,7 +96,7 @@ async def update_subscription(
     data: SubscriptionUpdate,
     uow: UnitOfWorkDep,
     owner: SubscriptionOwner,
-    settings: AppSettings,
+    settings: SettingsDep,
 ) -> SubscriptionRead:
     """Change filters, mode, url or address, or enable a disabled subscription again."""
     async with uow:

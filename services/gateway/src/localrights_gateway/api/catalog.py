@@ -2,7 +2,7 @@
 
 Public and read-only: every document here is generated from the shared event registry
 (``localrights.events``), so it always says what the running code publishes. The gateway's
-``main.py`` includes ``router`` under /api/v1 with its default rate limit.
+``api.router`` includes ``router``, under the API prefix with the default rate limit.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
+from localrights.app import API_PREFIX
 from localrights.errors import NotFound, problem_responses
 from localrights.events.asyncapi import build_asyncapi
 from localrights.events.catalogue import webhook_catalogue
@@ -28,8 +29,7 @@ from localrights.events.registry import (
 
 router = APIRouter(tags=["event catalogue"])
 
-ASYNCAPI_HTML = "/api/v1/asyncapi.html"
-ASYNCAPI_JSON = "/api/v1/asyncapi.json"
+ASYNCAPI_JSON = f"{API_PREFIX}/asyncapi.json"
 
 
 class WebhookEventTypeRead(BaseModel):
@@ -205,6 +205,7 @@ def _render_page(document: dict[str, Any]) -> str:
         channels=channels,
         servers=list(document.get("servers", {}).values()),
         json_url=ASYNCAPI_JSON,
+        api=API_PREFIX,
     )
 
 
@@ -225,13 +226,13 @@ _PAGE = _env.from_string("""\
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ document.info.title }} – event catalogue</title>
-<link rel="stylesheet" href="/api/v1/asyncapi.css">
+<link rel="stylesheet" href="{{ api }}/asyncapi.css">
 </head>
 <body>
 <header>
 <h1>{{ document.info.title }} <small>(AsyncAPI {{ document.asyncapi }})</small></h1>
 <p>Machine-readable: <a href="{{ json_url }}">{{ json_url }}</a> ·
-webhook event types: <a href="/api/v1/webhooks/event-types">/api/v1/webhooks/event-types</a> ·
+webhook event types: <a href="{{ api }}/webhooks/event-types">{{ api }}/webhooks/event-types</a> ·
 HTTP API: <a href="/docs">/docs</a></p>
 </header>
 <main>
