@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from demo_data import Api
+from demo_back_office import Caller
 
 # Italy's second UPR review (session 20, 2014), the earlier versions of A/HRC/43/4's asks.
 SECOND_CYCLE = (
@@ -41,7 +40,7 @@ def second_cycle_csv() -> bytes:
     return out.getvalue().encode()
 
 
-async def _second_cycle(ministry: Api) -> dict[str, str]:
+async def _second_cycle(ministry: Caller) -> dict[str, str]:
     await ministry.call(
         "POST",
         "/api/v1/recommendations/import",
@@ -59,7 +58,7 @@ async def _second_cycle(ministry: Api) -> dict[str, str]:
     return found
 
 
-async def _confirm_repeats(ministry: Api, later: set[str], *, attempts: int = 60) -> None:
+async def _confirm_repeats(ministry: Caller, later: set[str], *, attempts: int = 60) -> None:
     """Confirm the suggested repeats of these third-cycle recommendations once suggested."""
     for _ in range(attempts):
         page = await ministry.call(
@@ -74,7 +73,7 @@ async def _confirm_repeats(ministry: Api, later: set[str], *, attempts: int = 60
 
 
 async def _status(
-    officer: Api, recommendation: str, status: str, as_of: str, measures: str | None = None
+    officer: Caller, recommendation: str, status: str, as_of: str, measures: str | None = None
 ) -> str:
     entry = await officer.call(
         "POST",
@@ -86,7 +85,7 @@ async def _status(
 
 
 async def _indicator(
-    officer: Api, definition: dict[str, Any], values: list[tuple[str, float, list[Any]]]
+    officer: Caller, definition: dict[str, Any], values: list[tuple[str, float, list[Any]]]
 ) -> None:
     created = await officer.call("POST", "/api/v1/indicators", json=definition)
     for observed_on, value, breakdown in values:
@@ -105,7 +104,9 @@ def _by_sex(women: float, men: float) -> list[dict[str, Any]]:
     ]
 
 
-async def load_follow_up(ministry: Api, bologna: Api, torino: Api, italy: dict[str, str]) -> None:
+async def load_follow_up(
+    ministry: Caller, bologna: Caller, torino: Caller, italy: dict[str, str]
+) -> None:
     """``italy``: paragraph -> id of the third-cycle (A/HRC/43/4) recommendations."""
     earlier = await _second_cycle(ministry)
     await _confirm_repeats(ministry, {italy["148.12"], italy["148.98"]})
