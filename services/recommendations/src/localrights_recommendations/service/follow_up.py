@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.auth import Principal, Role
 from localrights.errors import Conflict, Forbidden
 from localrights.events.catalog.exercises import ExerciseInputSubmitted
-from localrights.events.catalog.follow_up import FollowUpStatusChanged, FollowUpStatusReturned
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.domain import status as rules
 from localrights_recommendations.exceptions import RecommendationNotFound, StatusEntryNotFound
 from localrights_recommendations.follow_up_models import FollowUpPublication, StatusEntry
@@ -35,54 +35,6 @@ from localrights_recommendations.models import (
 )
 from localrights_recommendations.repository import follow_up as repository
 from localrights_recommendations.repository.audience import Audience
-
-
-def status_changed(
-    entry: StatusEntry,
-    recommendation: Recommendation,
-    *,
-    previous: str | None,
-    published: bool,
-) -> FollowUpStatusChanged:
-    """The event of a new timeline entry."""
-    assert entry.recorded_at is not None
-    return FollowUpStatusChanged(
-        entry_id=entry.id,
-        recommendation_id=entry.recommendation_id,
-        institution_id=entry.institution_id,
-        jurisdiction=entry.jurisdiction,
-        country=entry.country,
-        mechanism=recommendation.mechanism,
-        cycle=recommendation.cycle,
-        themes=recommendation.themes[:50],
-        status=entry.status,
-        previous_status=previous,
-        origin=entry.origin,
-        as_of=entry.as_of,
-        exercise_id=entry.exercise_id,
-        validates_entry_id=entry.validates_entry_id,
-        published=published,
-        recorded_at=entry.recorded_at,
-    )
-
-
-def status_returned(
-    entry: StatusEntry, recommendation: Recommendation, *, published: bool
-) -> FollowUpStatusReturned:
-    """The event of a ministry sending a reported status back."""
-    assert entry.reviewed_at is not None and entry.review_comment is not None
-    return FollowUpStatusReturned(
-        entry_id=entry.id,
-        recommendation_id=entry.recommendation_id,
-        institution_id=entry.institution_id,
-        jurisdiction=entry.jurisdiction,
-        country=entry.country,
-        mechanism=recommendation.mechanism,
-        status=entry.status,
-        comment=entry.review_comment,
-        published=published,
-        returned_at=entry.reviewed_at,
-    )
 
 
 async def read_entry(session: AsyncSession, entry: StatusEntry) -> StatusEntryRead:
@@ -105,7 +57,7 @@ async def _add(
         session, recommendation_id=entry.recommendation_id, institution_id=entry.institution_id
     )
     published = await repository.is_published(session, entry.institution_id)
-    uow.emit(status_changed(entry, recommendation, previous=previous, published=published))
+    uow.emit(events.status_changed(entry, recommendation, previous=previous, published=published))
     return entry
 
 
@@ -271,7 +223,7 @@ async def return_status(
         institution_id=entry.institution_id,
     )
     published = await repository.is_published(uow.session, entry.institution_id)
-    uow.emit(status_returned(entry, recommendation, published=published))
+    uow.emit(events.status_returned(entry, recommendation, published=published))
     return await read_entry(uow.session, entry)
 
 

@@ -17,8 +17,8 @@ import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.events.catalog.indicators import IndicatorUpdateDue
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.domain import indicators as rules
 from localrights_recommendations.follow_up_models import Indicator
 from localrights_recommendations.repository import indicators as repository
@@ -56,15 +56,12 @@ async def send_due_reminders(
             ):
                 continue
             uow.emit(
-                IndicatorUpdateDue(
-                    indicator_id=indicator_id,
+                events.indicator_update_due(
+                    indicator,
                     institution_id=institution_id,
                     jurisdiction=jurisdiction,
-                    country=indicator.country,
-                    title=indicator.name,
                     due_on=due_on,
                     last_observed_on=observed_on,
-                    every_months=indicator.update_every_months,
                 )
             )
             sent += 1
