@@ -98,6 +98,19 @@ def input_submitted(item: LocalInput) -> ExerciseInputSubmitted:
     )
 
 
+def _entry_facts(entry: StatusEntry, recommendation: Recommendation) -> dict[str, Any]:
+    """What every event about a timeline entry says of it."""
+    return {
+        "entry_id": entry.id,
+        "recommendation_id": entry.recommendation_id,
+        "institution_id": entry.institution_id,
+        "jurisdiction": entry.jurisdiction,
+        "country": entry.country,
+        "mechanism": recommendation.mechanism,
+        "status": entry.status,
+    }
+
+
 def status_changed(
     entry: StatusEntry,
     recommendation: Recommendation,
@@ -108,15 +121,9 @@ def status_changed(
     """follow_up.status_changed: a new entry on a recommendation's timeline."""
     assert entry.recorded_at is not None
     return FollowUpStatusChanged(
-        entry_id=entry.id,
-        recommendation_id=entry.recommendation_id,
-        institution_id=entry.institution_id,
-        jurisdiction=entry.jurisdiction,
-        country=entry.country,
-        mechanism=recommendation.mechanism,
+        **_entry_facts(entry, recommendation),
         cycle=recommendation.cycle,
         themes=recommendation.themes[:50],
-        status=entry.status,
         previous_status=previous,
         origin=entry.origin,
         as_of=entry.as_of,
@@ -133,13 +140,7 @@ def status_returned(
     """follow_up.status_returned: a ministry sent a reported status back."""
     assert entry.reviewed_at is not None and entry.review_comment is not None
     return FollowUpStatusReturned(
-        entry_id=entry.id,
-        recommendation_id=entry.recommendation_id,
-        institution_id=entry.institution_id,
-        jurisdiction=entry.jurisdiction,
-        country=entry.country,
-        mechanism=recommendation.mechanism,
-        status=entry.status,
+        **_entry_facts(entry, recommendation),
         comment=entry.review_comment,
         published=published,
         returned_at=entry.reviewed_at,

@@ -307,3 +307,14 @@ async def entries_in_place(
     else:
         statement = statement.order_by(col(StatusEntry.recorded_at).desc()).limit(latest)
     return list(await session.exec(statement))
+
+
+async def get_institution(session: AsyncSession, *, institution_id: UUID) -> Institution | None:
+    return await session.get(Institution, institution_id)
+
+
+async def publication_of(
+    session: AsyncSession, *, institution_id: UUID
+) -> FollowUpPublication | None:
+    """Whether and since when an institution publishes its follow-up (None: never said)."""
+    return await session.get(FollowUpPublication, institution_id)

@@ -229,3 +229,7 @@ async def observations_in_place(
         )
     )
     return [(observation, indicator) for observation, indicator in rows]
+
+
+async def get_indicator(session: AsyncSession, *, indicator_id: UUID) -> Indicator | None:
+    return await session.get(Indicator, indicator_id)

@@ -94,3 +94,9 @@ async def consultation_results(
         )
     )
     return rows.all()
+
+
+async def get_version(
+    session: AsyncSession, *, input_id: UUID, version: int
+) -> LocalInputVersion | None:
+    return await session.get(LocalInputVersion, (input_id, version))

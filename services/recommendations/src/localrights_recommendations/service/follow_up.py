@@ -21,19 +21,15 @@ from localrights.uow import UnitOfWork
 from localrights_recommendations import events
 from localrights_recommendations.domain import status as rules
 from localrights_recommendations.exceptions import RecommendationNotFound, StatusEntryNotFound
-from localrights_recommendations.follow_up_models import FollowUpPublication, StatusEntry
+from localrights_recommendations.follow_up_models import StatusEntry
 from localrights_recommendations.follow_up_schemas import (
     PublicationRead,
     StatusEntryRead,
     StatusUpdate,
 )
-from localrights_recommendations.models import (
-    Institution,
-    LocalInput,
-    LocalInputVersion,
-    Recommendation,
-)
+from localrights_recommendations.models import Recommendation
 from localrights_recommendations.repository import follow_up as repository
+from localrights_recommendations.repository import inputs, recommendations
 from localrights_recommendations.repository.audience import Audience
 
 
@@ -80,7 +76,9 @@ async def report_status(
     if principal.institution_id is None or not principal.jurisdiction:
         raise Forbidden("only an institution with a place reports implementation status")
     session = uow.session
-    recommendation = await session.get(Recommendation, data.recommendation_id)
+    recommendation = await recommendations.get_recommendation(
+        session, recommendation_id=data.recommendation_id
+    )
     if recommendation is None:
         raise RecommendationNotFound()
     if recommendation.country != principal.jurisdiction[:2]:
@@ -113,12 +111,16 @@ async def record_input(uow: UnitOfWork, *, submitted: ExerciseInputSubmitted) ->
         session, input_id=submitted.input_id, version=submitted.version
     ):
         return None
-    version = await session.get(LocalInputVersion, (submitted.input_id, submitted.version))
-    local_input = await session.get(LocalInput, submitted.input_id)
-    recommendation = await session.get(Recommendation, submitted.recommendation_id)
+    version = await inputs.get_version(
+        session, input_id=submitted.input_id, version=submitted.version
+    )
+    local_input = await inputs.get_input(session, input_id=submitted.input_id)
+    recommendation = await recommendations.get_recommendation(
+        session, recommendation_id=submitted.recommendation_id
+    )
     if version is None or local_input is None or recommendation is None:
         return None  # another database's event (a replayed example): nothing of ours
-    institution = await session.get(Institution, submitted.institution_id)
+    institution = await repository.get_institution(session, institution_id=submitted.institution_id)
     jurisdiction = (
         submitted.jurisdiction
         or local_input.jurisdiction
@@ -175,7 +177,9 @@ async def _reviewable(
     refusal = rules.review_refusal(origin=entry.origin, review=entry.review)
     if refusal is not None:
         raise Conflict(refusal)
-    recommendation = await uow.session.get(Recommendation, entry.recommendation_id)
+    recommendation = await recommendations.get_recommendation(
+        uow.session, recommendation_id=entry.recommendation_id
+    )
     assert recommendation is not None
     return entry, recommendation
 
@@ -270,7 +274,7 @@ async def set_publication(
 async def publication(session: AsyncSession, *, principal: Principal) -> PublicationRead:
     if principal.institution_id is None:
         raise Forbidden("only an institution publishes its follow-up")
-    row = await session.get(FollowUpPublication, principal.institution_id)
+    row = await repository.publication_of(session, institution_id=principal.institution_id)
     if row is None:
         return PublicationRead(
             institution_id=principal.institution_id, published=False, changed_at=None

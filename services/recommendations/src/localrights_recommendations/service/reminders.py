@@ -20,7 +20,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.uow import UnitOfWork
 from localrights_recommendations import events
 from localrights_recommendations.domain import indicators as rules
-from localrights_recommendations.follow_up_models import Indicator
 from localrights_recommendations.repository import indicators as repository
 
 log = structlog.get_logger(__name__)
@@ -41,7 +40,7 @@ async def send_due_reminders(
     sent = 0
     for indicator_id, jurisdiction, institution_id, observed_on in latest:
         async with sessions() as session, UnitOfWork(session, source=source) as uow:
-            indicator = await session.get(Indicator, indicator_id)
+            indicator = await repository.get_indicator(session, indicator_id=indicator_id)
             if indicator is None or indicator.update_every_months is None:
                 continue
             due_on = rules.next_due(observed_on, indicator.update_every_months)
