@@ -78,6 +78,11 @@ def _invalid(field: str, exc: ValueError) -> InvalidInput:
     return InvalidInput(f"{field}: {exc}", errors=[{"location": field, "message": str(exc)}])
 
 
+# Lookups whose caller decides what "not found" means (a 401, or an anonymous caller).
+find_institution = repository.get_institution
+find_user = repository.get_user
+
+
 async def get_institution_or_raise(*, session: AsyncSession, id: UUID) -> Institution:
     institution = await repository.get_institution(session, institution_id=id)
     if institution is None:

@@ -21,7 +21,6 @@ from localrights_gateway.deps import (
     subject_id,
     token_config,
 )
-from localrights_gateway.models import Institution, User
 from localrights_gateway.schemas import InstitutionRead, Me, Token
 
 router = APIRouter(tags=["identity"])
@@ -79,7 +78,7 @@ async def refresh_token(
     if datetime.now(UTC) - signed_in > timedelta(seconds=settings.session_max_seconds):
         raise Unauthorized("this session is too old to renew: sign in again")
     user_id = subject_id(principal)
-    user = await session.get(User, user_id) if user_id is not None else None
+    user = await service.find_user(session, user_id=user_id) if user_id is not None else None
     if user is None or not user.active:
         raise Unauthorized("this account can no longer sign in")
     return Token(
@@ -104,14 +103,14 @@ async def refresh_token(
 async def read_me(principal: Caller, session: SessionDep) -> Me:
     """Who the gateway takes the caller to be (anonymous callers included)."""
     institution = (
-        await session.get(Institution, principal.institution_id)
+        await service.find_institution(session, institution_id=principal.institution_id)
         if principal.institution_id
         else None
     )
     email = None
     identifier = subject_id(principal)
     if principal.kind == "user" and identifier is not None:
-        user = await session.get(User, identifier)
+        user = await service.find_user(session, user_id=identifier)
         email = user.email if user else None
     return Me(
         subject=principal.subject,
