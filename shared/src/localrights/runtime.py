@@ -82,7 +82,7 @@ class ServiceRuntime:
     async def __aenter__(self) -> Self:
         s = self.settings
         # Certificates and credentials that the servers refuse stop the start here, named;
-        # servers that are merely away are waited for as before.
+        # servers that are merely away are waited for.
         self.kafka = kafka_connection(s)
         if s.kafka_security_protocol != "PLAINTEXT":
             await verify_kafka_access(self.kafka)
