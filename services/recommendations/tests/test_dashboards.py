@@ -180,5 +180,8 @@ class TestNationalReport:
         html = (await client.get(url, params={"format": "html"}, headers=italy.ministry)).text
         assert "Follow-up since the last cycle" in html
         assert "In progress (2025-02-01) → Partially implemented (2026-02-01)" in html
+        # Places by name, as a reader of the national report knows them, not by ISO code.
+        assert "<td>Bologna</td>" in html and "<td>IT-BO</td>" not in html
         markdown = (await client.get(url, params={"format": "md"}, headers=italy.ministry)).text
         assert "### Follow-up since the last cycle" in markdown
+        assert "Bologna 4410 (2025-12-31)" in markdown and "IT-BO" not in markdown

@@ -148,7 +148,7 @@ def place_status_text(place: dict[str, Any]) -> str:
 
 def indicator_summary(indicator: dict[str, Any]) -> str:
     """ "Households waiting for social housing (households): baseline 4800 (2024), target
-    3000 (2030); IT-BO 4120 (2026)"."""
+    3000 (2030); Bologna 4120 (2026)"."""
     names = indicator.get("name") or {}
     text = f"{names.get('en') or next(iter(names.values()), '')} ({indicator.get('unit')})"
     ends = []
@@ -156,7 +156,10 @@ def indicator_summary(indicator: dict[str, Any]) -> str:
         ends.append(f"baseline {indicator['baseline_value']:g} ({indicator.get('baseline_year')})")
     if indicator.get("target_value") is not None:
         ends.append(f"target {indicator['target_value']:g} ({indicator.get('target_year')})")
-    latest = [f"{v['jurisdiction']} {v['value']:g} ({v['period']})" for v in indicator["latest"]]
+    latest = [
+        f"{place_name(v['jurisdiction'])} {v['value']:g} ({v['period']})"
+        for v in indicator["latest"]
+    ]
     return (
         text
         + (f": {', '.join(ends)}" if ends else "")
@@ -339,10 +342,9 @@ def to_markdown(annex: dict[str, Any]) -> str:
             for earlier in follow_up.get("repeats") or []:
                 lines.append(f"- Repeats session {earlier['session']}: {_md(earlier['text'])}")
             for place in follow_up.get("places") or []:
-                who = _md(place.get("institution_name") or place["jurisdiction"])
-                lines.append(
-                    f"- **{who}** ({_md(place['jurisdiction'])}): {_md(place_status_text(place))}"
-                )
+                where = place_name(place["jurisdiction"])
+                who = _md(place.get("institution_name") or where)
+                lines.append(f"- **{who}** ({_md(where)}): {_md(place_status_text(place))}")
                 if place.get("trajectory"):
                     lines.append(
                         f"  - Since the last cycle: {_md(trajectory_text(place['trajectory']))}"
