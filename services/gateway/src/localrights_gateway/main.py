@@ -49,6 +49,7 @@ from localrights_gateway import api, proxy, service, web
 from localrights_gateway.config import Settings, get_settings
 from localrights_gateway.exceptions import UpstreamError
 from localrights_gateway.forwarding import ClientAddresses
+from localrights_gateway.front_door import FrontDoor
 from localrights_gateway.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from localrights_gateway.openapi import MergedOpenAPI
 from localrights_gateway.ratelimit import RateLimiter
@@ -181,6 +182,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             large_paths=LARGE_BODY_PATHS,
         )
     )
+    # Innermost of all: proxied calls leave here for their service (front_door.py).
+    app.user_middleware.append(Middleware(FrontDoor))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
