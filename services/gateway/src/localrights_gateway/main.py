@@ -103,7 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exact=frozenset({"login"}),
         enabled=settings.rate_limit_enabled,
     )
-    app.state.standings = StandingCache(_standing_loader(app), ttl=settings.access_cache_seconds)
+    app.state.standings = StandingCache(
+        _standing_loader(app),
+        ttl=settings.access_cache_seconds,
+        on_change=upstreams.tokens.clear,
+    )
     app.state.client_addresses = ClientAddresses(
         settings.trusted_proxies, settings.derived_key("vouched-client")
     )
