@@ -173,7 +173,7 @@ class TestDefinitionRules:
         assert any("not demographic is needed" in e for e in errors)
 
     @pytest.mark.parametrize("target", ["11.1", "17.19", "16.a", "1.2"])
-    def test_sdg_targets(self, target: str) -> None:
+    def test_real_sdg_targets_are_accepted(self, target: str) -> None:
         assert sdg_target_error(target) is None
 
     @pytest.mark.parametrize("target", ["18.1", "0.1", "11", "11.", "11.100", "11.A", "x"])
@@ -184,7 +184,7 @@ class TestDefinitionRules:
         ("code", "ok"),
         [("FR", True), ("FR-75C", True), ("ID-JT", True), ("XX", False), ("FR-ZZZ", False)],
     )
-    def test_jurisdictions(self, code: str, ok: bool) -> None:
+    def test_only_known_iso_3166_codes_are_jurisdictions(self, code: str, ok: bool) -> None:
         assert (jurisdiction_error(code) is None) is ok
 
 
@@ -197,7 +197,7 @@ class TestLifecycle:
         assert transition_error("open", Transition.OPEN) is not None
         assert transition_error("published", Transition.CLOSE) is not None
 
-    def test_window(self) -> None:
+    def test_responses_are_taken_only_while_open_between_its_times(self) -> None:
         now = datetime.now(UTC)
         hour = timedelta(hours=1)
         assert (
@@ -209,7 +209,7 @@ class TestLifecycle:
         assert after is not None and "closed" in after
         assert window_error(status="draft", opens_at=now - hour, closes_at=now + hour, now=now)
 
-    def test_schedule(self) -> None:
+    def test_a_schedule_needs_time_zones_and_a_close_after_the_open(self) -> None:
         now = datetime.now(UTC)
         assert schedule_error(opens_at=now, closes_at=now) is not None
         assert schedule_error(opens_at=now.replace(tzinfo=None), closes_at=now) is not None

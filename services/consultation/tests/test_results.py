@@ -33,7 +33,7 @@ async def surveyed(make_consultation: Any, answer_groups: GroupAnswers) -> dict[
 
 
 class TestResults:
-    async def test_figures_overall(
+    async def test_each_question_type_is_counted_and_small_groups_suppressed(
         self, client: httpx.AsyncClient, surveyed: dict[str, Any], officer: dict[str, str]
     ) -> None:
         results = (await client.get(f"{API}/{surveyed['id']}/results", headers=officer)).json()

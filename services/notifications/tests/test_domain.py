@@ -25,7 +25,7 @@ class TestStages:
             with pytest.raises(ValueError):
                 domain.check_kind_and_stage(kind, stage)
 
-    def test_mechanisms(self) -> None:
+    def test_only_un_mechanisms_are_accepted_in_their_usual_spelling(self) -> None:
         assert domain.check_mechanism("cedaw") == "CEDAW"
         assert domain.check_mechanism("WG on arbitrary detention") == "WG on arbitrary detention"
         with pytest.raises(ValueError):
@@ -46,7 +46,7 @@ class TestReminderDates:
             offsets=[30, 7],
         )
 
-    def test_windows(self) -> None:
+    def test_the_reminder_due_is_the_latest_offset_reached_until_the_deadline(self) -> None:
         assert self.due(31) is None
         assert self.due(30) == 30
         assert self.due(8) == 30  # late (service was down): still the 30-day one
@@ -169,5 +169,7 @@ class TestSlowCallThreshold:
         ("2606:4700::1111", False),
     ],
 )
-def test_forbidden_addresses(address: str, forbidden: bool) -> None:
+def test_private_and_reserved_addresses_are_forbidden_as_webhooks(
+    address: str, forbidden: bool
+) -> None:
     assert is_forbidden_address(ipaddress.ip_address(address)) is forbidden

@@ -105,7 +105,7 @@ class TestValues:
         ]
         assert v.items("") == []
 
-    def test_paragraph_numbers(self) -> None:
+    def test_a_leading_paragraph_number_is_split_from_the_text(self) -> None:
         assert v.split_paragraph("114.35. Continue the reforms") == (
             "114.35",
             "Continue the reforms",
@@ -113,7 +113,7 @@ class TestValues:
         assert v.split_paragraph("23. The Committee") == ("23", "The Committee")
         assert v.split_paragraph("2030 Agenda targets") == (None, "2030 Agenda targets")
 
-    def test_dates(self) -> None:
+    def test_dates_are_read_in_every_way_un_sources_write_them(self) -> None:
         assert v.parse_date("2019-12-16") == dt.date(2019, 12, 16)
         assert v.parse_date("05/07/2023") == dt.date(2023, 7, 5)
         assert v.parse_date("45672") == dt.date(2025, 1, 15)
@@ -121,13 +121,13 @@ class TestValues:
         with pytest.raises(RowRejected):
             v.parse_date("soon")
 
-    def test_responses_and_cycles(self) -> None:
+    def test_responses_are_normalised_and_sessions_give_the_upr_cycle(self) -> None:
         assert v.response("Accepted") == "supported"
         assert v.response("Supported in part") == "supported_in_part"
         assert v.response("") is None
         assert [v.upr_cycle(s) for s in (1, 12, 13, 26, 27, 40, 41)] == [1, 1, 2, 2, 3, 3, 4]
 
-    def test_mechanisms(self) -> None:
+    def test_the_recommending_body_gives_the_mechanism_and_its_type(self) -> None:
         assert v.mechanism(["UPR"]) == ("upr", "UPR")
         assert v.mechanism(["cedaw"]) == ("treaty_body", "CEDAW")
         assert v.mechanism(["Special Procedures", "SR on water"]) == (
@@ -155,7 +155,7 @@ def test_country_names_as_un_sources_write_them() -> None:
     assert is_jurisdiction_of("UY-MO", "UY") and not is_jurisdiction_of("UY-XX", "UY")
 
 
-def test_sdg_taxonomy() -> None:
+def test_the_sdg_taxonomy_has_169_targets_and_normalises_their_spellings() -> None:
     assert len(sdg.targets()) == 169 and len(sdg.goals("es")) == 17
     assert sdg.normalise_targets(["1.4 - Equal rights", "SDG 16.B", "18.1"]) == (
         ["1.4", "16.b"],

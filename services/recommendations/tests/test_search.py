@@ -51,7 +51,7 @@ class TestSearch:
         by_symbol = await _search(loaded, q="CEDAW")
         assert [i["document_symbol"] for i in by_symbol["items"]] == ["CEDAW/C/URY/CO/10"]
 
-    async def test_each_filter(self, loaded: httpx.AsyncClient) -> None:
+    async def test_each_filter_narrows_the_results(self, loaded: httpx.AsyncClient) -> None:
         assert (await _search(loaded, country="UY"))["total"] == 3
         assert (await _search(loaded, mechanism="upr"))["total"] == 9
         assert (await _search(loaded, mechanism="CEDAW"))["total"] == 1
@@ -88,7 +88,7 @@ class TestSearch:
         assert (await _search(loaded, jurisdiction="UY-CA"))["total"] == 1
         assert (await _search(loaded, owner_level="national"))["total"] == 12
 
-    async def test_pages(self, loaded: httpx.AsyncClient) -> None:
+    async def test_pages_together_hold_every_match_once(self, loaded: httpx.AsyncClient) -> None:
         first = await _search(loaded, page=1, page_size=5)
         third = await _search(loaded, page=3, page_size=5)
         assert (len(first["items"]), len(third["items"]), first["total"]) == (5, 3, 13)

@@ -55,7 +55,8 @@ async def get_submissions(request: Request) -> Submissions:
 SubmissionsDep = Annotated[Submissions, Depends(get_submissions)]
 
 
-def is_owner(consultation: Consultation, principal: Principal | None) -> bool:
+def acts_for_owner(principal: Principal | None, consultation: Consultation) -> bool:
+    """Whether the caller acts for the institution that owns the consultation."""
     return (
         principal is not None
         and principal.institution_id is not None
@@ -68,7 +69,7 @@ async def valid_consultation(
 ) -> Consultation:
     """The consultation, or 404; a draft exists only for the institution that owns it."""
     consultation = await service.get_consultation_or_raise(session=session, id=consultation_id)
-    if consultation.status == Status.DRAFT and not is_owner(consultation, principal):
+    if consultation.status == Status.DRAFT and not acts_for_owner(principal, consultation):
         raise ConsultationNotFound()
     return consultation
 
@@ -78,14 +79,14 @@ ValidConsultation = Annotated[Consultation, Depends(valid_consultation)]
 
 async def managed_consultation(consultation: ValidConsultation, principal: Officer) -> Consultation:
     """For the lifecycle: the owning institution's officers, or an administrator."""
-    if not (principal.is_admin or is_owner(consultation, principal)):
+    if not (principal.is_admin or acts_for_owner(principal, consultation)):
         raise NotOwner()
     return consultation
 
 
 async def owned_consultation(consultation: ValidConsultation, principal: Officer) -> Consultation:
     """For codes and raw exports: only the owning institution's officers."""
-    if not is_owner(consultation, principal):
+    if not acts_for_owner(principal, consultation):
         raise NotOwner()
     return consultation
 

@@ -1,6 +1,6 @@
 """The submission hot path's own asyncpg pool: one round trip per stored response.
 
-A submission is one autocommit statement (see ``repository.submit``), so it needs neither
+A submission is one autocommit statement (see ``repository.responses.submit``), so it needs neither
 the ORM session nor its pool's pre-ping and BEGIN/COMMIT (five more round trips, measured
 in bench/consultation_ingest.py). Connections the server closed (a restart) are replaced
 on acquire; one that breaks mid-request is terminated, so it is never lent out again (the

@@ -7,8 +7,9 @@ an anonymous resident, known to services only by a pseudonymous client key.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Request
@@ -181,18 +182,19 @@ Caller = Annotated[Principal, Depends(_caller)]
 SignedIn = Annotated[Principal, Depends(_signed_in)]
 
 
-def require_roles(*roles: Role) -> object:
-    """Dependency: the caller must hold one of ``roles`` (admins always pass)."""
+def signed_in_with_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """Dependency factory: the signed-in caller must hold one of ``roles`` (admins always
+    pass); the shared ``require_roles`` with this gateway's sign-in (revocation included)."""
 
     async def dependency(principal: SignedIn) -> Principal:
         if principal.is_admin or principal.has_role(*roles):
             return principal
         raise Forbidden("this action needs one of the roles: " + ", ".join(roles))
 
-    return Depends(dependency)
+    return dependency
 
 
-Admin = Annotated[Principal, require_roles(Role.ADMIN)]
+Admin = Annotated[Principal, Depends(signed_in_with_roles(Role.ADMIN))]
 
 
 def subject_id(principal: Principal) -> UUID | None:

@@ -1,25 +1,17 @@
-"""Use cases of the gateway's identity store; each commits its own transaction."""
+"""Use cases of the gateway's identity store, each run in its caller's unit of work."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.auth import Principal, Role
 from localrights.errors import InvalidInput
-from localrights.events.catalog.institutions import (
-    InstitutionFacts,
-    InstitutionRegistered,
-    InstitutionUpdated,
-)
 from localrights.uow import UnitOfWork, event_source
-from localrights_gateway import security
+from localrights_gateway import events, repository, security
 from localrights_gateway.domain import (
     check_country,
     check_jurisdiction,
@@ -46,23 +38,6 @@ from localrights_gateway.schemas import (
 SOURCE = event_source("gateway")
 
 
-def _facts(institution: Institution) -> dict[str, object]:
-    return {
-        "institution_id": institution.id,
-        "name": institution.name,
-        "kind": institution.kind,
-        "country": institution.country,
-        "jurisdiction": institution.jurisdiction,
-        "municipality": institution.municipality,
-        "active": institution.active,
-        "changed_at": datetime.now(UTC),
-    }
-
-
-def _event(model: type[InstitutionFacts], institution: Institution) -> InstitutionFacts:
-    return model.model_validate(_facts(institution))
-
-
 # -- institutions ----------------------------------------------------------------------
 
 
@@ -70,7 +45,7 @@ async def register_institution(uow: UnitOfWork, *, data: InstitutionCreate) -> I
     institution = Institution(**data.model_dump(mode="json"))
     uow.session.add(institution)
     await uow.session.flush()
-    uow.emit(_event(InstitutionRegistered, institution))
+    uow.emit(events.institution_registered(institution))
     return institution
 
 
@@ -95,7 +70,7 @@ async def update_institution(
     institution.country, institution.jurisdiction = country, jurisdiction
     institution.updated_at = datetime.now(UTC)
     uow.session.add(institution)
-    uow.emit(_event(InstitutionUpdated, institution))
+    uow.emit(events.institution_updated(institution))
     return institution
 
 
@@ -104,7 +79,7 @@ def _invalid(field: str, exc: ValueError) -> InvalidInput:
 
 
 async def get_institution_or_raise(*, session: AsyncSession, id: UUID) -> Institution:
-    institution = await session.get(Institution, id)
+    institution = await repository.get_institution(session, institution_id=id)
     if institution is None:
         raise InstitutionNotFound()
     return institution
@@ -120,25 +95,24 @@ async def list_institutions(
     place: str | None = None,
 ) -> list[Institution]:
     """By name; ``name`` is a part of it (any case), ``place`` covers its subdivisions."""
-    query = select(Institution).order_by(Institution.name)
-    if country:
-        query = query.where(col(Institution.country) == country.upper())
-    if jurisdiction:
-        query = query.where(col(Institution.jurisdiction) == jurisdiction.upper())
-    if name and name.strip():
-        query = query.where(col(Institution.name).icontains(name.strip(), autoescape=True))
-    if kind:
-        query = query.where(col(Institution.kind) == kind)
-    if place:
-        query = query.where(col(Institution.jurisdiction).in_(sorted(codes_within(place))))
-    return list((await session.exec(query)).all())
+    return await repository.find_institutions(
+        session,
+        country=country.upper() if country else None,
+        jurisdiction=jurisdiction.upper() if jurisdiction else None,
+        name=name.strip() if name and name.strip() else None,
+        kind=kind,
+        jurisdictions=codes_within(place) if place else None,
+    )
 
 
 # -- users -----------------------------------------------------------------------------
 
 
 async def _check_institution(session: AsyncSession, institution_id: UUID | None) -> None:
-    if institution_id is not None and await session.get(Institution, institution_id) is None:
+    if (
+        institution_id is not None
+        and await repository.get_institution(session, institution_id=institution_id) is None
+    ):
         raise InvalidInput(
             "institution_id names no institution",
             errors=[{"location": "institution_id", "message": "no institution with this id"}],
@@ -202,17 +176,14 @@ async def delete_user(uow: UnitOfWork, *, user: User) -> None:
 
 
 async def get_user_or_raise(*, session: AsyncSession, id: UUID) -> User:
-    user = await session.get(User, id)
+    user = await repository.get_user(session, user_id=id)
     if user is None:
         raise UserNotFound()
     return user
 
 
 async def list_users(*, session: AsyncSession, institution_id: UUID | None = None) -> list[User]:
-    query = select(User).order_by(User.email)
-    if institution_id:
-        query = query.where(col(User.institution_id) == institution_id)
-    return list((await session.exec(query)).all())
+    return await repository.find_users(session, institution_id=institution_id)
 
 
 async def authenticate_user(uow: UnitOfWork, *, email: str, password: str) -> User:
@@ -220,16 +191,14 @@ async def authenticate_user(uow: UnitOfWork, *, email: str, password: str) -> Us
     BadCredentials (the same for every miss). A hash made with weaker parameters than
     today's is replaced."""
     session = uow.session
-    user: User | None = (
-        await session.exec(select(User).where(col(User.email) == email.strip().lower()))
-    ).one_or_none()
+    user = await repository.user_by_email(session, email=email.strip().lower())
     if not security.verify_password(user.password_hash if user else None, password):
         raise BadCredentials()
     assert user is not None
     if not user.active:
         raise BadCredentials()
     if user.institution_id is not None:
-        institution = await session.get(Institution, user.institution_id)
+        institution = await repository.get_institution(session, institution_id=user.institution_id)
         if institution is None or not institution.active:
             raise BadCredentials()
     if security.needs_rehash(user.password_hash):
@@ -240,13 +209,7 @@ async def authenticate_user(uow: UnitOfWork, *, email: str, password: str) -> Us
 
 async def user_standing(*, session: AsyncSession, user_id: UUID) -> Standing | None:
     """What the user's tokens must agree with now (see revocation.py); None: no such user."""
-    row = (
-        await session.exec(
-            select(User, Institution)
-            .join(Institution, col(User.institution_id) == col(Institution.id), isouter=True)
-            .where(col(User.id) == user_id)
-        )
-    ).one_or_none()
+    row = await repository.user_with_institution(session, user_id=user_id)
     if row is None:
         return None
     user, institution = row
@@ -263,7 +226,7 @@ async def principal_for_user(*, session: AsyncSession, user: User) -> Principal:
     """The identity a user acts with: roles plus the institution's place."""
     institution = None
     if user.institution_id is not None:
-        institution = await session.get(Institution, user.institution_id)
+        institution = await repository.get_institution(session, institution_id=user.institution_id)
     return Principal(
         subject=f"user:{user.id}",
         kind="user",
@@ -278,7 +241,7 @@ async def bootstrap_admin(uow: UnitOfWork, *, email: str, password: str) -> User
     """Create the first administrator when no user exists yet (several replicas may race:
     the one that loses finds the address taken, and its unit of work rolls back)."""
     session = uow.session
-    if (await session.exec(select(func.count()).select_from(User))).one():
+    if await repository.any_user(session):
         return None
     user = User(
         email=email.strip().lower(),
@@ -313,12 +276,11 @@ async def create_api_key(
 
 
 async def list_api_keys(*, session: AsyncSession) -> list[ApiKey]:
-    query = select(ApiKey).order_by(col(ApiKey.created_at).desc())
-    return list((await session.exec(query)).all())
+    return await repository.api_keys(session)
 
 
 async def revoke_api_key(uow: UnitOfWork, *, id: UUID) -> ApiKey:
-    api_key = await uow.session.get(ApiKey, id)
+    api_key = await repository.get_api_key(uow.session, api_key_id=id)
     if api_key is None:
         raise ApiKeyNotFound()
     if api_key.revoked_at is None:
@@ -332,16 +294,7 @@ async def principal_for_api_key(*, session: AsyncSession, key: str, hash_key: by
     prefix = security.api_key_prefix(key)
     if prefix is None:
         raise BadCredentials("malformed API key")
-    # One query, as before the creator and institution checks: they ride on its joins.
-    creator = aliased(User)
-    row = (
-        await session.exec(
-            select(ApiKey, Institution, col(creator.active), col(creator.id))
-            .join(Institution, col(ApiKey.institution_id) == col(Institution.id), isouter=True)
-            .join(creator, col(ApiKey.created_by) == col(creator.id), isouter=True)
-            .where(col(ApiKey.prefix) == prefix)
-        )
-    ).one_or_none()
+    row = await repository.api_key_with_owners(session, prefix=prefix)
     if row is None or not security.api_key_matches(key, row[0].key_hash, hash_key):
         raise BadCredentials("unknown API key")
     api_key, institution, creator_active, creator_id = row

@@ -14,9 +14,8 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.errors import InvalidInput
-from localrights.events.catalog.alerts import AlertPublished
 from localrights.uow import UnitOfWork, event_source
-from localrights_notifications import calendars
+from localrights_notifications import calendars, events
 from localrights_notifications.delivery.senders import send_webhook
 from localrights_notifications.models import Alert, Subscription
 from localrights_notifications.reach import alert_reach
@@ -29,7 +28,6 @@ from localrights_notifications.schemas_outreach import (
     ReachRead,
     WebhookCheckRead,
 )
-from localrights_notifications.service import alert_facts
 from localrights_notifications.ssrf import GuardedResolver, check_webhook_url
 
 SOURCE = event_source("notifications")
@@ -123,7 +121,7 @@ async def import_calendar(
                     **values, published_by=published_by, published_at=now, updated_at=now
                 )
                 session.add(published)
-                uow.emit(AlertPublished(**alert_facts(published)))
+                uow.emit(events.alert_published(published))
                 shown.alert_id = published.id
     return CalendarImportRead(published=publish and bool(checked), alerts=alerts, rejected=rejected)
 

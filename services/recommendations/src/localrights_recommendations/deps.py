@@ -16,7 +16,9 @@ from localrights_recommendations.repository.audience import Audience
 from localrights_recommendations.service import exercises, recommendations
 
 MinistryOfficer = Annotated[Principal, Depends(require_roles(Role.MINISTRY_OFFICER))]
-InstitutionOfficer = Annotated[
+# Follow-up and indicators are reported by local institutions and ministries alike
+# (notifications' ``InstitutionOfficer`` is the local institution's role alone).
+InstitutionOrMinistryOfficer = Annotated[
     Principal, Depends(require_roles(Role.INSTITUTION_OFFICER, Role.MINISTRY_OFFICER))
 ]
 
@@ -42,7 +44,7 @@ async def owned_exercise(principal: MinistryOfficer, exercise: ValidExercise) ->
     The role is checked before the lookup, so an outsider cannot tell existing ids (401/403)
     from unknown ones (404).
     """
-    exercises.ensure_owner(principal, exercise)
+    exercises.ensure_can_manage(principal, exercise)
     return exercise
 
 

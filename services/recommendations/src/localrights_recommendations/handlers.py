@@ -8,7 +8,6 @@ commit together.
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.consumer import Handler
@@ -18,7 +17,7 @@ from localrights.events.catalog.exercises import ExerciseInputSubmitted
 from localrights.events.catalog.institutions import InstitutionFacts
 from localrights.events.catalog.recommendations import RecommendationsImported
 from localrights.uow import UnitOfWork
-from localrights_recommendations.models import ConsultationResult, Institution
+from localrights_recommendations.repository import projections
 from localrights_recommendations.service import SOURCE, follow_up, recurrence
 
 
@@ -37,16 +36,9 @@ async def consultation_results_published(
         "summary": payload.summary,
         "event_id": envelope.id,
     }
-    statement = insert(ConsultationResult).values(**values)
     # A later publication (corrected results) replaces the summary; an older one arriving
     # late does not.
-    statement = statement.on_conflict_do_update(
-        index_elements=["consultation_id"],
-        set_={k: statement.excluded[k] for k in values if k != "consultation_id"},
-        where=ConsultationResult.__table__.c.published_at  # type: ignore[attr-defined]
-        <= statement.excluded.published_at,
-    )
-    await session.exec(statement)
+    await projections.keep_consultation_result(session, values)
 
 
 async def institution_changed(
@@ -64,14 +56,7 @@ async def institution_changed(
         "active": payload.active,
         "changed_at": payload.changed_at,
     }
-    statement = insert(Institution).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["id"],
-        set_={k: statement.excluded[k] for k in values if k != "id"},
-        where=Institution.__table__.c.changed_at  # type: ignore[attr-defined]
-        <= statement.excluded.changed_at,
-    )
-    await session.exec(statement)
+    await projections.keep_institution(session, values)
 
 
 async def exercise_input_submitted(

@@ -15,7 +15,7 @@ from localrights_consultation.deps import (
     OwnedConsultation,
     SettingsDep,
     ValidConsultation,
-    is_owner,
+    acts_for_owner,
 )
 from localrights_consultation.domain.lifecycle import Status
 from localrights_consultation.models import Consultation
@@ -43,7 +43,7 @@ async def get_results(
     by: ByQuery = None,
 ) -> ResultsRead:
     """Results, overall and by a demographic question (public once published; owner live)."""
-    _may_read_results(consultation, principal)
+    _may_read_results(principal, consultation)
     return await service.results_for(
         session=session,
         consultation=consultation,
@@ -74,7 +74,7 @@ async def download_results(
     ] = None,
 ) -> Response:
     """The results with every breakdown as CSV or JSON (public once published; owner live)."""
-    _may_read_results(consultation, principal)
+    _may_read_results(principal, consultation)
     threshold = settings.suppression_threshold
     results = await service.all_results_for(
         session=session, consultation=consultation, threshold=threshold
@@ -100,8 +100,8 @@ async def download_results(
     )
 
 
-def _may_read_results(consultation: Consultation, principal: Principal | None) -> None:
-    if consultation.status != Status.PUBLISHED and not is_owner(consultation, principal):
+def _may_read_results(principal: Principal | None, consultation: Consultation) -> None:
+    if consultation.status != Status.PUBLISHED and not acts_for_owner(principal, consultation):
         raise Forbidden("results are public once the consultation's owner publishes them")
 
 

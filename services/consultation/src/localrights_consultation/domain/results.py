@@ -1,6 +1,6 @@
 """A consultation's results: from aggregated answer tallies to figures, with small groups hidden.
 
-The database does the counting (one GROUP BY over every response, see ``repository.py``) and
+The database does the counting (one GROUP BY over every response, see ``repository/results.py``) and
 hands over *tallies*: per group, question and item, how many answers and the sum of their
 numbers. Everything that decides what may be shown happens here, without HTTP or SQL.
 
@@ -35,6 +35,7 @@ from localrights_consultation.domain.questions import (
 NO_ANSWER = "no_answer"
 SUPPRESSED = "suppressed"
 OVERALL = "overall"
+EVERYONE = ""  # the breakdown key of the figures for everyone together
 RESPONSE_MARKER = ""  # question id of the one tally row every response contributes
 
 

@@ -8,9 +8,8 @@ from uuid import UUID
 from pydantic import TypeAdapter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.events.catalog.consultation import ConsultationClosed, ConsultationOpened
 from localrights.uow import UnitOfWork
-from localrights_consultation import repository
+from localrights_consultation import events
 from localrights_consultation.domain import codes as code_rules
 from localrights_consultation.domain.lifecycle import (
     Status,
@@ -28,6 +27,8 @@ from localrights_consultation.exceptions import (
     InvalidDefinition,
 )
 from localrights_consultation.models import Consultation
+from localrights_consultation.repository import consultations as repository
+from localrights_consultation.repository import responses as stored_responses
 from localrights_consultation.schemas import ConsultationCreate, ConsultationRead
 
 _QUESTIONS: TypeAdapter[list[QuestionType]] = TypeAdapter(list[Question])
@@ -127,7 +128,7 @@ async def create_consultation(
 
 
 async def get_consultation_or_raise(*, session: AsyncSession, id: UUID) -> Consultation:
-    consultation = await session.get(Consultation, id)
+    consultation = await repository.get_consultation(session, consultation_id=id)
     if consultation is None:
         raise ConsultationNotFound()
     return consultation
@@ -143,25 +144,6 @@ async def lock_for(
         raise IllegalTransition(error)
 
 
-def opened_event(consultation: Consultation) -> ConsultationOpened:
-    """consultation.opened, as the consultation now is."""
-    return ConsultationOpened(
-        consultation_id=consultation.id,
-        institution_id=consultation.institution_id,
-        country=consultation.country,
-        jurisdiction=consultation.jurisdiction,
-        municipality=consultation.municipality,
-        title=consultation.title,
-        participation_mode=consultation.participation_mode,
-        opens_at=consultation.opens_at,
-        closes_at=consultation.closes_at,
-        languages=sorted(consultation.title),
-        sdg_targets=consultation.sdg_targets,
-        recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
-        exercise_id=consultation.exercise_id,
-    )
-
-
 async def open_consultation(uow: UnitOfWork, *, consultation: Consultation) -> Consultation:
     """draft -> open; emits consultation.opened."""
     await lock_for(uow.session, consultation, Transition.OPEN)
@@ -173,7 +155,7 @@ async def open_consultation(uow: UnitOfWork, *, consultation: Consultation) -> C
     consultation.status = Status.OPEN
     consultation.opened_at = now
     uow.session.add(consultation)
-    uow.emit(opened_event(consultation))
+    uow.emit(events.consultation_opened(consultation))
     return consultation
 
 
@@ -186,15 +168,15 @@ async def _closed(
     scheduled: bool,
 ) -> None:
     """Its quotas go (no more answers to count against them); consultation.closed is emitted."""
-    count = await repository.count_responses(uow.session, consultation_id=consultation_id)
-    await repository.delete_quotas(uow.session, consultation_id=consultation_id)
+    count = await stored_responses.count_responses(uow.session, consultation_id=consultation_id)
+    await stored_responses.delete_quotas(uow.session, consultation_id=consultation_id)
     uow.emit(
-        ConsultationClosed(
+        events.consultation_closed(
             consultation_id=consultation_id,
             institution_id=institution_id,
             closed_at=closed_at,
             response_count=count,
-            closed_by_schedule=scheduled,
+            scheduled=scheduled,
         )
     )
 

@@ -9,21 +9,20 @@ that row, so a consultation with a million responses costs them what one with a 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import UUID
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.events.catalog.consultation import ConsultationResultsPublished
 from localrights.uow import UnitOfWork
+from localrights_consultation import events
 from localrights_consultation.domain.lifecycle import Status, Transition
+from localrights_consultation.domain.results import EVERYONE
 from localrights_consultation.exceptions import InvalidDefinition
 from localrights_consultation.models import Consultation, PublishedResults
+from localrights_consultation.repository import results as repository
 from localrights_consultation.schemas import ConsultationPublish, ResultsRead
 from localrights_consultation.service.consultations import lock_for, questions_of
 from localrights_consultation.service.results import breakdown_question, compute_results
 
-EVERYONE = ""  # the breakdown key of the figures for everyone together
 MAX_NEXT_STEPS_LENGTH = 4000
 
 
@@ -74,28 +73,7 @@ async def publish_consultation(
                 results=results.model_dump(mode="json"),
             )
         )
-    uow.emit(
-        ConsultationResultsPublished(
-            consultation_id=consultation.id,
-            institution_id=consultation.institution_id,
-            country=consultation.country,
-            jurisdiction=consultation.jurisdiction,
-            title=consultation.title,
-            published_at=consultation.published_at,
-            response_count=overall.response_count,
-            suppression_threshold=threshold,
-            recommendation_ids=[UUID(r) for r in consultation.recommendation_ids],
-            sdg_targets=consultation.sdg_targets,
-            exercise_id=consultation.exercise_id,
-            summary=overall.overall["questions"],
-            breakdowns=[
-                {"by": breakdown, "groups": results.groups}
-                for breakdown, results in snapshots.items()
-                if breakdown != EVERYONE
-            ],
-            what_happens_next=consultation.what_happens_next,
-        )
-    )
+    uow.emit(events.results_published(consultation, snapshots=snapshots, threshold=threshold))
     return consultation
 
 
@@ -106,7 +84,9 @@ async def results_for(
     if consultation.status == Status.PUBLISHED:
         if by is not None:
             breakdown_question(questions_of(consultation), by)  # 422 for a wrong ``by``
-        kept = await session.get(PublishedResults, (consultation.id, by or EVERYONE))
+        kept = await repository.kept_results(
+            session, consultation_id=consultation.id, breakdown=by or EVERYONE
+        )
         if kept is not None:
             return ResultsRead.model_validate(kept.results)
         # Published before results were kept (migration 0005): no response can have come
@@ -123,9 +103,7 @@ async def all_results_for(
     wanted = [EVERYONE] + [q.id for q in questions_of(consultation) if q.demographic]
     found: dict[str, ResultsRead] = {}
     if consultation.status == Status.PUBLISHED:
-        rows = await session.exec(
-            select(PublishedResults).where(col(PublishedResults.consultation_id) == consultation.id)
-        )
+        rows = await repository.all_kept_results(session, consultation_id=consultation.id)
         found = {row.breakdown: ResultsRead.model_validate(row.results) for row in rows}
     for breakdown in wanted:
         if breakdown not in found:

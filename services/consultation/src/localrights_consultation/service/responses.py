@@ -12,7 +12,6 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights_consultation import repository
 from localrights_consultation.domain import codes as code_rules
 from localrights_consultation.domain.lifecycle import Status, window_error
 from localrights_consultation.domain.questions import QuestionType, answer_errors
@@ -27,6 +26,8 @@ from localrights_consultation.exceptions import (
     TooManyResponses,
 )
 from localrights_consultation.ingest import IngestPool
+from localrights_consultation.repository import consultations as stored_consultations
+from localrights_consultation.repository import responses as repository
 from localrights_consultation.schemas import ResponseCreate, ResponseRead
 from localrights_consultation.service.consultations import get_consultation_or_raise, questions_of
 
@@ -84,7 +85,7 @@ def body_hash(data: ResponseCreate) -> bytes:
 
 
 async def _refusal(session: AsyncSession, consultation_id: UUID) -> NotTakingResponses | None:
-    row = await repository.consultation_window(session, consultation_id=consultation_id)
+    row = await stored_consultations.consultation_window(session, consultation_id=consultation_id)
     if row is None:
         raise ConsultationNotFound()
     message = window_error(
@@ -191,7 +192,7 @@ async def _explain_refusal(
     if refusal is not None:
         raise refusal
     if code_hash is not None and not outcome.code_ok:
-        exists = await repository.code_exists(
+        exists = await stored_consultations.code_exists(
             session, consultation_id=consultation_id, code_hash=code_hash
         )
         raise CodeUsed() if exists else CodeInvalid()

@@ -7,13 +7,11 @@ import json
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights import csvsafe
 from localrights.errors import InvalidInput
-from localrights_consultation import repository
 from localrights_consultation.domain.exports import flat_answer
 from localrights_consultation.domain.questions import QuestionType, SingleChoice
 from localrights_consultation.domain.results import (
@@ -23,6 +21,7 @@ from localrights_consultation.domain.results import (
     suppressed_groups,
 )
 from localrights_consultation.models import Consultation
+from localrights_consultation.repository import results as repository
 from localrights_consultation.schemas import ResultsRead
 from localrights_consultation.service.consultations import questions_of
 
@@ -139,9 +138,7 @@ async def export_responses(
     demographic = [q.id for q in questions if q.demographic]
     columns = ["response_id", "submitted_on", "language", *[q.id for q in questions]]
     async with sessions() as session:
-        await repository.execute(
-            session, text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        )
+        await repository.read_only_snapshot(session)
         sizes = await repository.demographic_sizes(
             session, consultation_id=consultation.id, question_ids=demographic
         )

@@ -8,8 +8,8 @@ with its events.
 - ``deliveries``: an alert's delivery report, and replaying dead letters.
 """
 
+from localrights_notifications.events import alert_facts
 from localrights_notifications.service.alerts import (
-    alert_facts,
     cancel_alert,
     get_alert_or_raise,
     list_alerts,

@@ -10,9 +10,8 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.errors import InvalidInput
-from localrights.events.catalog.alerts import AlertCancelled, AlertPublished, AlertUpdated
 from localrights.uow import UnitOfWork
-from localrights_notifications import exceptions
+from localrights_notifications import events, exceptions
 from localrights_notifications.models import Alert
 from localrights_notifications.repository.alerts import (
     list_alerts as list_alerts,  # finding alerts is one query, the use case itself
@@ -21,29 +20,6 @@ from localrights_notifications.schemas import (
     AlertCreate,
     AlertUpdate,
 )
-
-
-def alert_facts(alert: Alert) -> dict[str, Any]:
-    """The alert as its events carry it."""
-    return {
-        "alert_id": alert.id,
-        "revision": alert.revision,
-        "kind": alert.kind,
-        "stage": alert.stage,
-        "status": alert.status,
-        "country": alert.country,
-        "mechanism": alert.mechanism,
-        "title": alert.title,
-        "body": alert.body,
-        "how_to_take_part": alert.how_to_take_part,
-        "themes": list(alert.themes),
-        "jurisdictions": list(alert.jurisdictions),
-        "starts_on": alert.starts_on,
-        "ends_on": alert.ends_on,
-        "deadline": alert.deadline,
-        "source_url": alert.source_url,
-        "published_at": alert.published_at,
-    }
 
 
 def _alert_values(data: AlertCreate) -> dict[str, Any]:
@@ -58,7 +34,7 @@ async def publish_alert(uow: UnitOfWork, *, data: AlertCreate, published_by: str
     alert = Alert(**_alert_values(data), published_by=published_by, published_at=now)
     alert.updated_at = now
     uow.session.add(alert)
-    uow.emit(AlertPublished(**alert_facts(alert)))
+    uow.emit(events.alert_published(alert))
     return alert
 
 
@@ -95,7 +71,7 @@ async def update_alert(uow: UnitOfWork, *, alert: Alert, data: AlertUpdate) -> A
     alert.revision += 1
     alert.updated_at = datetime.now(UTC)
     uow.session.add(alert)
-    uow.emit(AlertUpdated(**alert_facts(alert)))
+    uow.emit(events.alert_updated(alert))
     return alert
 
 
@@ -107,5 +83,5 @@ async def cancel_alert(uow: UnitOfWork, *, alert: Alert) -> Alert:
     alert.revision += 1
     alert.updated_at = datetime.now(UTC)
     uow.session.add(alert)
-    uow.emit(AlertCancelled(**alert_facts(alert)))
+    uow.emit(events.alert_cancelled(alert))
     return alert

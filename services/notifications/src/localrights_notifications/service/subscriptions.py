@@ -11,9 +11,9 @@ from uuid import UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.errors import InvalidInput
-from localrights.events.catalog.subscriptions import DisabledReason, SubscriptionDisabled
+from localrights.events.catalog.subscriptions import DisabledReason
 from localrights.uow import UnitOfWork
-from localrights_notifications import exceptions
+from localrights_notifications import events, exceptions
 from localrights_notifications.models import Delivery, Subscription
 from localrights_notifications.repository import deliveries, subscriptions
 from localrights_notifications.schemas import (
@@ -162,15 +162,7 @@ async def _disable(uow: UnitOfWork, subscription: Subscription, reason: str) -> 
         session, subscription.id, waiting=("pending",), status="suspended", updated_at=now
     )
     if reason in _TOLD_TO_OWNER:
-        disabled = SubscriptionDisabled(
-            subscription_id=subscription.id,
-            institution_id=subscription.institution_id,
-            channel=subscription.channel,
-            reason=reason,
-            failing_since=subscription.failing_since,
-            disabled_at=now,
-        )
-        uow.emit(disabled)
+        uow.emit(events.subscription_disabled(subscription))
 
 
 async def _still_failed(session: AsyncSession, delivery_id: UUID) -> bool:

@@ -13,7 +13,7 @@ from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights.uow import UnitOfWorkDep
 from localrights_recommendations.deps import (
-    InstitutionOfficer,
+    InstitutionOrMinistryOfficer,
     MinistryOfficer,
     OwnedExercise,
     ValidExercise,
@@ -127,7 +127,7 @@ async def close_exercise(exercise: OwnedExercise, uow: UnitOfWorkDep) -> Exercis
     },
 )
 async def submit_input(
-    principal: InstitutionOfficer,
+    principal: InstitutionOrMinistryOfficer,
     exercise: ValidExercise,
     data: LocalInputCreate,
     uow: UnitOfWorkDep,

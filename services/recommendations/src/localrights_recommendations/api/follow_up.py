@@ -18,7 +18,7 @@ from localrights_recommendations.dashboard_schemas import (
 )
 from localrights_recommendations.deps import (
     AudienceDep,
-    InstitutionOfficer,
+    InstitutionOrMinistryOfficer,
     MinistryOfficer,
     SettingsDep,
     ValidRecommendation,
@@ -49,7 +49,7 @@ Language = Literal["en", "fr", "es"]
     responses=problem_responses(401, 403, 404, 422),
 )
 async def report_status(
-    data: StatusUpdate, principal: InstitutionOfficer, uow: UnitOfWorkDep
+    data: StatusUpdate, principal: InstitutionOrMinistryOfficer, uow: UnitOfWorkDep
 ) -> StatusEntryRead:
     """Report where a recommendation stands in the caller's place (a new timeline entry)."""
     async with uow:
@@ -121,7 +121,9 @@ async def pending_reviews(
     response_model=PublicationRead,
     responses=problem_responses(401, 403),
 )
-async def get_publication(principal: InstitutionOfficer, session: SessionDep) -> PublicationRead:
+async def get_publication(
+    principal: InstitutionOrMinistryOfficer, session: SessionDep
+) -> PublicationRead:
     """Whether the caller's institution publishes its follow-up."""
     return await follow_up.publication(session, principal=principal)
 
@@ -133,7 +135,7 @@ async def get_publication(principal: InstitutionOfficer, session: SessionDep) ->
     responses=problem_responses(401, 403, 422),
 )
 async def set_publication(
-    data: PublicationUpdate, principal: InstitutionOfficer, uow: UnitOfWorkDep
+    data: PublicationUpdate, principal: InstitutionOrMinistryOfficer, uow: UnitOfWorkDep
 ) -> PublicationRead:
     """Publish the institution's follow-up (timeline and indicators) to everyone, or stop."""
     async with uow:

@@ -11,7 +11,7 @@ from localrights.db import SessionDep
 from localrights.errors import problem_responses
 from localrights.places import codes_within
 from localrights.uow import UnitOfWorkDep
-from localrights_recommendations.deps import AudienceDep, InstitutionOfficer
+from localrights_recommendations.deps import AudienceDep, InstitutionOrMinistryOfficer
 from localrights_recommendations.follow_up_models import Indicator
 from localrights_recommendations.follow_up_schemas import (
     IndicatorCreate,
@@ -43,7 +43,7 @@ VisibleIndicator = Annotated[Indicator, Depends(_visible_indicator)]
     responses=problem_responses(401, 403, 422),
 )
 async def create_indicator(
-    data: IndicatorCreate, principal: InstitutionOfficer, uow: UnitOfWorkDep
+    data: IndicatorCreate, principal: InstitutionOrMinistryOfficer, uow: UnitOfWorkDep
 ) -> IndicatorRead:
     """Define a local indicator of the caller's institution, linked to recommendations."""
     async with uow:
@@ -94,7 +94,7 @@ async def get_indicator(indicator: VisibleIndicator, session: SessionDep) -> Ind
 async def update_indicator(
     indicator: VisibleIndicator,
     data: IndicatorFields,
-    principal: InstitutionOfficer,
+    principal: InstitutionOrMinistryOfficer,
     uow: UnitOfWorkDep,
 ) -> IndicatorRead:
     """Change an indicator's names, baseline, target, source, schedule or recommendations."""
@@ -116,7 +116,7 @@ async def update_indicator(
 async def record_observation(
     indicator: VisibleIndicator,
     data: ObservationCreate,
-    principal: InstitutionOfficer,
+    principal: InstitutionOrMinistryOfficer,
     uow: UnitOfWorkDep,
     response: Response,
 ) -> ObservationRead:

@@ -7,6 +7,7 @@ only the institution itself, its country's ministries and administrators see the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, false, or_, true
@@ -15,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from localrights.auth import Principal, Role
+from localrights.places import codes_within
 from localrights_recommendations.follow_up_models import FollowUpPublication
 
 
@@ -64,3 +66,14 @@ def visible(
     if audience.institution_id is not None:
         conditions.append(institution_id == audience.institution_id)
     return or_(false(), *conditions)
+
+
+def in_place(model: Any, *, country: str | None, place: str | None) -> list[ColumnElement[bool]]:
+    """Rows of a place and its subdivisions, else of a country, else all (a model with
+    ``jurisdiction`` and ``country`` columns)."""
+    where: list[ColumnElement[bool]] = []
+    if place is not None:
+        where.append(col(model.jurisdiction).in_(sorted(codes_within(place))))
+    elif country is not None:
+        where.append(col(model.country) == country)
+    return where

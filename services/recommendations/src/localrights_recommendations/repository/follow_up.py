@@ -17,7 +17,7 @@ from localrights_recommendations.follow_up_models import (
     StatusEntry,
 )
 from localrights_recommendations.models import Institution, Recommendation
-from localrights_recommendations.repository.audience import Audience, visible
+from localrights_recommendations.repository.audience import Audience, in_place, visible
 
 # The current status of one (recommendation, institution) from its timeline: the latest
 # reported entry and, beside it, the latest validation.
@@ -256,3 +256,65 @@ async def set_publication(
 def entry_values(entry: StatusEntry) -> dict[str, Any]:
     """An entry's fields as plain data (the read schemas add names to them)."""
     return entry.model_dump()
+
+
+async def current_in_place(
+    session: AsyncSession,
+    *,
+    audience: Audience,
+    country: str | None,
+    place: str | None,
+    recommendation_id: UUID | None,
+) -> list[FollowUpStatus]:
+    """Current statuses this audience sees in a place (see ``in_place``), by place and
+    recommendation."""
+    where = [
+        visible(audience, col(FollowUpStatus.institution_id), col(FollowUpStatus.country)),
+        *in_place(FollowUpStatus, country=country, place=place),
+    ]
+    if recommendation_id is not None:
+        where.append(col(FollowUpStatus.recommendation_id) == recommendation_id)
+    rows = await session.exec(
+        select(FollowUpStatus)
+        .where(*where)
+        .order_by(col(FollowUpStatus.jurisdiction), col(FollowUpStatus.recommendation_id))
+    )
+    return list(rows)
+
+
+async def entries_in_place(
+    session: AsyncSession,
+    *,
+    audience: Audience,
+    country: str | None,
+    place: str | None,
+    recommendation_id: UUID | None = None,
+    latest: int | None = None,
+) -> list[StatusEntry]:
+    """Timeline entries this audience sees in a place, oldest first; or the ``latest`` ones,
+    newest first."""
+    where = [
+        visible(audience, col(StatusEntry.institution_id), col(StatusEntry.country)),
+        *in_place(StatusEntry, country=country, place=place),
+    ]
+    if recommendation_id is not None:
+        where.append(col(StatusEntry.recommendation_id) == recommendation_id)
+    statement = select(StatusEntry).where(*where)
+    if latest is None:
+        statement = statement.order_by(
+            col(StatusEntry.as_of), col(StatusEntry.recorded_at), col(StatusEntry.id)
+        )
+    else:
+        statement = statement.order_by(col(StatusEntry.recorded_at).desc()).limit(latest)
+    return list(await session.exec(statement))
+
+
+async def get_institution(session: AsyncSession, *, institution_id: UUID) -> Institution | None:
+    return await session.get(Institution, institution_id)
+
+
+async def publication_of(
+    session: AsyncSession, *, institution_id: UUID
+) -> FollowUpPublication | None:
+    """Whether and since when an institution publishes its follow-up (None: never said)."""
+    return await session.get(FollowUpPublication, institution_id)

@@ -18,7 +18,7 @@ from localrights_recommendations.follow_up_models import (
     IndicatorRecommendation,
     IndicatorReminder,
 )
-from localrights_recommendations.repository.audience import Audience, visible
+from localrights_recommendations.repository.audience import Audience, in_place, visible
 
 
 async def recommendation_ids(
@@ -179,3 +179,57 @@ async def claim_reminder(
         )
     ).first()
     return claimed is not None
+
+
+async def visible_indicator(
+    session: AsyncSession, *, indicator_id: UUID, audience: Audience
+) -> Indicator | None:
+    """The indicator, if this audience may see it."""
+    rows = await session.exec(
+        select(Indicator).where(
+            col(Indicator.id) == indicator_id,
+            visible(audience, col(Indicator.institution_id), col(Indicator.country)),
+        )
+    )
+    return rows.first()
+
+
+async def observations_in_place(
+    session: AsyncSession,
+    *,
+    audience: Audience,
+    country: str | None,
+    place: str | None,
+    recommendation_id: UUID | None,
+) -> list[tuple[IndicatorObservation, Indicator]]:
+    """Indicator values this audience sees in a place (see ``in_place``), each with its
+    indicator, by indicator, place and date."""
+    where = [
+        visible(audience, col(IndicatorObservation.institution_id), col(Indicator.country)),
+        *in_place(IndicatorObservation, country=None, place=place),
+    ]
+    if country is not None and place is None:
+        where.append(col(Indicator.country) == country)
+    if recommendation_id is not None:
+        where.append(
+            col(Indicator.id).in_(
+                select(IndicatorRecommendation.indicator_id).where(
+                    col(IndicatorRecommendation.recommendation_id) == recommendation_id
+                )
+            )
+        )
+    rows = await session.exec(
+        select(IndicatorObservation, Indicator)
+        .join(Indicator, col(Indicator.id) == col(IndicatorObservation.indicator_id))
+        .where(*where)
+        .order_by(
+            col(Indicator.created_at),
+            col(IndicatorObservation.jurisdiction),
+            col(IndicatorObservation.observed_on),
+        )
+    )
+    return [(observation, indicator) for observation, indicator in rows]
+
+
+async def get_indicator(session: AsyncSession, *, indicator_id: UUID) -> Indicator | None:
+    return await session.get(Indicator, indicator_id)

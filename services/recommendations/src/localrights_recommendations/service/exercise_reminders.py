@@ -9,8 +9,8 @@ from uuid import UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.errors import InvalidInput
-from localrights.events.catalog.exercises import ExerciseReminderSent
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.exceptions import ExerciseNotOpen
 from localrights_recommendations.models import Exercise
 from localrights_recommendations.schemas_backoffice import ReminderRead
@@ -44,19 +44,6 @@ async def remind(
     if not pending:
         return ReminderRead(reminded=[], sent_at=None)
     sent_at = datetime.now(UTC)
-    assert exercise.ministry_institution_id is not None
     async with UnitOfWork(session, source=SOURCE) as uow:
-        uow.emit(
-            ExerciseReminderSent(
-                exercise_id=exercise.id,
-                ministry_institution_id=exercise.ministry_institution_id,
-                title=exercise.title,
-                report_type=exercise.report_type,
-                country=exercise.country,
-                mechanism=exercise.mechanism,
-                deadline=exercise.deadline,
-                institution_ids=pending,
-                sent_at=sent_at,
-            )
-        )
+        uow.emit(events.exercise_reminder_sent(exercise, institution_ids=pending, sent_at=sent_at))
     return ReminderRead(reminded=pending, sent_at=sent_at)

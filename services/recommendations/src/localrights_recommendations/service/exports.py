@@ -8,40 +8,22 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.places import codes_within, place_name
+from localrights.places import place_name
 from localrights_recommendations.domain import follow_up_exports as files
-from localrights_recommendations.follow_up_models import (
-    FollowUpStatus,
-    Indicator,
-    IndicatorObservation,
-    IndicatorRecommendation,
-    StatusEntry,
-)
 from localrights_recommendations.models import Recommendation
 from localrights_recommendations.repository import follow_up as statuses
-from localrights_recommendations.repository.audience import Audience, visible
+from localrights_recommendations.repository import indicators, recommendations
+from localrights_recommendations.repository.audience import Audience
 
 FEED_SIZE = 50
-
-
-def _scope(model: Any, *, country: str | None, place: str | None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if place is not None:
-        where.append(col(model.jurisdiction).in_(sorted(codes_within(place))))
-    elif country is not None:
-        where.append(col(model.country) == country)
-    return where
 
 
 async def _recommendations(session: AsyncSession, ids: set[UUID]) -> dict[UUID, Recommendation]:
     if not ids:
         return {}
-    rows = await session.exec(select(Recommendation).where(col(Recommendation.id).in_(ids)))
-    return {r.id: r for r in rows}
+    return {r.id: r for r in await recommendations.by_ids(session, ids)}
 
 
 async def status_rows(
@@ -53,18 +35,12 @@ async def status_rows(
     recommendation_id: UUID | None,
 ) -> list[dict[str, Any]]:
     """Current statuses in scope, one row per recommendation and institution."""
-    where = [
-        visible(audience, col(FollowUpStatus.institution_id), col(FollowUpStatus.country)),
-        *_scope(FollowUpStatus, country=country, place=place),
-    ]
-    if recommendation_id is not None:
-        where.append(col(FollowUpStatus.recommendation_id) == recommendation_id)
-    rows = list(
-        await session.exec(
-            select(FollowUpStatus)
-            .where(*where)
-            .order_by(col(FollowUpStatus.jurisdiction), col(FollowUpStatus.recommendation_id))
-        )
+    rows = await statuses.current_in_place(
+        session,
+        audience=audience,
+        country=country,
+        place=place,
+        recommendation_id=recommendation_id,
     )
     recs = await _recommendations(session, {r.recommendation_id for r in rows})
     names = await statuses.institution_names(session, {r.institution_id for r in rows})
@@ -95,18 +71,12 @@ async def timeline_rows(
     recommendation_id: UUID | None,
 ) -> list[dict[str, Any]]:
     """Every timeline entry in scope, oldest first."""
-    where = [
-        visible(audience, col(StatusEntry.institution_id), col(StatusEntry.country)),
-        *_scope(StatusEntry, country=country, place=place),
-    ]
-    if recommendation_id is not None:
-        where.append(col(StatusEntry.recommendation_id) == recommendation_id)
-    rows = list(
-        await session.exec(
-            select(StatusEntry)
-            .where(*where)
-            .order_by(col(StatusEntry.as_of), col(StatusEntry.recorded_at), col(StatusEntry.id))
-        )
+    rows = await statuses.entries_in_place(
+        session,
+        audience=audience,
+        country=country,
+        place=place,
+        recommendation_id=recommendation_id,
     )
     names = await statuses.institution_names(session, {r.institution_id for r in rows})
     return [
@@ -128,29 +98,12 @@ async def observation_rows(
     recommendation_id: UUID | None,
 ) -> list[dict[str, Any]]:
     """Indicator values in scope, by indicator, place and date."""
-    where = [
-        visible(audience, col(IndicatorObservation.institution_id), col(Indicator.country)),
-        *_scope(IndicatorObservation, country=None, place=place),
-    ]
-    if country is not None and place is None:
-        where.append(col(Indicator.country) == country)
-    if recommendation_id is not None:
-        where.append(
-            col(Indicator.id).in_(
-                select(IndicatorRecommendation.indicator_id).where(
-                    col(IndicatorRecommendation.recommendation_id) == recommendation_id
-                )
-            )
-        )
-    rows = await session.exec(
-        select(IndicatorObservation, Indicator)
-        .join(Indicator, col(Indicator.id) == col(IndicatorObservation.indicator_id))
-        .where(*where)
-        .order_by(
-            col(Indicator.created_at),
-            col(IndicatorObservation.jurisdiction),
-            col(IndicatorObservation.observed_on),
-        )
+    rows = await indicators.observations_in_place(
+        session,
+        audience=audience,
+        country=country,
+        place=place,
+        recommendation_id=recommendation_id,
     )
     return [
         {
@@ -195,16 +148,8 @@ async def feed(
     """The latest published changes of a place (or a country) as Atom."""
     public = Audience()
     scope = place or country or ""
-    entries = list(
-        await session.exec(
-            select(StatusEntry)
-            .where(
-                visible(public, col(StatusEntry.institution_id), col(StatusEntry.country)),
-                *_scope(StatusEntry, country=country, place=place),
-            )
-            .order_by(col(StatusEntry.recorded_at).desc())
-            .limit(FEED_SIZE)
-        )
+    entries = await statuses.entries_in_place(
+        session, audience=public, country=country, place=place, latest=FEED_SIZE
     )
     observed = await observation_rows(
         session, audience=public, country=country, place=place, recommendation_id=None

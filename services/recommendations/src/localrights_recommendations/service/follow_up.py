@@ -17,72 +17,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from localrights.auth import Principal, Role
 from localrights.errors import Conflict, Forbidden
 from localrights.events.catalog.exercises import ExerciseInputSubmitted
-from localrights.events.catalog.follow_up import FollowUpStatusChanged, FollowUpStatusReturned
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.domain import status as rules
 from localrights_recommendations.exceptions import RecommendationNotFound, StatusEntryNotFound
-from localrights_recommendations.follow_up_models import FollowUpPublication, StatusEntry
+from localrights_recommendations.follow_up_models import StatusEntry
 from localrights_recommendations.follow_up_schemas import (
     PublicationRead,
     StatusEntryRead,
     StatusUpdate,
 )
-from localrights_recommendations.models import (
-    Institution,
-    LocalInput,
-    LocalInputVersion,
-    Recommendation,
-)
+from localrights_recommendations.models import Recommendation
 from localrights_recommendations.repository import follow_up as repository
+from localrights_recommendations.repository import inputs, recommendations
 from localrights_recommendations.repository.audience import Audience
-
-
-def status_changed(
-    entry: StatusEntry,
-    recommendation: Recommendation,
-    *,
-    previous: str | None,
-    published: bool,
-) -> FollowUpStatusChanged:
-    """The event of a new timeline entry."""
-    assert entry.recorded_at is not None
-    return FollowUpStatusChanged(
-        entry_id=entry.id,
-        recommendation_id=entry.recommendation_id,
-        institution_id=entry.institution_id,
-        jurisdiction=entry.jurisdiction,
-        country=entry.country,
-        mechanism=recommendation.mechanism,
-        cycle=recommendation.cycle,
-        themes=recommendation.themes[:50],
-        status=entry.status,
-        previous_status=previous,
-        origin=entry.origin,
-        as_of=entry.as_of,
-        exercise_id=entry.exercise_id,
-        validates_entry_id=entry.validates_entry_id,
-        published=published,
-        recorded_at=entry.recorded_at,
-    )
-
-
-def status_returned(
-    entry: StatusEntry, recommendation: Recommendation, *, published: bool
-) -> FollowUpStatusReturned:
-    """The event of a ministry sending a reported status back."""
-    assert entry.reviewed_at is not None and entry.review_comment is not None
-    return FollowUpStatusReturned(
-        entry_id=entry.id,
-        recommendation_id=entry.recommendation_id,
-        institution_id=entry.institution_id,
-        jurisdiction=entry.jurisdiction,
-        country=entry.country,
-        mechanism=recommendation.mechanism,
-        status=entry.status,
-        comment=entry.review_comment,
-        published=published,
-        returned_at=entry.reviewed_at,
-    )
 
 
 async def read_entry(session: AsyncSession, entry: StatusEntry) -> StatusEntryRead:
@@ -105,7 +53,7 @@ async def _add(
         session, recommendation_id=entry.recommendation_id, institution_id=entry.institution_id
     )
     published = await repository.is_published(session, entry.institution_id)
-    uow.emit(status_changed(entry, recommendation, previous=previous, published=published))
+    uow.emit(events.status_changed(entry, recommendation, previous=previous, published=published))
     return entry
 
 
@@ -128,7 +76,9 @@ async def report_status(
     if principal.institution_id is None or not principal.jurisdiction:
         raise Forbidden("only an institution with a place reports implementation status")
     session = uow.session
-    recommendation = await session.get(Recommendation, data.recommendation_id)
+    recommendation = await recommendations.get_recommendation(
+        session, recommendation_id=data.recommendation_id
+    )
     if recommendation is None:
         raise RecommendationNotFound()
     if recommendation.country != principal.jurisdiction[:2]:
@@ -161,12 +111,16 @@ async def record_input(uow: UnitOfWork, *, submitted: ExerciseInputSubmitted) ->
         session, input_id=submitted.input_id, version=submitted.version
     ):
         return None
-    version = await session.get(LocalInputVersion, (submitted.input_id, submitted.version))
-    local_input = await session.get(LocalInput, submitted.input_id)
-    recommendation = await session.get(Recommendation, submitted.recommendation_id)
+    version = await inputs.get_version(
+        session, input_id=submitted.input_id, version=submitted.version
+    )
+    local_input = await inputs.get_input(session, input_id=submitted.input_id)
+    recommendation = await recommendations.get_recommendation(
+        session, recommendation_id=submitted.recommendation_id
+    )
     if version is None or local_input is None or recommendation is None:
         return None  # another database's event (a replayed example): nothing of ours
-    institution = await session.get(Institution, submitted.institution_id)
+    institution = await repository.get_institution(session, institution_id=submitted.institution_id)
     jurisdiction = (
         submitted.jurisdiction
         or local_input.jurisdiction
@@ -223,7 +177,9 @@ async def _reviewable(
     refusal = rules.review_refusal(origin=entry.origin, review=entry.review)
     if refusal is not None:
         raise Conflict(refusal)
-    recommendation = await uow.session.get(Recommendation, entry.recommendation_id)
+    recommendation = await recommendations.get_recommendation(
+        uow.session, recommendation_id=entry.recommendation_id
+    )
     assert recommendation is not None
     return entry, recommendation
 
@@ -271,7 +227,7 @@ async def return_status(
         institution_id=entry.institution_id,
     )
     published = await repository.is_published(uow.session, entry.institution_id)
-    uow.emit(status_returned(entry, recommendation, published=published))
+    uow.emit(events.status_returned(entry, recommendation, published=published))
     return await read_entry(uow.session, entry)
 
 
@@ -318,7 +274,7 @@ async def set_publication(
 async def publication(session: AsyncSession, *, principal: Principal) -> PublicationRead:
     if principal.institution_id is None:
         raise Forbidden("only an institution publishes its follow-up")
-    row = await session.get(FollowUpPublication, principal.institution_id)
+    row = await repository.publication_of(session, institution_id=principal.institution_id)
     if row is None:
         return PublicationRead(
             institution_id=principal.institution_id, published=False, changed_at=None

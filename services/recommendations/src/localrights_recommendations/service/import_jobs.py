@@ -16,14 +16,13 @@ from typing import IO, Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.errors import LocalrightsError, NotFound, PayloadTooLarge
 from localrights.uow import UnitOfWork
 from localrights_recommendations.models import ImportJob
+from localrights_recommendations.repository import import_jobs as repository
 from localrights_recommendations.schemas import ImportReport
 from localrights_recommendations.schemas_backoffice import ImportJobRead
 from localrights_recommendations.service import SOURCE
@@ -75,11 +74,7 @@ async def create_job(
 
 async def _record(sessions: async_sessionmaker[AsyncSession], job_id: UUID, **values: Any) -> None:
     async with sessions() as session, UnitOfWork(session, source=SOURCE):
-        await session.exec(
-            update(ImportJob)
-            .where(col(ImportJob.id) == job_id)
-            .values(updated_at=datetime.now(UTC), **values)
-        )
+        await repository.record(session, job_id=job_id, **values)
 
 
 async def run_job(
@@ -137,7 +132,7 @@ async def _finish(sessions: async_sessionmaker[AsyncSession], job_id: UUID, **va
 
 async def read_job(*, session: AsyncSession, job_id: UUID, now: datetime) -> ImportJobRead:
     """The job as a page shows it; a running job nobody updates any more is interrupted."""
-    job = await session.get(ImportJob, job_id)
+    job = await repository.get_job(session, job_id=job_id)
     if job is None:
         raise ImportJobNotFound()
     assert job.started_at is not None and job.updated_at is not None

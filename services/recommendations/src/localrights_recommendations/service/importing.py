@@ -20,13 +20,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.db import run_sql
 from localrights.errors import PayloadTooLarge
-from localrights.events.catalog.recommendations import RecommendationsImported
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.domain.importing import (
     CsvRecordReader,
     JsonRecordReader,
@@ -46,38 +44,8 @@ from localrights_recommendations.domain.importing.encodings import (
 from localrights_recommendations.domain.importing.streams import SEPARATORS, SourceRecord
 from localrights_recommendations.exceptions import UnreadableImport
 from localrights_recommendations.models import ImportBatch
+from localrights_recommendations.repository import recommendations
 from localrights_recommendations.schemas import ImportReport, RowProblem, RowWarning
-
-CONTENT_COLUMNS: dict[str, str] = {
-    "mechanism_type": "text",
-    "mechanism": "text",
-    "country": "text",
-    "cycle": "int",
-    "session": "text",
-    "recommending_states": "text[]",
-    "response": "text",
-    "action_category": "int",
-    "document_symbol": "text",
-    "paragraph": "text",
-    "text": "text",
-    "date": "date",
-    "themes": "text[]",
-    "affected_groups": "text[]",
-    "sdg_targets": "text[]",
-}
-_ALL = ["source", "natural_key", *CONTENT_COLUMNS]
-_RECORDSET = ", ".join(f"{name} {CONTENT_COLUMNS.get(name, 'text')}" for name in _ALL)
-UPSERT = text(
-    f"INSERT INTO recommendations AS r (id, {', '.join(_ALL)}, import_id) "
-    f"SELECT gen_random_uuid(), {', '.join('x.' + c for c in _ALL)}, CAST(:import_id AS uuid) "
-    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x({_RECORDSET}) "
-    "ON CONFLICT (source, natural_key) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in CONTENT_COLUMNS)
-    + ", import_id = EXCLUDED.import_id, updated_at = now() "
-    f"WHERE ({', '.join('r.' + c for c in CONTENT_COLUMNS)}) IS DISTINCT FROM "
-    f"({', '.join('EXCLUDED.' + c for c in CONTENT_COLUMNS)}) "
-    "RETURNING (xmax = 0) AS created"
-)
 
 
 @dataclass
@@ -234,18 +202,7 @@ async def import_recommendations(
         )
     )
     uow.emit(
-        RecommendationsImported(
-            import_id=import_id,
-            source_format=report.source_format,
-            countries=report.countries,
-            mechanisms=report.mechanisms[:200],
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            rejected=report.rejected,
-            rows=report.rows,
-            imported_at=datetime.now(UTC),
-        )
+        events.recommendations_imported(report, import_id=import_id, imported_at=datetime.now(UTC))
     )
     return report
 
@@ -333,8 +290,7 @@ async def _flush(
     if not batch:
         return
     rows = json.dumps([record.as_row() for record in batch])
-    result = await run_sql(session, UPSERT, {"rows": rows, "import_id": str(import_id)})
-    flags = [bool(row[0]) for row in result]
+    flags = await recommendations.upsert(session, rows_json=rows, import_id=import_id)
     progress.created += sum(flags)
     progress.updated += len(flags) - sum(flags)
     progress.unchanged += len(batch) - len(flags)

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.auth import Principal
 from localrights.errors import Forbidden, InvalidInput
-from localrights.events.catalog.indicators import BreakdownValue, IndicatorObserved
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.domain import indicators as rules
 from localrights_recommendations.exceptions import IndicatorNotFound
 from localrights_recommendations.follow_up_models import Indicator, IndicatorObservation
@@ -25,43 +24,10 @@ from localrights_recommendations.follow_up_schemas import (
     ObservationCreate,
     ObservationRead,
 )
-from localrights_recommendations.models import Recommendation
 from localrights_recommendations.repository import follow_up as statuses
 from localrights_recommendations.repository import indicators as repository
-from localrights_recommendations.repository.audience import Audience, visible
-
-
-def indicator_observed(
-    observation: IndicatorObservation,
-    indicator: Indicator,
-    *,
-    recommendation_ids: Sequence[UUID],
-    published: bool,
-) -> IndicatorObserved:
-    """The event of a value recorded (or corrected) in a place."""
-    assert observation.recorded_at is not None
-    return IndicatorObserved(
-        indicator_id=indicator.id,
-        observation_id=observation.id,
-        institution_id=observation.institution_id,
-        jurisdiction=observation.jurisdiction,
-        country=indicator.country,
-        title=indicator.name,
-        unit=indicator.unit,
-        kind=indicator.kind,
-        sdg_target=indicator.sdg_target,
-        sdg_indicator=indicator.sdg_indicator,
-        observed_on=observation.observed_on,
-        period=observation.period,
-        value=observation.value,
-        breakdown=[BreakdownValue.model_validate(b) for b in observation.breakdown],
-        baseline=indicator.baseline_value,
-        target=indicator.target_value,
-        recommendation_ids=list(recommendation_ids),
-        revision=observation.revision,
-        published=published,
-        recorded_at=observation.recorded_at,
-    )
+from localrights_recommendations.repository import recommendations
+from localrights_recommendations.repository.audience import Audience
 
 
 async def linked_recommendations(session: AsyncSession, indicator: Indicator) -> list[UUID]:
@@ -86,12 +52,7 @@ def _place_of(principal: Principal) -> tuple[UUID, str, str]:
 async def _check_recommendations(session: AsyncSession, country: str, ids: Sequence[UUID]) -> None:
     if not ids:
         return
-    rows = await session.exec(
-        select(col(Recommendation.id), col(Recommendation.country)).where(
-            col(Recommendation.id).in_(ids)
-        )
-    )
-    found = dict(rows.all())
+    found = await recommendations.countries_of(session, ids)
     unknown = [str(i) for i in ids if i not in found]
     if unknown:
         raise InvalidInput(f"unknown recommendation ids: {', '.join(unknown[:20])}")
@@ -124,14 +85,7 @@ async def get_indicator_or_raise(
     session: AsyncSession, *, id: UUID, audience: Audience
 ) -> Indicator:
     """An indicator the caller may see (404 otherwise: no telling unpublished ones apart)."""
-    found = (
-        await session.exec(
-            select(Indicator).where(
-                col(Indicator.id) == id,
-                visible(audience, col(Indicator.institution_id), col(Indicator.country)),
-            )
-        )
-    ).first()
+    found = await repository.visible_indicator(session, indicator_id=id, audience=audience)
     if found is None:
         raise IndicatorNotFound()
     return found
@@ -199,7 +153,7 @@ async def record_observation(
     await session.refresh(observation)
     linked = await repository.recommendation_ids(session, [indicator.id])
     uow.emit(
-        indicator_observed(
+        events.indicator_observed(
             observation,
             indicator,
             recommendation_ids=linked[indicator.id],

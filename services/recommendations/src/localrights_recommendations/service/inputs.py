@@ -6,31 +6,29 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.auth import Principal
-from localrights.db import run_sql
 from localrights.errors import Conflict, InvalidInput
-from localrights.events.catalog.exercises import ExerciseInputSubmitted
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.exceptions import ExerciseNotOpen, InputNotFound, NotInvited
 from localrights_recommendations.models import (
     ConsultationResult,
     Exercise,
-    ExerciseRecommendation,
     LocalInput,
     LocalInputVersion,
 )
+from localrights_recommendations.repository import exercises
+from localrights_recommendations.repository import inputs as repository
 from localrights_recommendations.schemas import (
     ConsultationResultsRead,
     LocalInputCreate,
     LocalInputRead,
     LocalInputVersionRead,
 )
-from localrights_recommendations.service.exercises import is_invited, is_owner
+from localrights_recommendations.service.exercises import can_manage, is_invited
 
 CONTENT_FIELDS = (
     "status",
@@ -61,7 +59,7 @@ async def _consultation(
 ) -> ConsultationResult | None:
     if consultation_id is None:
         return None
-    return await session.get(ConsultationResult, consultation_id)
+    return await repository.consultation_result(session, consultation_id=consultation_id)
 
 
 async def submit_input(
@@ -73,22 +71,18 @@ async def submit_input(
         raise NotInvited()
     if exercise.status != "open":
         raise ExerciseNotOpen(exercise.status)
-    selected = await session.get(ExerciseRecommendation, (exercise.id, data.recommendation_id))
-    if selected is None:
+    if not await exercises.is_selected(
+        session, exercise_id=exercise.id, recommendation_id=data.recommendation_id
+    ):
         raise InvalidInput("this recommendation is not part of the exercise")
     content = data.model_dump(mode="json", include=set(CONTENT_FIELDS))
     now = datetime.now(UTC)
-    existing = (
-        await session.exec(
-            select(LocalInput)
-            .where(
-                col(LocalInput.exercise_id) == exercise.id,
-                col(LocalInput.recommendation_id) == data.recommendation_id,
-                col(LocalInput.institution_id) == principal.institution_id,
-            )
-            .with_for_update()
-        )
-    ).one_or_none()
+    existing = await repository.locked_input(
+        session,
+        exercise_id=exercise.id,
+        recommendation_id=data.recommendation_id,
+        institution_id=principal.institution_id,
+    )
     first = existing is None
     item = existing or LocalInput(
         exercise_id=exercise.id,
@@ -124,18 +118,7 @@ async def submit_input(
             submitted_at=now,
         )
     )
-    uow.emit(
-        ExerciseInputSubmitted(
-            exercise_id=exercise.id,
-            input_id=item.id,
-            recommendation_id=item.recommendation_id,
-            institution_id=item.institution_id,
-            status=item.status,
-            version=item.version,
-            submitted_at=now,
-            jurisdiction=item.jurisdiction,
-        )
-    )
+    uow.emit(events.input_submitted(item))
     return _read(item, await _consultation(session, item.consultation_id)), first
 
 
@@ -147,20 +130,12 @@ async def list_inputs(
     recommendation_id: UUID | None,
 ) -> list[LocalInputRead]:
     """All inputs for the exercise's ministry; an institution sees only its own."""
-    statement = (
-        select(LocalInput, ConsultationResult)
-        .outerjoin(
-            ConsultationResult,
-            col(ConsultationResult.consultation_id) == col(LocalInput.consultation_id),
-        )
-        .where(col(LocalInput.exercise_id) == exercise.id)
-        .order_by(col(LocalInput.recommendation_id), col(LocalInput.institution_id))
+    rows = await repository.inputs_with_results(
+        session,
+        exercise_id=exercise.id,
+        institution_id=None if can_manage(principal, exercise) else principal.institution_id,
+        recommendation_id=recommendation_id,
     )
-    if not is_owner(principal, exercise):
-        statement = statement.where(col(LocalInput.institution_id) == principal.institution_id)
-    if recommendation_id is not None:
-        statement = statement.where(col(LocalInput.recommendation_id) == recommendation_id)
-    rows = await session.exec(statement)
     return [_read(item, result) for item, result in rows]
 
 
@@ -168,35 +143,23 @@ async def input_versions(
     *, session: AsyncSession, principal: Principal, exercise: Exercise, input_id: UUID
 ) -> list[LocalInputVersionRead]:
     """Every version of one input, oldest first."""
-    item = await session.get(LocalInput, input_id)
+    item = await repository.get_input(session, input_id=input_id)
     if item is None or item.exercise_id != exercise.id:
         raise InputNotFound()
-    if not is_owner(principal, exercise) and item.institution_id != principal.institution_id:
+    if not can_manage(principal, exercise) and item.institution_id != principal.institution_id:
         raise InputNotFound()
-    rows = await session.exec(
-        select(LocalInputVersion)
-        .where(col(LocalInputVersion.input_id) == input_id)
-        .order_by(col(LocalInputVersion.version))
-    )
+    rows = await repository.versions(session, input_id=input_id)
     return [LocalInputVersionRead.model_validate(v, from_attributes=True) for v in rows]
 
 
 async def input_rows(*, session: AsyncSession, exercise_id: UUID) -> list[dict[str, Any]]:
     """Every current input of an exercise as plain data, consultation results attached."""
-    # Plain rows, not ORM objects (an annex reads thousands), and each consultation's
-    # results read once however many inputs name it.
-    table = LocalInput.__table__  # type: ignore[attr-defined]
-    rows = (
-        (await run_sql(session, core_select(table).where(table.c.exercise_id == exercise_id)))
-        .mappings()
-        .all()
-    )
+    # Each consultation's results are read once however many inputs name it.
+    rows = await repository.current_rows(session, exercise_id=exercise_id)
     named = {row["consultation_id"] for row in rows if row["consultation_id"] is not None}
     results: dict[UUID, ConsultationResultsRead | None] = {}
     if named:
-        found = await session.exec(
-            select(ConsultationResult).where(col(ConsultationResult.consultation_id).in_(named))
-        )
+        found = await repository.consultation_results(session, named)
         results = {r.consultation_id: _results(r) for r in found}
     return [
         LocalInputRead.model_validate(

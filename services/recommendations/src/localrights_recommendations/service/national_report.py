@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights_recommendations.domain import indicators as indicator_rules
 from localrights_recommendations.follow_up_models import StatusEntry
-from localrights_recommendations.models import Recommendation
 from localrights_recommendations.repository import follow_up as statuses
 from localrights_recommendations.repository import indicators as indicator_rows
+from localrights_recommendations.repository import recommendations
 from localrights_recommendations.repository import recurrence as links
 from localrights_recommendations.repository.audience import Audience
 
@@ -44,11 +43,7 @@ async def follow_up_by_recommendation(
     everything = {*recommendation_ids, *(i for chain in chains.values() for i in chain)}
     earlier = {
         r.id: r
-        for r in await session.exec(
-            select(Recommendation).where(
-                col(Recommendation.id).in_({i for c in chains.values() for i in c})
-            )
-        )
+        for r in await recommendations.by_ids(session, (i for c in chains.values() for i in c))
     }
     current = await statuses.current_statuses(
         session, recommendation_ids=list(recommendation_ids), audience=audience

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import func
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.errors import InvalidInput
 from localrights.uow import UnitOfWork
-from localrights_recommendations.models import Recommendation
+from localrights_recommendations.repository import recommendations as repository
 from localrights_recommendations.schemas import RecommendationUpdate
 from localrights_recommendations.service import SOURCE
 from localrights_recommendations.service.recommendations import ownership
@@ -27,9 +26,7 @@ async def set_owner_of_many(
     """
     wanted = list(dict.fromkeys(ids))
     async with UnitOfWork(session, source=SOURCE):
-        found = (
-            await session.exec(select(Recommendation).where(col(Recommendation.id).in_(wanted)))
-        ).all()
+        found = await repository.by_ids(session, wanted)
         unknown = sorted(set(wanted) - {r.id for r in found}, key=str)
         if unknown:
             raise InvalidInput(

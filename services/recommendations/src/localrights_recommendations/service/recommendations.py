@@ -3,104 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Text, cast, desc, func, literal_column
-from sqlalchemy.dialects.postgresql import ARRAY, array
-from sqlalchemy.orm import Mapped
-from sqlmodel import col, select
+from sqlalchemy import func
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
 
 from localrights.errors import InvalidInput
 from localrights.uow import UnitOfWork
 from localrights_recommendations.domain.countries import is_jurisdiction_of
 from localrights_recommendations.exceptions import RecommendationNotFound
 from localrights_recommendations.models import Recommendation
+from localrights_recommendations.repository import recommendations as repository
 from localrights_recommendations.schemas import RecommendationFilter, RecommendationUpdate
-
-_SEARCH: ColumnElement[Any] = literal_column("recommendations.search")
-
-
-def _query(criteria: RecommendationFilter) -> tuple[list[ColumnElement[bool]], Any | None]:
-    """WHERE clauses of a filter, and the full-text query (for ranking) when there is one."""
-    where: list[ColumnElement[bool]] = []
-    tsquery = None
-    if criteria.q and criteria.q.strip():
-        tsquery = func.websearch_to_tsquery("english", criteria.q)
-        where.append(_SEARCH.op("@@")(tsquery))
-    if criteria.country:
-        where.append(col(Recommendation.country) == criteria.country)
-    if criteria.mechanism:
-        where.append(func.lower(col(Recommendation.mechanism)) == criteria.mechanism.lower())
-    if criteria.mechanism_type:
-        where.append(col(Recommendation.mechanism_type) == criteria.mechanism_type)
-    if criteria.owner_level:
-        where.append(col(Recommendation.owner_level) == criteria.owner_level)
-    if criteria.response:
-        where.append(col(Recommendation.response) == criteria.response)
-    if criteria.session:
-        where.append(col(Recommendation.session) == criteria.session)
-    if criteria.cycle:
-        where.append(col(Recommendation.cycle) == criteria.cycle)
-    if criteria.sdg_goal:
-        # Targets are "11.1", "16.b": any of the goal's targets starts with "<goal>.".
-        where.append(
-            func.array_to_string(col(Recommendation.sdg_targets), " ").op("~")(
-                rf"(^| ){criteria.sdg_goal}\."
-            )
-        )
-    # Array containment (@>) uses the GIN indexes on the array columns.
-    for column, value in (
-        (Recommendation.themes, criteria.theme),
-        (Recommendation.affected_groups, criteria.affected_group),
-        (Recommendation.sdg_targets, criteria.sdg_target),
-        (Recommendation.jurisdictions, criteria.jurisdiction),
-        (Recommendation.recommending_states, criteria.recommending_state),
-    ):
-        if value:
-            where.append(col(column).contains(cast(array([value]), ARRAY(Text))))
-    return where, tsquery
-
-
-def _best_first(tsquery: Any | None) -> list[ColumnElement[Any] | Mapped[Any]]:
-    """Best match first, or newest first when there is no text to rank by."""
-    if tsquery is not None:
-        return [desc(func.ts_rank(_SEARCH, tsquery)), col(Recommendation.id)]
-    return [
-        col(Recommendation.date).desc().nulls_last(),
-        col(Recommendation.country),
-        col(Recommendation.id),
-    ]
-
-
-def filtered(criteria: RecommendationFilter) -> SelectOfScalar[Recommendation]:
-    """Recommendations matching a filter, best match first (or newest, without text)."""
-    where, tsquery = _query(criteria)
-    return select(Recommendation).where(*where).order_by(*_best_first(tsquery))
-
-
-def filtered_ids(criteria: RecommendationFilter) -> SelectOfScalar[UUID]:
-    """The ids of the recommendations ``filtered`` finds, in the same order."""
-    where, tsquery = _query(criteria)
-    return select(col(Recommendation.id)).where(*where).order_by(*_best_first(tsquery))
 
 
 async def search_recommendations(
     *, session: AsyncSession, criteria: RecommendationFilter, page: int, page_size: int
 ) -> tuple[Sequence[Recommendation], int]:
     """One page of matching recommendations and the number of all matches."""
-    where, _ = _query(criteria)
-    total = (
-        await session.exec(select(func.count()).select_from(Recommendation).where(*where))
-    ).one()
-    rows = await session.exec(filtered(criteria).offset((page - 1) * page_size).limit(page_size))
-    return rows.all(), int(total)
+    return await repository.page(
+        session, criteria=criteria, offset=(page - 1) * page_size, limit=page_size
+    )
 
 
 async def get_recommendation_or_raise(*, session: AsyncSession, id: UUID) -> Recommendation:
-    recommendation = await session.get(Recommendation, id)
+    recommendation = await repository.get_recommendation(session, recommendation_id=id)
     if recommendation is None:
         raise RecommendationNotFound()
     return recommendation

@@ -22,6 +22,7 @@ from localrights_recommendations.follow_up_schemas import (
 )
 from localrights_recommendations.models import Recommendation
 from localrights_recommendations.repository import follow_up as statuses
+from localrights_recommendations.repository import recommendations
 from localrights_recommendations.repository import recurrence as repository
 
 
@@ -107,8 +108,8 @@ async def decide(
     await session.flush()
     if confirm:
         await statuses.carry_forward(session, earlier_id=link.earlier_id)
-    earlier = await session.get(Recommendation, link.earlier_id)
-    later = await session.get(Recommendation, link.later_id)
+    earlier = await recommendations.get_recommendation(session, recommendation_id=link.earlier_id)
+    later = await recommendations.get_recommendation(session, recommendation_id=link.later_id)
     assert earlier is not None and later is not None
     return _read(link, earlier, later)
 

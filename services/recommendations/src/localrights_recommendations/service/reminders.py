@@ -17,10 +17,9 @@ import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from localrights.events.catalog.indicators import IndicatorUpdateDue
 from localrights.uow import UnitOfWork
+from localrights_recommendations import events
 from localrights_recommendations.domain import indicators as rules
-from localrights_recommendations.follow_up_models import Indicator
 from localrights_recommendations.repository import indicators as repository
 
 log = structlog.get_logger(__name__)
@@ -41,7 +40,7 @@ async def send_due_reminders(
     sent = 0
     for indicator_id, jurisdiction, institution_id, observed_on in latest:
         async with sessions() as session, UnitOfWork(session, source=source) as uow:
-            indicator = await session.get(Indicator, indicator_id)
+            indicator = await repository.get_indicator(session, indicator_id=indicator_id)
             if indicator is None or indicator.update_every_months is None:
                 continue
             due_on = rules.next_due(observed_on, indicator.update_every_months)
@@ -56,15 +55,12 @@ async def send_due_reminders(
             ):
                 continue
             uow.emit(
-                IndicatorUpdateDue(
-                    indicator_id=indicator_id,
+                events.indicator_update_due(
+                    indicator,
                     institution_id=institution_id,
                     jurisdiction=jurisdiction,
-                    country=indicator.country,
-                    title=indicator.name,
                     due_on=due_on,
                     last_observed_on=observed_on,
-                    every_months=indicator.update_every_months,
                 )
             )
             sent += 1
