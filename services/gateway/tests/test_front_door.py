@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,8 +32,10 @@ CALLS: list[tuple[str, str, dict[str, str], bytes]] = [
     ("TRACE", "/api/v1/alerts", {}, b""),
     ("PUT", "/api/v1/subscriptions/1", {"content-length": "2000"}, b"x" * 2000),
 ]
-# Differ between any two calls: when, which request, and the freshly signed internal token.
-_VARYING = {"date", "x-request-id", "ratelimit-reset", "retry-after"}
+# Differ between any two calls: when, which request, and the freshly signed internal token;
+# a refusal's length and detail with the seconds left to wait.
+_VARYING = {"date", "x-request-id", "ratelimit-reset", "retry-after", "content-length"}
+_WAIT = re.compile(r"try again in \d+ s")
 
 
 def _seen(response: httpx.Response) -> tuple[int, dict[str, str], Any]:
@@ -40,6 +43,8 @@ def _seen(response: httpx.Response) -> tuple[int, dict[str, str], Any]:
     body: Any = response.content
     if response.headers.get("content-type", "").endswith("json") and response.content:
         body = response.json()
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            body["detail"] = _WAIT.sub("try again in N s", body["detail"])
         if isinstance(body, dict) and isinstance(body.get("headers"), dict):
             body["headers"].pop("authorization", None)
             body["headers"].pop("x-request-id", None)
