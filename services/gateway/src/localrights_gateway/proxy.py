@@ -1,12 +1,13 @@
-"""The streaming reverse proxy from the API's paths to the service that owns each one.
+"""The reverse proxy from the API's paths to the service that owns each one.
 
 Identity: the caller's credentials stop here. The service gets a signed internal token for
 the verified principal (anonymous callers included, with only a pseudonymous client key),
 and only the request headers listed below: never the caller's Authorization, API key,
 cookies, forwarding or address headers, nor anything claiming an identity; the host and
 scheme the caller used go as X-Forwarded-Host and X-Forwarded-Proto, set by the gateway.
-Bodies are streamed both ways without being parsed. A service that is down answers 503 at
-once (connection refused), one that is too slow 504 after ``upstream_timeout``.
+Bodies pass both ways without being parsed: up to 64 KiB whole, larger ones streamed. A
+service that is down answers 503 at once (connection refused), one that is too slow 504
+after ``upstream_timeout``.
 """
 
 from __future__ import annotations
