@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from localrights.db import database_unavailable
 
 REQUEST_ID_HEADER = "x-request-id"
+_ID_HEADER = REQUEST_ID_HEADER.encode()
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -100,7 +101,10 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        incoming = next(
+            (value.decode("latin-1") for name, value in scope["headers"] if name == _ID_HEADER),
+            "",
+        )
         request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid4().hex
         token = _request_id.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -112,7 +116,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                headers.append((_ID_HEADER, request_id.encode()))
                 message["headers"] = headers
             await send(message)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 from typing import Annotated, Any, Self
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
@@ -98,9 +99,13 @@ class Settings(ServiceSettings):
         """A key for one purpose (API key hashing, client keys) derived from the JWT secret."""
         if purpose == "api-key" and self.api_key_secret is not None:
             return self.api_key_secret.get_secret_value().encode()
-        return hmac.new(
-            self.jwt_secret.get_secret_value().encode(), purpose.encode(), hashlib.sha256
-        ).digest()
+        return _derive(self.jwt_secret.get_secret_value(), purpose)
+
+
+@lru_cache(maxsize=32)
+def _derive(secret: str, purpose: str) -> bytes:
+    # Cached: the client key's is asked for on every anonymous call.
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
 
 
 def get_settings() -> Settings:

@@ -49,6 +49,7 @@ from localrights_gateway import api, proxy, service, web
 from localrights_gateway.config import Settings, get_settings
 from localrights_gateway.exceptions import UpstreamError
 from localrights_gateway.forwarding import ClientAddresses
+from localrights_gateway.front_door import FrontDoor
 from localrights_gateway.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from localrights_gateway.openapi import MergedOpenAPI
 from localrights_gateway.ratelimit import RateLimiter
@@ -102,7 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exact=frozenset({"login"}),
         enabled=settings.rate_limit_enabled,
     )
-    app.state.standings = StandingCache(_standing_loader(app), ttl=settings.access_cache_seconds)
+    app.state.standings = StandingCache(
+        _standing_loader(app),
+        ttl=settings.access_cache_seconds,
+        on_change=upstreams.tokens.clear,
+    )
     app.state.client_addresses = ClientAddresses(
         settings.trusted_proxies, settings.derived_key("vouched-client")
     )
@@ -181,6 +186,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             large_paths=LARGE_BODY_PATHS,
         )
     )
+    # Innermost of all: proxied calls leave here for their service (front_door.py).
+    app.user_middleware.append(Middleware(FrontDoor))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

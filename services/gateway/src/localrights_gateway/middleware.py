@@ -117,28 +117,32 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
         self.hsts = hsts
+        common = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if hsts:
+            common.append((b"strict-transport-security", b"max-age=31536000"))
+        # Built once: the headers of a page or answer, and of the documentation pages.
+        self._wanted = [(b"content-security-policy", DEFAULT_CSP.encode()), *common]
+        self._wanted_docs = [(b"content-security-policy", DOCS_CSP.encode()), *common]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        csp = DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else DEFAULT_CSP
+        docs = scope["path"].startswith(DOCS_PATHS)
+        security = self._wanted_docs if docs else self._wanted
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                wanted = [
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-                ]
-                if self.hsts:
-                    wanted.append((b"strict-transport-security", b"max-age=31536000"))
+                wanted = list(security)
                 rate = state.get(RATE_HEADERS_STATE) if isinstance(state, dict) else None
                 for name, value in (rate or {}).items():
                     wanted.append((name.lower().encode(), value.encode()))

@@ -1,17 +1,19 @@
-"""The streaming reverse proxy from the API's paths to the service that owns each one.
+"""The reverse proxy from the API's paths to the service that owns each one.
 
 Identity: the caller's credentials stop here. The service gets a signed internal token for
 the verified principal (anonymous callers included, with only a pseudonymous client key),
 and only the request headers listed below: never the caller's Authorization, API key,
 cookies, forwarding or address headers, nor anything claiming an identity; the host and
 scheme the caller used go as X-Forwarded-Host and X-Forwarded-Proto, set by the gateway.
-Bodies are streamed both ways without being parsed. A service that is down answers 503 at
-once (connection refused), one that is too slow 504 after ``upstream_timeout``.
+Bodies pass both ways without being parsed: up to 64 KiB whole, larger ones streamed. A
+service that is down answers 503 at once (connection refused), one that is too slow 504
+after ``upstream_timeout``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -19,8 +21,8 @@ from urllib.parse import urlsplit
 import aiohttp
 import structlog
 from fastapi import APIRouter, Depends, Request
-from starlette.background import BackgroundTask
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from localrights.app import API_PREFIX
@@ -77,16 +79,45 @@ router = APIRouter(dependencies=[Depends(rate_limited)])
 
 
 async def proxy(request: Request) -> Response:
-    """Forward the request to its service and stream the answer back."""
+    """Route endpoint: forward the request to its service and stream the answer back.
+
+    The front door (``front_door.FrontDoor``) takes proxied calls before the router does and
+    calls ``forward`` itself; these routes stay as the table of what is proxied (a method
+    no route takes gets its 405 from the router, with the methods allowed).
+    """
     service = service_for(request.url.path)
     if service is None:  # only reachable through a route table mistake
         return Response(status_code=404)
+    await authenticate(request)
+    return _Forwarded(service)
+
+
+class _Forwarded(Response):
+    """The service's answer, as a response the route returns."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.background = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await forward(Request(scope, receive), self.service, send)
+        if self.background is not None:
+            await self.background()
+
+
+async def forward(request: Request, service: str, send: Send) -> None:
+    """Send the request to ``service`` as its verified caller and the answer to ``send``.
+
+    Raises UpstreamError before anything is sent when the service cannot be reached; a
+    failure after the status line was sent can only cut the answer short (it raises).
+    """
     principal = await authenticate(request)
     upstreams: Upstreams = request.app.state.upstreams
+    scope = request.scope
 
     headers = {
         name.decode("latin-1"): value.decode("latin-1")
-        for name, value in request.scope["headers"]
+        for name, value in scope["headers"]
         if name.decode("latin-1").lower() in FORWARDED_REQUEST_HEADERS
     }
     headers["Authorization"] = upstreams.internal_authorization(principal)
@@ -99,23 +130,26 @@ async def proxy(request: Request) -> Response:
     headers["X-Forwarded-Host"] = host
     headers["X-Forwarded-Proto"] = _scheme_used(host, request.url.scheme, upstreams.settings)
 
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    query = request.scope.get("query_string", b"")
+    raw_path = scope.get("raw_path") or request.url.path.encode()
+    query = scope.get("query_string", b"")
     target = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
     url = URL(upstreams.url(service, target), encoded=True)
-    has_body = int(headers.get("content-length", "0") or 0) > 0
+    length = int(headers.get("content-length", "0") or 0)
+    method = scope["method"]
+    # A small body is read whole (one write upstream, no generator); a large one streams.
+    data: bytes | AsyncIterator[bytes] | None = None
+    if length > _CHUNK:
+        data = _body(request)
+    elif length > 0:
+        data = await request.body()
 
     upstream: aiohttp.ClientResponse | None = None
-    attempts = 1 if has_body or request.method not in _IDEMPOTENT else 2
+    attempts = 1 if length > 0 or method not in _IDEMPOTENT else 2
     for attempt in range(attempts):
         try:
             async with asyncio.timeout(upstreams.settings.upstream_timeout):
                 upstream = await upstreams.session.request(
-                    request.method,
-                    url,
-                    headers=headers,
-                    data=_body(request) if has_body else None,
-                    allow_redirects=False,
+                    method, url, headers=headers, data=data, allow_redirects=False
                 )
             break
         except aiohttp.ServerDisconnectedError as exc:
@@ -126,18 +160,10 @@ async def proxy(request: Request) -> Response:
             log.warning("upstream_failed", service=service, error=repr(exc))
             raise upstream_error(service, exc) from None
     assert upstream is not None
-
-    response_headers = {
-        name: value
-        for name, value in upstream.headers.items()
-        if name.lower() not in DROPPED_RESPONSE_HEADERS
-    }
-    return StreamingResponse(
-        _stream(upstream, service),
-        status_code=upstream.status,
-        headers=response_headers,
-        background=BackgroundTask(_release, upstream),
-    )
+    try:
+        await _answer(upstream, service, send)
+    finally:
+        upstream.release()
 
 
 def _scheme_used(host: str, scheme: str, settings: Settings) -> str:
@@ -153,29 +179,33 @@ def _public_address(public_url: str) -> tuple[str, str]:
     return parts.netloc.lower(), parts.scheme
 
 
-async def _release(upstream: aiohttp.ClientResponse) -> None:
-    # Async on purpose: Starlette runs a plain function in its thread pool, a thread
-    # hop per proxied request for a call that takes microseconds.
-    upstream.release()
-
-
 async def _body(request: Request) -> AsyncIterator[bytes]:
     async for chunk in request.stream():
         if chunk:
             yield chunk
 
 
-async def _stream(upstream: aiohttp.ClientResponse, service: str) -> AsyncIterator[bytes]:
+async def _answer(upstream: aiohttp.ClientResponse, service: str, send: Send) -> None:
+    """The service's status, headers (less hop-by-hop ones) and body, to the caller."""
+    headers = [
+        (name.lower(), value)
+        for name, value in upstream.raw_headers
+        if name.lower().decode("latin-1") not in DROPPED_RESPONSE_HEADERS
+    ]
+    await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
     try:
+        if upstream.content_length is not None and upstream.content_length <= _CHUNK:
+            body = await upstream.read()
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
         async for chunk in upstream.content.iter_chunked(_CHUNK):
-            yield chunk
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
     except (aiohttp.ClientError, TimeoutError) as exc:
         # The status line is sent already: all we can do is cut the answer short.
         log.warning("upstream_body_failed", service=service, error=repr(exc))
         upstream.close()
         raise
-    finally:
-        upstream.release()
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def responses_limited(request: Request) -> None:
@@ -183,6 +213,12 @@ async def responses_limited(request: Request) -> None:
     await count_request(request, "responses")
 
 
+def is_submission(method: str, path: str) -> bool:
+    """Whether a call submits a consultation's answer (the routes with ``responses_limited``)."""
+    return method == "POST" and _SUBMISSION.match(path) is not None
+
+
+_SUBMISSION = re.compile(rf"^{API_PREFIX}/consultations/[^/]+/responses/?$")
 # Declared before the catch-all routes below, so a submission is matched here first.
 for _path in (
     "/consultations/{consultation_id}/responses",

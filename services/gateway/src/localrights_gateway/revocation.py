@@ -63,8 +63,11 @@ class StandingCache:
         ttl: float,
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = 100_000,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self._load = load
+        # Told of every forget and clear (the kept internal tokens are dropped with them).
+        self._on_change = on_change
         self.ttl = ttl
         self.clock = clock
         self._max_entries = max_entries
@@ -104,9 +107,13 @@ class StandingCache:
         self._epoch += 1
         self._entries.pop(user_id, None)
         self._loading.pop(user_id, None)
+        if self._on_change is not None:
+            self._on_change()
 
     def clear(self) -> None:
         """Drop every standing (after an institution changed: its users' standings did)."""
         self._epoch += 1
         self._entries.clear()
         self._loading.clear()
+        if self._on_change is not None:
+            self._on_change()

@@ -17,10 +17,11 @@ import aiohttp
 from multidict import CIMultiDictProxy
 
 from localrights.app import API_PREFIX
-from localrights.auth import Principal, issue_internal_token
+from localrights.auth import Principal
 from localrights.observability import current_request_id
 from localrights_gateway.config import Settings
 from localrights_gateway.exceptions import UpstreamError
+from localrights_gateway.internal_tokens import InternalTokens
 
 SERVICES = ("consultation", "notifications", "recommendations")
 
@@ -73,8 +74,10 @@ class Upstreams:
             "recommendations": settings.recommendations_url.rstrip("/"),
         }
         self._session: aiohttp.ClientSession | None = None
-        self._internal_secret = settings.internal_jwt_secret.get_secret_value()
-        self._token_ttl = timedelta(seconds=settings.internal_token_ttl_seconds)
+        self.tokens = InternalTokens(
+            settings.internal_jwt_secret.get_secret_value(),
+            timedelta(seconds=settings.internal_token_ttl_seconds),
+        )
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -111,14 +114,9 @@ class Upstreams:
         )
 
     def internal_authorization(self, principal: Principal) -> str:
-        """``Bearer <internal token>``: the verified caller, signed for one hop."""
-        token = issue_internal_token(
-            principal,
-            secret=self._internal_secret,
-            ttl=self._token_ttl,
-            request_id=current_request_id(),
-        )
-        return f"Bearer {token}"
+        """``Bearer <internal token>``: the verified caller, signed for the hop (reused for a
+        while, internal_tokens.py); the request id goes as X-Request-ID beside it."""
+        return self.tokens.authorization(principal)
 
     def url(self, service: str, path_and_query: str) -> str:
         return self.urls[service] + path_and_query
