@@ -15,20 +15,41 @@ from pathlib import Path
 
 import psutil
 import pytest
-from launch import demo_env, service_ports
+from launch import demo_env, http_ok, service_ports
 from ports import ports_taken
+
+from localrights.embedded import ephemeral_port_range
 
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCH = ROOT / "deploy" / "launch.py"
 
 
 def free_base_port() -> int:
-    """A port whose next three are free too (the launcher's four)."""
+    """A port whose next three are free too (the launcher's four), below the ephemeral range
+    (see ``localrights.embedded.free_port``)."""
     for _ in range(200):
-        base = random.randrange(20000, 60000)
+        base = random.randrange(20000, ephemeral_port_range()[0] - 4)
         if not ports_taken(service_ports(base)):
             return base
     raise RuntimeError("no four free consecutive ports")
+
+
+def test_a_health_check_answered_with_something_not_http_is_not_healthy_yet() -> None:
+    """What a health check reads when it connected to itself: its own request line."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def echo_the_request_line() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.sendall(connection.recv(65536).split(b"\r\n")[0] + b"\r\n\r\n")
+
+        echo = threading.Thread(target=echo_the_request_line)
+        echo.start()
+        assert http_ok(f"http://127.0.0.1:{port}/healthz") is False
+        echo.join()
 
 
 def test_a_taken_port_is_named_with_its_process_before_anything_starts(tmp_path: Path) -> None:

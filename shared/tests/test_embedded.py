@@ -8,12 +8,20 @@ from pathlib import Path
 
 import asyncpg
 
-from localrights.embedded import EmbeddedPostgres, free_port
+from localrights.embedded import EmbeddedPostgres, ephemeral_port_range, free_port
 
 
 def test_free_ports_handed_out_in_one_process_are_all_different() -> None:
     ports = [free_port() for _ in range(2000)]
     assert len(set(ports)) == len(ports)
+
+
+def test_free_ports_are_below_the_range_outgoing_connections_take_theirs_from() -> None:
+    """A port in that range could become a connection's own source port before the server
+    binds it: a health check then connects to itself and reads its request as the answer."""
+    low, _ = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    assert ephemeral_port_range()[0] == int(low)
+    assert all(free_port() < int(low) for _ in range(500))
 
 
 async def answers(url: str) -> int:

@@ -4,7 +4,6 @@ HTTP sink for webhooks (aiohttp) and a real SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -25,6 +24,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.auth import Role
+from localrights.embedded import free_port
 from localrights.events import Envelope
 from localrights.testing.helpers import bearer, running_app
 from localrights.testing.plugin import MigratedDatabase
@@ -32,12 +32,6 @@ from localrights_notifications.config import Settings
 from localrights_notifications.main import create_app
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -398,7 +398,7 @@ class TestEmail:
     async def test_an_unreachable_smtp_server_means_retries_then_dead(
         self, start_service: Any
     ) -> None:
-        from .conftest import free_port
+        from localrights.embedded import free_port
 
         async with start_service(smtp_host="127.0.0.1", smtp_port=free_port()) as service:
             await service.subscribe(uuid4(), channel="email", email="hr@example.org")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -22,6 +23,8 @@ from typing import Any
 from localrights.lifeline import start_tied
 
 _HANDED_OUT: set[int] = set()
+# Below this are well-known and commonly configured ports (databases, brokers, dev servers).
+_LOWEST_PORT = 20000
 
 
 # What initdb or the server says when its user cannot reach the data directory, and how
@@ -33,23 +36,46 @@ _ATTEMPTS = 3
 def free_port() -> int:
     """A port nothing listens on now, never one this process handed out before.
 
-    The kernel may give the same free port to two binds in a row once the first socket is
-    closed, and a stack asks for several before any server binds them.
+    Taken below the kernel's ephemeral range, where ``bind(0)`` and outgoing connections
+    take theirs: a port in that range can be taken as an outgoing connection's source port
+    before the server binds it, and a connection to it while nothing listens can connect
+    to itself (TCP simultaneous open) and read its own request back as the answer. The
+    kernel may also give one port to two binds in a row, and a stack asks for several
+    before any server binds them, hence the ports already handed out are remembered.
     """
+    low, _ = ephemeral_port_range()
     while True:
+        # Where the ephemeral range leaves no room below it, the kernel chooses (port 0).
+        wanted = random.randrange(_LOWEST_PORT, low) if low > _LOWEST_PORT + 1000 else 0
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
+            try:
+                sock.bind(("127.0.0.1", wanted))
+            except OSError:
+                continue
             port = int(sock.getsockname()[1])
         if port not in _HANDED_OUT:
             _HANDED_OUT.add(port)
             return port
 
 
+def ephemeral_port_range() -> tuple[int, int]:
+    """The ports the kernel takes outgoing connections' source ports from."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default; other systems: IANA's is 49152-65535
+
+
 def wait_for_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-            return
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection((host, port), timeout=0.5) as sock,
+        ):
+            if sock.getsockname() != sock.getpeername():  # not connected to itself
+                return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
 
