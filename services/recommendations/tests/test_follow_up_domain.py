@@ -15,6 +15,7 @@ from localrights_recommendations.domain.recurrence_lexicon import (
     instruments_of,
     issues_of,
     normalise,
+    strip_citations,
 )
 
 
@@ -80,6 +81,15 @@ class TestIndicatorRules:
         assert indicators.progress(baseline=4800, target=3000, value=3900) == 0.5
         assert indicators.progress(baseline=20, target=60, value=10) == -0.25
         assert indicators.progress(baseline=None, target=3000, value=1) is None
+
+
+def _scored_against(later: str, **earlier: str) -> dict[str, recurrence.Scored]:
+    """Each earlier text (by its keyword) scored against one later text."""
+    recommendations = [recurrence.Recommendation(key, text) for key, text in earlier.items()]
+    found = recurrence.scored_candidates(
+        recommendations, [recurrence.Recommendation("later", later)], floor=0.0
+    )
+    return {s.earlier_id: s for s in found["later"]}
 
 
 class TestTheMatchersRules:
@@ -155,14 +165,11 @@ class TestTheMatchersRules:
         assert nhri.score - nhri.similarity == pytest.approx(recurrence.ASK_BOOST, abs=1e-3)
 
     def test_ratifying_a_treaty_and_applying_it_is_one_ask_with_applying_it(self) -> None:
-        earlier = [
-            recurrence.Recommendation("a", "Ratify the OP-CAT and comply with its provisions"),
-            recurrence.Recommendation("b", "Ratify the OP-CAT"),
-        ]
-        later = [recurrence.Recommendation("c", "Implement the obligations under the OP-CAT")]
-        scored = {
-            s.earlier_id: s for s in recurrence.scored_candidates(earlier, later, floor=0.0)["c"]
-        }
+        scored = _scored_against(
+            "Implement the obligations under the OP-CAT",
+            a="Ratify the OP-CAT and comply with its provisions",
+            b="Ratify the OP-CAT",
+        )
         assert scored["a"].score == scored["a"].similarity
         assert scored["b"].reasons == ("ratifying and applying a treaty are different asks",)
 
@@ -187,6 +194,64 @@ class TestTheMatchersRules:
         assert scored["b"][0].reasons == ("both about trafficking",)
         assert scored["c"][0].reasons == ("asks for another kind of step",)
         assert scored["b"][0].score > scored["c"][0].score
+
+    def test_a_body_cited_as_the_source_of_an_ask_is_not_what_it_asks(self) -> None:
+        cited = normalise(
+            "Protect women who are victims of domestic violence, as recommended by the Special "
+            "Rapporteur on violence against women and the Committee on the Elimination of "
+            "Discrimination against Women"
+        )
+        stripped = strip_citations(cited)
+        assert "special-procedures" not in issues_of(stripped)
+        assert instruments_of(stripped) == frozenset()
+        assert issues_of(stripped) == {"violence-against-women"}
+        # Two texts citing one kind of body ask for nothing alike because of it.
+        earlier = [
+            recurrence.Recommendation(
+                "a", "Protect the independence of judges, as recommended by the Special "
+                "Rapporteur on the independence of judges and lawyers"
+            )
+        ]  # fmt: skip
+        later = [recurrence.Recommendation("b", cited)]
+        [pair] = recurrence.scored_candidates(earlier, later, floor=0.0)["b"]
+        assert pair.reasons == () and pair.score == pair.similarity
+
+    def test_naming_homosexuality_as_an_offence_to_remove_is_decriminalising_it(self) -> None:
+        for text in (
+            "Reform the Penal Code to eliminate homosexuality as a criminal offence",
+            "Stop treating same-sex relations as a crime",
+            "Repeal the provisions criminalising same-sex relations",
+        ):
+            assert "same-sex-decriminalisation" in issues_of(normalise(text)), text
+
+    def test_discrimination_on_grounds_of_sexual_orientation_is_one_issue(self) -> None:
+        a = "Establish effective protection of homosexuals against discrimination"
+        b = "Undertake public actions to eliminate discrimination based on sexual orientation"
+        assert "lgbt-discrimination" in issues_of(normalise(a)) & issues_of(normalise(b))
+
+    def test_a_standing_invitation_and_one_rapporteurs_visit_are_different_steps(self) -> None:
+        standing = normalise("Extend a standing invitation to the special procedures")
+        visit = normalise("Extend an invitation to the Special Rapporteur on the right to food")
+        assert actions_of(standing, frozenset(), joins=False) == {"standing-invitation"}
+        assert actions_of(visit, frozenset(), joins=False) == {"visit"}
+        earlier = [recurrence.Recommendation("a", standing)]
+        later = [
+            recurrence.Recommendation("b", visit),
+            recurrence.Recommendation("c", "Issue an open invitation to all special procedures"),
+        ]
+        scored = recurrence.scored_candidates(earlier, later, floor=0.0)
+        assert scored["b"][0].reasons == ("asks for another kind of step",)
+        assert scored["c"][0].suggested
+
+    def test_protecting_the_victims_of_a_harm_is_another_step_than_ending_it(self) -> None:
+        scored = _scored_against(
+            "Strengthen the protection of victims of trafficking",
+            a="Continue measures to end trafficking in human beings",
+            b="Provide assistance to the victims of trafficking",
+        )
+        assert scored["a"].reasons == ("asks for another kind of step",)
+        assert scored["b"].reasons == ("both about trafficking",)
+        assert scored["b"].score > scored["a"].score
 
     def test_a_repeat_is_found_among_a_handful_of_recommendations_sharing_every_word(
         self,

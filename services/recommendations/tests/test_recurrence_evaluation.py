@@ -19,8 +19,8 @@ from .recurrence_kit import DRAW_THRESHOLD, Label, Reviews, population, read_lab
 from .recurrence_kit import suggested as suggested_pairs
 
 # The figures the README states (section "Recurring recommendations").
-README_PRECISION = 0.89
-README_RECALL = 0.70
+README_PRECISION = 0.885
+README_RECALL = 0.706
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,10 @@ class TestTheLabelledSample:
 
 class TestTheMatcherOnTheRealFile:
     def test_precision_is_at_least_what_the_readme_states(self, measured: Measured) -> None:
-        assert round(measured.precision, 2) >= README_PRECISION, measured
+        assert round(measured.precision, 3) >= README_PRECISION, measured
 
     def test_recall_is_at_least_what_the_readme_states(self, measured: Measured) -> None:
-        assert round(measured.recall, 2) >= README_RECALL, measured
+        assert round(measured.recall, 3) >= README_RECALL, measured
 
     def test_suggests_only_from_the_stratum_that_was_read_in_full_proportion(
         self, measured: Measured, labels: list[Label]

@@ -169,7 +169,16 @@ ISSUES: tuple[tuple[str, str], ...] = (
     (
         "same-sex-decriminalisation",
         r"decriminali[sz]\w*[^.;]{0,40}(?:homosexual|same[- ]sex|consensual)|criminali[sz]\w*[^.;]"
-        r"{0,20}homosexual|homosexual\w*[^.;]{0,40}decriminali[sz]",
+        r"{0,20}(?:homosexual|same[- ]sex)|homosexual\w*[^.;]{0,40}decriminali[sz]|"
+        # "eliminate homosexuality as a criminal offence", "same-sex relations as a crime"
+        r"(?:homosexual\w*|same[- ]sex \w+)[^.;]{0,30}\bas (?:a |an )?(?:criminal )?(?:offen[cs]e|"
+        r"crime)",
+    ),
+    (
+        "lgbt-discrimination",
+        r"discriminat\w*[^.;]{0,40}(?:sexual (?:orientation|identity)|gender identity|homosexual|"
+        r"\blgbti?\b)|(?:sexual orientation|gender identity|homosexual\w*|\blgbti?\b)[^.;]{0,30}"
+        r"discriminat",
     ),
     ("journalists", r"journalist|press freedom|freedom of the (?:press|media)"),
     ("security-forces-impunity", r"security forces|impunity"),
@@ -219,9 +228,39 @@ ACTIONS: tuple[tuple[str, str], ...] = (
         r"\bcode\b|criminali[sz]e|\bamend",
     ),
     ("moratorium", r"moratorium"),
-    ("invitation", r"invitation|agree to (?:the )?visit|accept (?:a )?visit|allow a visit"),
+    # A standing invitation to every mandate holder is another step than one rapporteur's visit.
+    ("standing-invitation", r"(?:standing|open) invitation"),
+    (
+        "visit",
+        r"(?<!standing )(?<!open )invitation|(?:agree to|accept|allow|facilitate) (?:the |a )?"
+        r"visit",
+    ),
+    # Protecting or assisting the victims of a harm is another step than ending it.
+    (
+        "victims",
+        r"(?:protect|assist|support|identif|reintegrat|rehabilitat|redress|compensat)\w*"
+        r"[^.;]{0,50}\bvictims?\b|\bvictims?\b[^.;]{0,20}(?:protection|assistance|support|"
+        r"identification|reintegration|rehabilitation|redress)",
+    ),
 )
 _ACTIONS = tuple((key, re.compile(pattern)) for key, pattern in ACTIONS)
+
+# A body cited as the source of an ask ("as recommended by the Special Rapporteur on violence
+# against women") says who asked before, not what is asked: its name would make the text look
+# about special procedures or the CEDAW.
+_BODY = (
+    r"(?:the )?(?:un |united nations )?(?:(?:special rapporteurs?|independent experts?|working "
+    r"group)(?: on (?:(?!\band the\b|\bregarding\b)[^.;,])*)?|committee (?:on|against) "
+    r"(?:the )?(?:elimination of (?:all forms of )?(?:racial )?discrimination(?: against women)?|"
+    r"rights of the child|rights of persons with disabilities|economic, social and cultural "
+    r"rights|enforced disappearances?|migrant workers|torture)|human rights committee|committee "
+    r"against torture|cedaw committee|treaty bodies|special procedures)"
+)
+_CITATION = re.compile(
+    rf"(?:,? ?(?:as |issues |concerns )?(?:recommended|raised|requested|expressed|suggested|"
+    rf"urged|called for|noted) by (?:both )?|recommendations? (?:of|by|made by) ){_BODY}"
+    rf"(?: ?and {_BODY})*"
+)
 
 # What nearly every recommendation says: it tells nothing about what a text asks for.
 _BOILERPLATE = re.compile(
@@ -294,6 +333,11 @@ def asks_to_apply(text: str) -> bool:
 def asks_to_join(text: str) -> bool:
     """Whether a normalised text asks the State to ratify, accede to or sign a treaty."""
     return _JOIN.search(text) is not None
+
+
+def strip_citations(text: str) -> str:
+    """A normalised text without the bodies it cites as the source of its ask."""
+    return _CITATION.sub(" ", text)
 
 
 def strip_boilerplate(text: str) -> str:
