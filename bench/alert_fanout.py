@@ -44,7 +44,6 @@ import contextlib
 import json
 import multiprocessing
 import secrets
-import socket
 import statistics
 import time
 from collections.abc import Callable
@@ -60,6 +59,7 @@ from benchlib import embedded_servers, report
 
 from localrights.auth import Role
 from localrights.db import asyncpg_dsn
+from localrights.embedded import free_port
 from localrights.migrations import aupgrade_database, create_database
 from localrights.testing.helpers import bearer, running_app
 from localrights_notifications.config import Settings
@@ -70,12 +70,6 @@ BENCH = "alert_fanout"
 ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS = ROOT / "services" / "notifications" / "migrations"
 SECRET = secrets.token_urlsafe(48)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- the sink (own process) ---------------------------------------------------------------
