@@ -32,6 +32,7 @@ api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 _PRINCIPAL_STATE = "gateway_principal"
 RATE_HEADERS_STATE = "rate_limit_headers"
+_CLIENT_ADDRESS_SCOPE = "localrights.client_address"
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
@@ -53,13 +54,22 @@ def token_config(settings: Settings) -> security.TokenConfig:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address: the peer, or who trusted proxies say it is (forwarding.py)."""
-    addresses: ClientAddresses = request.app.state.client_addresses
-    return addresses.resolve(
-        request.client.host if request.client else None,
-        request.headers.getlist("x-forwarded-for"),
-        request.headers.get(VOUCHED_CLIENT_HEADER),
-    )
+    """The caller's address: the peer, or who trusted proxies say it is (forwarding.py).
+
+    Worked out once per request (the client key, the rate limit and the proxy all ask) and
+    kept in the request's scope, which every Request object of this call shares.
+    """
+    scope = request.scope
+    address: str | None = scope.get(_CLIENT_ADDRESS_SCOPE)
+    if address is None:
+        addresses: ClientAddresses = request.app.state.client_addresses
+        address = addresses.resolve(
+            request.client.host if request.client else None,
+            request.headers.getlist("x-forwarded-for"),
+            request.headers.get(VOUCHED_CLIENT_HEADER),
+        )
+        scope[_CLIENT_ADDRESS_SCOPE] = address
+    return address
 
 
 def vouched_client_headers(request: Request) -> dict[str, str]:

@@ -72,6 +72,9 @@ DROPPED_RESPONSE_HEADERS = frozenset(
         "x-request-id",
     }
 )
+# The same names as ASGI and aiohttp hand them over (bytes), compared without decoding.
+_FORWARDED_RAW = frozenset(name.encode("latin-1") for name in FORWARDED_REQUEST_HEADERS)
+_DROPPED_RAW = frozenset(name.encode("latin-1") for name in DROPPED_RESPONSE_HEADERS)
 _CHUNK = 64 * 1024
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -118,7 +121,7 @@ async def forward(request: Request, service: str, send: Send) -> None:
     headers = {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in scope["headers"]
-        if name.decode("latin-1").lower() in FORWARDED_REQUEST_HEADERS
+        if name.lower() in _FORWARDED_RAW
     }
     headers["Authorization"] = upstreams.internal_authorization(principal)
     request_id = current_request_id()
@@ -188,9 +191,9 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
 async def _answer(upstream: aiohttp.ClientResponse, service: str, send: Send) -> None:
     """The service's status, headers (less hop-by-hop ones) and body, to the caller."""
     headers = [
-        (name.lower(), value)
+        (lower, value)
         for name, value in upstream.raw_headers
-        if name.lower().decode("latin-1") not in DROPPED_RESPONSE_HEADERS
+        if (lower := name.lower()) not in _DROPPED_RAW
     ]
     await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
     try:
