@@ -129,9 +129,10 @@ async def forward(request: Request, service: str, send: Send) -> None:
         headers["X-Request-ID"] = request_id
     # The address the caller used (never the caller's own X-Forwarded-*, dropped above), so
     # services can name public links, such as a feed's self link, as the reader sees them.
-    host = request.url.netloc
+    host = _host_used(request)
     headers["X-Forwarded-Host"] = host
-    headers["X-Forwarded-Proto"] = _scheme_used(host, request.url.scheme, upstreams.settings)
+    scheme = scope.get("scheme", "http")
+    headers["X-Forwarded-Proto"] = _scheme_used(host, scheme, upstreams.settings)
 
     raw_path = scope.get("raw_path") or request.url.path.encode()
     query = scope.get("query_string", b"")
@@ -167,6 +168,26 @@ async def forward(request: Request, service: str, send: Send) -> None:
         await _answer(upstream, service, send)
     finally:
         upstream.release()
+
+
+def _host_used(request: Request) -> str:
+    """The host (and port) the caller used, as ``request.url.netloc`` says, without building
+    the URL for the usual Host header (a name or IPv4 address, maybe a port), which Starlette
+    keeps as it came; anything else is left to Starlette's own parsing."""
+    netloc: str
+    for name, value in request.scope["headers"]:
+        if name == b"host":
+            plain = _PLAIN_HOST.fullmatch(value)
+            if plain is not None and int(plain[1] or 0) <= _MAX_PORT:
+                netloc = value.decode("latin-1")
+                return netloc
+            break
+    netloc = request.url.netloc
+    return netloc
+
+
+_PLAIN_HOST = re.compile(rb"[A-Za-z0-9.-]+(?::([0-9]{1,5}))?")
+_MAX_PORT = 65535
 
 
 def _scheme_used(host: str, scheme: str, settings: Settings) -> str:
