@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -80,11 +81,23 @@ def vouched_client_headers(request: Request) -> dict[str, str]:
 
 def anonymous_principal(request: Request) -> Principal:
     settings = settings_of(request)
-    client = security.client_key(
-        client_address(request),
-        request.headers.get("user-agent", ""),
-        settings.derived_key("client-key"),
-    )
+    address = client_address(request)
+    user_agent = request.headers.get("user-agent", "")
+    key = settings.derived_key("client-key")
+    if len(user_agent) > _KEPT_USER_AGENT_LENGTH:  # not kept: an odd agent costs no memory
+        return _anonymous.__wrapped__(address, user_agent, key)
+    return _anonymous(address, user_agent, key)
+
+
+# A resident's principal is a keyed hash of their address and agent, the same every call:
+# kept for the clients seen last, so a call is neither hashed nor validated anew. The key
+# is part of the cache key, so apps with other secrets never share an entry.
+_KEPT_USER_AGENT_LENGTH = 512
+
+
+@lru_cache(maxsize=4096)
+def _anonymous(address: str, user_agent: str, key: bytes) -> Principal:
+    client = security.client_key(address, user_agent, key)
     return Principal(subject=f"anonymous:{client}", kind="anonymous", client=client)
 
 
