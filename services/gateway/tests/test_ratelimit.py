@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 from localrights_gateway.exceptions import RateLimited
 from localrights_gateway.ratelimit import RateLimiter
@@ -40,32 +39,3 @@ async def test_an_exact_limit_holds_across_a_window_boundary() -> None:
     # ... where the estimate, rounding the previous window's weight down, lets it through.
     # This half shows the test really crossed a boundary.
     assert not await _refused(limiter, "default")
-
-
-async def test_counting_in_memory_starts_no_task_per_request() -> None:
-    """The in-memory counters are counted without a task per call (the library's asyncio
-    memory storage started one on almost every call to expire old counters)."""
-    limiter = RateLimiter(
-        "memory://", {"default": "1000/minute", "login": "1000/minute"}, exact=frozenset({"login"})
-    )
-    loop = asyncio.get_running_loop()
-    started: list[object] = []
-    factory = loop.get_task_factory()
-
-    def counting(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
-        started.append(coro)
-        if factory is not None:
-            return factory(loop, coro, **kwargs)  # type: ignore[return-value]
-        return asyncio.Task(coro, loop=loop, **kwargs)
-
-    loop.set_task_factory(counting)
-    try:
-        for _ in range(50):
-            decision = await limiter.hit("default", "client")
-            await limiter.hit("login", "client")
-            await asyncio.sleep(0.001)  # long enough for an expiry task to have finished
-    finally:
-        loop.set_task_factory(factory)
-    assert started == []
-    assert decision is not None
-    assert (decision.limit, decision.remaining) == (1000, 1000 - 50)

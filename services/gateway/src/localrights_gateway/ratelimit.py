@@ -7,12 +7,6 @@ one request more than the limit can pass. Limits named in ``exact`` (the login l
 which guards passwords and is small) use a moving window instead, which keeps one
 timestamp per request and never lets the extra request through. Answers carry the IETF
 draft ``RateLimit-*`` headers, and a refusal ``Retry-After``.
-
-The default storage, ``memory://`` (one process's counters), is used through the library's
-synchronous strategies: its asyncio flavour starts a new task on almost every call to
-expire old counters, which cost a proxied call about a sixth of the gateway's own time;
-the synchronous one expires them from a timer thread, and a call is a few dictionary
-operations with nothing to await. Other storages (Redis) are used through asyncio.
 """
 
 from __future__ import annotations
@@ -22,10 +16,16 @@ import time
 from dataclasses import dataclass
 from typing import cast
 
-from limits import RateLimitItem, WindowStats, parse_many, strategies
-from limits.aio import strategies as aio_strategies
+from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage as AsyncStorage
-from limits.storage import MemoryStorage, storage_from_string
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
+from limits.aio.strategies import (
+    RateLimiter as Strategy,
+)
+from limits.storage import storage_from_string
 
 from localrights_gateway.exceptions import RateLimited
 
@@ -51,41 +51,6 @@ def async_storage_uri(uri: str) -> str:
     return uri if uri.startswith("async+") else f"async+{uri}"
 
 
-class _Counters:
-    """The limits' counters in one process's memory, through the synchronous strategies."""
-
-    def __init__(self, exact: frozenset[str]) -> None:
-        self.storage = MemoryStorage()
-        self._exact = exact
-        self._estimate = strategies.SlidingWindowCounterRateLimiter(self.storage)
-        self._moving = strategies.MovingWindowRateLimiter(self.storage)
-
-    async def hit(self, item: RateLimitItem, name: str, client: str) -> tuple[bool, WindowStats]:
-        strategy = self._moving if name in self._exact else self._estimate
-        return strategy.hit(item, name, client), strategy.get_window_stats(item, name, client)
-
-    async def reset(self) -> None:
-        self.storage.reset()
-
-
-class _SharedCounters:
-    """The limits' counters in a shared storage (Redis), through asyncio."""
-
-    def __init__(self, uri: str, exact: frozenset[str]) -> None:
-        self.storage = cast(AsyncStorage, storage_from_string(async_storage_uri(uri)))
-        self._exact = exact
-        self._estimate = aio_strategies.SlidingWindowCounterRateLimiter(self.storage)
-        self._moving = aio_strategies.MovingWindowRateLimiter(self.storage)
-
-    async def hit(self, item: RateLimitItem, name: str, client: str) -> tuple[bool, WindowStats]:
-        strategy = self._moving if name in self._exact else self._estimate
-        allowed = await strategy.hit(item, name, client)
-        return allowed, await strategy.get_window_stats(item, name, client)
-
-    async def reset(self) -> None:
-        await self.storage.reset()
-
-
 class RateLimiter:
     """Named limits ("default", "responses", "login") checked per client key."""
 
@@ -98,11 +63,12 @@ class RateLimiter:
         enabled: bool = True,
     ) -> None:
         self.enabled = enabled
-        self._counters: _Counters | _SharedCounters = (
-            _Counters(exact)
-            if storage_uri.removeprefix("async+") == "memory://"
-            else _SharedCounters(storage_uri, exact)
-        )
+        self._storage = cast(AsyncStorage, storage_from_string(async_storage_uri(storage_uri)))
+        estimate = SlidingWindowCounterRateLimiter(self._storage)
+        moving = MovingWindowRateLimiter(self._storage)
+        self._strategies: dict[str, Strategy] = {
+            name: moving if name in exact else estimate for name in limits
+        }
         self._limits: dict[str, list[RateLimitItem]] = {
             name: parse_many(spec) for name, spec in limits.items()
         }
@@ -112,8 +78,10 @@ class RateLimiter:
         if not self.enabled:
             return None
         tightest: Decision | None = None
+        strategy = self._strategies[name]
         for item in self._limits[name]:
-            allowed, stats = await self._counters.hit(item, name, client)
+            allowed = await strategy.hit(item, name, client)
+            stats = await strategy.get_window_stats(item, name, client)
             reset_after = max(1, math.ceil(stats.reset_time - time.time()))
             decision = Decision(item.amount, max(0, stats.remaining), reset_after)
             if not allowed:
@@ -127,4 +95,4 @@ class RateLimiter:
         return tightest
 
     async def reset(self) -> None:
-        await self._counters.reset()
+        await self._storage.reset()
