@@ -14,6 +14,9 @@ same uvicorn command and flags). The load is ``--clients`` keep-alive connection
 (or aiohttp in its own process where wrk is missing: ``bench/_http_load.py``). Rounds
 alternate direct, bare proxy, gateway, ``--rounds`` times, so that the shared machine's
 load weighs on all three alike; the figures are the rounds' medians, each round printed.
+Beside the rates, the CPU time each server process spent per request it answered (from
+/proc): on a shared machine the rates swing with other work, the CPU a request costs much
+less, so the gateway's own cost shows best as its CPU per request against the bare proxy's.
 """
 
 from __future__ import annotations
@@ -73,9 +76,17 @@ def wait_ready(process: ServiceProcess, path: str, timeout: float = 90) -> None:
         time.sleep(0.1)
 
 
+def cpu_seconds(process: ServiceProcess) -> float:
+    """CPU time (user and system) the server process has used so far, from /proc."""
+    assert process.process is not None
+    stat = Path(f"/proc/{process.process.pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def started(postgres_url: str, kafka: str, logs: Path) -> Iterator[dict[str, str]]:
-    """The stand-in service, the bare proxy and the gateway running; their URLs by target."""
+def started(postgres_url: str, kafka: str, logs: Path) -> Iterator[dict[str, ServiceProcess]]:
+    """The stand-in service, the bare proxy and the gateway running, by target."""
     database = asyncio.run(create_database(postgres_url, "gateway_bench"))
     upgrade_database(database, ROOT / "services" / "gateway" / "migrations")
     bench_env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "LOG_LEVEL": "WARNING"}
@@ -111,11 +122,7 @@ def started(postgres_url: str, kafka: str, logs: Path) -> Iterator[dict[str, str
         wait_ready(upstream, "/healthz")
         wait_ready(bare, "/healthz")
         wait_ready(gateway, "/livez")
-        yield {
-            "direct": upstream.url + PATH,
-            "bare proxy": bare.url + PATH,
-            "gateway": gateway.url + PATH,
-        }
+        yield {"direct": upstream, "bare proxy": bare, "gateway": gateway}
     finally:
         for process in reversed(processes):
             process.stop()
@@ -148,21 +155,30 @@ def main() -> None:
         args.seconds, args.rounds = 1, 1
     tool = args.load
     measures: dict[str, list[Measure]] = {target: [] for target in TARGETS}
+    cpu_us: dict[str, list[float]] = {target: [] for target in TARGETS}
     with (
         embedded_servers() as servers,
         tempfile.TemporaryDirectory(prefix="bench-logs-") as logs,
-        started(servers.postgres_url, servers.kafka_bootstrap_servers, Path(logs)) as urls,
+        started(servers.postgres_url, servers.kafka_bootstrap_servers, Path(logs)) as servers_of,
     ):
         for target in TARGETS:  # warm-up: connections, caches, the first token
-            load(urls[target], clients=args.clients, seconds=1, tool=tool)
+            load(servers_of[target].url + PATH, clients=args.clients, seconds=1, tool=tool)
         for n in range(args.rounds):
             for target in TARGETS:
-                measures[target].append(
-                    load(urls[target], clients=args.clients, seconds=args.seconds, tool=tool)
+                server = servers_of[target]
+                before = cpu_seconds(server)
+                measure = load(
+                    server.url + PATH, clients=args.clients, seconds=args.seconds, tool=tool
                 )
+                answered = measure.rate * args.seconds
+                cpu_us[target].append((cpu_seconds(server) - before) / answered * 1e6)
+                measures[target].append(measure)
             print(
                 f"  round {n + 1}: "
-                + " | ".join(f"{t} {measures[t][-1].rate:,.0f}/s" for t in TARGETS),
+                + " | ".join(
+                    f"{t} {measures[t][-1].rate:,.0f}/s {cpu_us[t][-1]:.0f} µs CPU/request"
+                    for t in TARGETS
+                ),
                 flush=True,
             )
 
@@ -181,6 +197,18 @@ def main() -> None:
             "req/s",
             baseline=figures[against][0],
             baseline_name=f"{against}, {of}",
+        )
+    # The proxies' own CPU per request (the upstream's is the same behind both).
+    cpu = {target: statistics.median(cpu_us[target]) for target in TARGETS}
+    for target in ("bare proxy", "gateway"):
+        report(
+            BENCH,
+            f"{target}: CPU per request",
+            cpu[target],
+            "µs",
+            baseline=cpu["direct"] if target == "bare proxy" else cpu["bare proxy"],
+            baseline_name=f"{'direct' if target == 'bare proxy' else 'bare proxy'}, {of}",
+            higher_is_better=False,
         )
     for index, pct in ((1, 50), (2, 99)):
         for target, against in (("bare proxy", "direct"), ("gateway", "bare proxy")):

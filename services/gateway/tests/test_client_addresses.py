@@ -108,6 +108,22 @@ class TestThroughTheGateway:
             spoofed = await _client_key(clients["127.0.0.1"], **{"X-Forwarded-For": "203.0.113.7"})
             assert spoofed != direct
 
+    async def test_the_client_key_is_of_the_address_the_agent_and_this_gateways_secret(
+        self, gateway_settings: GatewayFactory
+    ) -> None:
+        long_agent = "a phone " + "x" * 600  # too long to be kept: hashed every call
+        async with _gateway(gateway_settings) as clients:
+            phone = clients["203.0.113.7"]
+            first = [await _client_key(phone) for _ in range(2)]
+            other_agent = await _client_key(phone, **{"User-Agent": "another phone"})
+            other_peer = await _client_key(clients["127.0.0.1"])
+            long = [await _client_key(phone, **{"User-Agent": long_agent}) for _ in range(2)]
+        async with _gateway(gateway_settings, jwt_secret="another secret " * 4) as clients:
+            elsewhere = await _client_key(clients["203.0.113.7"])
+        assert first[0] == first[1]
+        assert long[0] == long[1]
+        assert len({first[0], other_agent, other_peer, long[0], elsewhere}) == 5
+
     async def test_fresh_forwarded_addresses_do_not_escape_the_rate_limit(
         self, gateway_settings: GatewayFactory
     ) -> None:

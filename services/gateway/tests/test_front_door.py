@@ -11,9 +11,10 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 from gateway_testkit import GatewayFactory
+from starlette.middleware.errors import ServerErrorMiddleware
 
 from localrights.testing.helpers import running_app
-from localrights_gateway import proxy
+from localrights_gateway import front_door, proxy
 from localrights_gateway.front_door import FrontDoor
 from localrights_gateway.main import create_app
 from localrights_gateway.upstreams import service_for
@@ -117,3 +118,69 @@ class TestFrontDoor:
         ]
         assert "/api/v1/me" in own
         assert [path for path in own if service_for(path) is not None] == []
+
+
+class TestPastTheFramework:
+    async def test_a_proxied_call_skips_the_frameworks_outer_layers(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        entered: list[str] = []
+        original = ServerErrorMiddleware.__call__
+
+        async def counted(self: ServerErrorMiddleware, scope: Any, receive: Any, send: Any) -> None:
+            if scope["app"].title == "Localrights API":  # not the stand-in services
+                entered.append(scope["path"])
+            await original(self, scope, receive, send)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ServerErrorMiddleware, "__call__", counted)
+            proxied = await gateway.get("/api/v1/alerts")
+            own = await gateway.get("/api/v1/users")
+        assert (proxied.status_code, own.status_code) == (200, 401)
+        assert entered == ["/api/v1/users"]
+        # The app's own middleware still ran on the proxied call.
+        assert proxied.headers["x-request-id"]
+        assert proxied.headers["x-frame-options"] == "DENY"
+
+    async def test_an_unexpected_error_answers_the_apps_500_and_goes_on_to_the_server(
+        self, gateway_settings: GatewayFactory
+    ) -> None:
+        async def broken(*_args: Any, **_kwargs: Any) -> None:
+            raise RuntimeError("a bug in the proxy")
+
+        with_door = create_app(await gateway_settings())
+        without = create_app(await gateway_settings())
+        without.user_middleware = [m for m in without.user_middleware if m.cls is not FrontDoor]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(front_door, "forward", broken)
+            patch.setattr(proxy, "forward", broken)
+            through_door, raised = await _failing_call(with_door)
+            through_routes, _ = await _failing_call(without)
+
+        assert isinstance(raised, RuntimeError)  # for the server's log, as before
+        assert through_door.status_code == through_routes.status_code == 500
+        assert through_door.content == through_routes.content == b"Internal Server Error"
+        assert through_door.headers["content-type"] == through_routes.headers["content-type"]
+        # Answered inside the app's middleware: with the request id and security headers.
+        assert through_door.headers["x-request-id"] == "failing-call-1"
+        assert through_door.headers["x-content-type-options"] == "nosniff"
+        assert "content-security-policy" in through_door.headers
+
+
+async def _failing_call(app: Any) -> tuple[httpx.Response, BaseException | None]:
+    """A proxied call to ``app``, and what the app raised to the server."""
+    raised: list[BaseException] = []
+
+    async def server(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception as exc:
+            raised.append(exc)
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=server)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            response = await client.get(
+                "/api/v1/alerts", headers={"x-request-id": "failing-call-1"}
+            )
+    return response, raised[0] if raised else None

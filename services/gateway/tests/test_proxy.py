@@ -19,9 +19,11 @@ from gateway_testkit import (
     new_user,
     serve,
 )
+from starlette.requests import Request
 
 from localrights.embedded import free_port
 from localrights.testing.helpers import running_app
+from localrights_gateway import proxy
 from localrights_gateway.main import create_app
 
 ROUTED = {
@@ -462,3 +464,35 @@ class TestOpenAPI:
         response = await gateway.get("/docs")
         assert response.status_code == 200
         assert "/api/v1/openapi.json" in response.text
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        b"alerts.example.org",
+        b"alerts.example.org:8443",
+        b"127.0.0.1:8000",
+        b"LocalRights.Example",
+        b"[::1]:8000",
+        b"example.org:99999",
+        b"example.org:00080",
+        b"evil.example/path",
+        b"user@evil.example",
+        b"evil.example?x",
+        b"",
+        None,
+    ],
+)
+def test_the_forwarded_host_is_the_one_starlette_reads(host: bytes | None) -> None:
+    """The proxy reads the usual Host header itself; every header reads as Starlette's URL."""
+    headers = [(b"host", host)] if host is not None else []
+    scope = {
+        "type": "http",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8000),
+        "path": "/api/v1/alerts",
+        "query_string": b"",
+        "headers": headers,
+    }
+    request = Request(scope)
+    assert proxy._host_used(request) == request.url.netloc

@@ -43,6 +43,7 @@ def create_service_app(
     health_checks: Mapping[str, HealthCheck] | None = None,
     openapi_url: str | None = OPENAPI_PATH,
     version: str = "0.1.0",
+    app_class: type[FastAPI] = FastAPI,
 ) -> FastAPI:
     """A FastAPI app with the platform's runtime, errors, request ids, health and metrics.
 
@@ -50,6 +51,7 @@ def create_service_app(
     set) and closed in reverse before it stops. ``health_checks`` join the database and
     broker in /healthz; /readyz stays on those two, what this process needs to serve.
     ``openapi_url=None`` leaves the OpenAPI route to the caller (the gateway merges its own).
+    ``app_class``: a subclass of FastAPI (the gateway's takes proxied calls past the framework).
     """
     configure_logging(
         service=settings.service_name, level=settings.log_level, json=settings.log_json
@@ -68,7 +70,7 @@ def create_service_app(
                 await stack.enter_async_context(resource(app))
             yield
 
-    app = FastAPI(
+    app = app_class(
         title=title,
         description=description,
         version=version,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
 from contextvars import ContextVar
-from uuid import uuid4
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -96,6 +96,20 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
+        self._children: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
+
+    def _metrics(self, method: str, status: int) -> tuple[Counter, Histogram]:
+        """The request counter and latency histogram of one method and status, looked up
+        once (prometheus_client's ``labels`` takes a lock and builds its key every call)."""
+        key = (method, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                HTTP_REQUESTS.labels(self.service, method, str(status)),
+                HTTP_LATENCY.labels(self.service, method),
+            )
+            self._children[key] = children
+        return children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,7 +119,8 @@ class RequestContextMiddleware:
             (value.decode("latin-1") for name, value in scope["headers"] if name == _ID_HEADER),
             "",
         )
-        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid4().hex
+        # 128 random bits in hex, as uuid4().hex but without building a UUID per request.
+        request_id = incoming if _REQUEST_ID_OK.match(incoming) else os.urandom(16).hex()
         token = _request_id.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
@@ -123,9 +138,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            method = scope.get("method", "GET")
-            HTTP_REQUESTS.labels(self.service, method, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method).observe(time.perf_counter() - started)
+            count, latency = self._metrics(scope.get("method", "GET"), status)
+            count.inc()
+            latency.observe(time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("request_id")
             _request_id.reset(token)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -32,6 +33,7 @@ api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 _PRINCIPAL_STATE = "gateway_principal"
 RATE_HEADERS_STATE = "rate_limit_headers"
+_CLIENT_ADDRESS_SCOPE = "localrights.client_address"
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
@@ -53,13 +55,22 @@ def token_config(settings: Settings) -> security.TokenConfig:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address: the peer, or who trusted proxies say it is (forwarding.py)."""
-    addresses: ClientAddresses = request.app.state.client_addresses
-    return addresses.resolve(
-        request.client.host if request.client else None,
-        request.headers.getlist("x-forwarded-for"),
-        request.headers.get(VOUCHED_CLIENT_HEADER),
-    )
+    """The caller's address: the peer, or who trusted proxies say it is (forwarding.py).
+
+    Worked out once per request (the client key, the rate limit and the proxy all ask) and
+    kept in the request's scope, which every Request object of this call shares.
+    """
+    scope = request.scope
+    address: str | None = scope.get(_CLIENT_ADDRESS_SCOPE)
+    if address is None:
+        addresses: ClientAddresses = request.app.state.client_addresses
+        address = addresses.resolve(
+            request.client.host if request.client else None,
+            request.headers.getlist("x-forwarded-for"),
+            request.headers.get(VOUCHED_CLIENT_HEADER),
+        )
+        scope[_CLIENT_ADDRESS_SCOPE] = address
+    return address
 
 
 def vouched_client_headers(request: Request) -> dict[str, str]:
@@ -70,11 +81,23 @@ def vouched_client_headers(request: Request) -> dict[str, str]:
 
 def anonymous_principal(request: Request) -> Principal:
     settings = settings_of(request)
-    client = security.client_key(
-        client_address(request),
-        request.headers.get("user-agent", ""),
-        settings.derived_key("client-key"),
-    )
+    address = client_address(request)
+    user_agent = request.headers.get("user-agent", "")
+    key = settings.derived_key("client-key")
+    if len(user_agent) > _KEPT_USER_AGENT_LENGTH:  # not kept: an odd agent costs no memory
+        return _anonymous.__wrapped__(address, user_agent, key)
+    return _anonymous(address, user_agent, key)
+
+
+# A resident's principal is a keyed hash of their address and agent, the same every call:
+# kept for the clients seen last, so a call is neither hashed nor validated anew. The key
+# is part of the cache key, so apps with other secrets never share an entry.
+_KEPT_USER_AGENT_LENGTH = 512
+
+
+@lru_cache(maxsize=4096)
+def _anonymous(address: str, user_agent: str, key: bytes) -> Principal:
+    client = security.client_key(address, user_agent, key)
     return Principal(subject=f"anonymous:{client}", kind="anonymous", client=client)
 
 

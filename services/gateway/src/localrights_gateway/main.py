@@ -49,7 +49,7 @@ from localrights_gateway import api, proxy, service, web
 from localrights_gateway.config import Settings, get_settings
 from localrights_gateway.exceptions import UpstreamError
 from localrights_gateway.forwarding import ClientAddresses
-from localrights_gateway.front_door import FrontDoor
+from localrights_gateway.front_door import FrontDoor, GatewayApp
 from localrights_gateway.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from localrights_gateway.openapi import MergedOpenAPI
 from localrights_gateway.ratelimit import RateLimiter
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources=[upstream_clients, bootstrap_admin],
         health_checks={name: _service_health(name) for name in SERVICES},
         openapi_url=None,  # the merged document of the whole API, below
+        app_class=GatewayApp,
     )
     app.add_route(OPENAPI_PATH, _openapi, include_in_schema=False)
     app.include_router(web.router)

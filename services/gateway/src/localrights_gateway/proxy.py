@@ -72,6 +72,9 @@ DROPPED_RESPONSE_HEADERS = frozenset(
         "x-request-id",
     }
 )
+# The same names as ASGI and aiohttp hand them over (bytes), compared without decoding.
+_FORWARDED_RAW = frozenset(name.encode("latin-1") for name in FORWARDED_REQUEST_HEADERS)
+_DROPPED_RAW = frozenset(name.encode("latin-1") for name in DROPPED_RESPONSE_HEADERS)
 _CHUNK = 64 * 1024
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -118,7 +121,7 @@ async def forward(request: Request, service: str, send: Send) -> None:
     headers = {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in scope["headers"]
-        if name.decode("latin-1").lower() in FORWARDED_REQUEST_HEADERS
+        if name.lower() in _FORWARDED_RAW
     }
     headers["Authorization"] = upstreams.internal_authorization(principal)
     request_id = current_request_id()
@@ -126,9 +129,10 @@ async def forward(request: Request, service: str, send: Send) -> None:
         headers["X-Request-ID"] = request_id
     # The address the caller used (never the caller's own X-Forwarded-*, dropped above), so
     # services can name public links, such as a feed's self link, as the reader sees them.
-    host = request.url.netloc
+    host = _host_used(request)
     headers["X-Forwarded-Host"] = host
-    headers["X-Forwarded-Proto"] = _scheme_used(host, request.url.scheme, upstreams.settings)
+    scheme = scope.get("scheme", "http")
+    headers["X-Forwarded-Proto"] = _scheme_used(host, scheme, upstreams.settings)
 
     raw_path = scope.get("raw_path") or request.url.path.encode()
     query = scope.get("query_string", b"")
@@ -166,6 +170,26 @@ async def forward(request: Request, service: str, send: Send) -> None:
         upstream.release()
 
 
+def _host_used(request: Request) -> str:
+    """The host (and port) the caller used, as ``request.url.netloc`` says, without building
+    the URL for the usual Host header (a name or IPv4 address, maybe a port), which Starlette
+    keeps as it came; anything else is left to Starlette's own parsing."""
+    netloc: str
+    for name, value in request.scope["headers"]:
+        if name == b"host":
+            plain = _PLAIN_HOST.fullmatch(value)
+            if plain is not None and int(plain[1] or 0) <= _MAX_PORT:
+                netloc = value.decode("latin-1")
+                return netloc
+            break
+    netloc = request.url.netloc
+    return netloc
+
+
+_PLAIN_HOST = re.compile(rb"[A-Za-z0-9.-]+(?::([0-9]{1,5}))?")
+_MAX_PORT = 65535
+
+
 def _scheme_used(host: str, scheme: str, settings: Settings) -> str:
     """A call on the gateway's public host took its public scheme, even when a proxy in front
     ended TLS (X-Forwarded-Proto is not read); any other host, the scheme of the call."""
@@ -188,9 +212,9 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
 async def _answer(upstream: aiohttp.ClientResponse, service: str, send: Send) -> None:
     """The service's status, headers (less hop-by-hop ones) and body, to the caller."""
     headers = [
-        (name.lower(), value)
+        (lower, value)
         for name, value in upstream.raw_headers
-        if name.lower().decode("latin-1") not in DROPPED_RESPONSE_HEADERS
+        if (lower := name.lower()) not in _DROPPED_RAW
     ]
     await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
     try:
