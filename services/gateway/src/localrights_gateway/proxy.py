@@ -174,16 +174,14 @@ def _host_used(request: Request) -> str:
     """The host (and port) the caller used, as ``request.url.netloc`` says, without building
     the URL for the usual Host header (a name or IPv4 address, maybe a port), which Starlette
     keeps as it came; anything else is left to Starlette's own parsing."""
-    netloc: str
-    for name, value in request.scope["headers"]:
+    headers: list[tuple[bytes, bytes]] = request.scope["headers"]
+    for name, value in headers:
         if name == b"host":
             plain = _PLAIN_HOST.fullmatch(value)
             if plain is not None and int(plain[1] or 0) <= _MAX_PORT:
-                netloc = value.decode("latin-1")
-                return netloc
+                return value.decode("latin-1")
             break
-    netloc = request.url.netloc
-    return netloc
+    return request.url.netloc
 
 
 _PLAIN_HOST = re.compile(rb"[A-Za-z0-9.-]+(?::([0-9]{1,5}))?")
