@@ -130,6 +130,11 @@ class TestTheMatchersRules:
                 "Address gender inequality in the workplace",
                 "women-at-work",
             ),
+            (
+                "Continue its work to improve the scope of education and its quality",
+                "Allocate more resources to the education sector",
+                "education",
+            ),
         ):
             assert issue in issues_of(normalise(a)) & issues_of(normalise(b)), issue
 
@@ -151,18 +156,22 @@ class TestTheMatchersRules:
         ]
         scored = recurrence.scored_candidates(earlier, later, floor=0.0)
         issue_only = scored["b"][0].score - scored["b"][0].similarity
-        assert issue_only == pytest.approx(recurrence.ISSUE_BOOST, abs=1e-3)
+        # Both about prisons and nothing else.
+        focused = recurrence.ISSUE_BOOST + recurrence.FOCUS_BOOST
+        assert issue_only == pytest.approx(focused, abs=1e-3)
         law = [recurrence.Recommendation("d", "Adopt a law on prison conditions")]
         both_laws = recurrence.scored_candidates(law, later, floor=0.0)["c"][0]
         assert both_laws.score - both_laws.similarity == pytest.approx(
-            recurrence.ISSUE_BOOST + recurrence.ACTION_BOOST, abs=1e-3
+            focused + recurrence.ACTION_BOOST, abs=1e-3
         )
         nhri = recurrence.scored_candidates(
             [recurrence.Recommendation("e", "Establish an NHRI")],
             [recurrence.Recommendation("f", "Respect the independence of the NHRI")],
             floor=0.0,
         )["f"][0]
-        assert nhri.score - nhri.similarity == pytest.approx(recurrence.ASK_BOOST, abs=1e-3)
+        assert nhri.score - nhri.similarity == pytest.approx(
+            recurrence.ASK_BOOST + recurrence.FOCUS_BOOST, abs=1e-3
+        )
 
     def test_ratifying_a_treaty_and_applying_it_is_one_ask_with_applying_it(self) -> None:
         scored = _scored_against(
@@ -243,15 +252,88 @@ class TestTheMatchersRules:
         assert scored["b"][0].reasons == ("asks for another kind of step",)
         assert scored["c"][0].suggested
 
-    def test_protecting_the_victims_of_a_harm_is_another_step_than_ending_it(self) -> None:
+    @pytest.mark.parametrize(
+        ("later", "other_step", "same_step", "issue"),
+        [
+            pytest.param(
+                "Strengthen the protection of victims of trafficking",
+                "Continue measures to end trafficking in human beings",
+                "Provide assistance to the victims of trafficking",
+                "trafficking",
+                id="protecting-the-victims-of-a-harm-is-another-step-than-ending-it",
+            ),
+            pytest.param(
+                "Continue its action to eradicate the practice of female genital mutilation",
+                "Adopt legislation prohibiting FGM and other harmful cultural practices",
+                "Raise awareness of FGM and adopt legislation prohibiting the practice",
+                "fgm",
+                id="a-law-against-fgm-and-ending-it-in-practice-are-different-steps",
+            ),
+            pytest.param(
+                # Asking for a law among other things is asking, in general, to end
+                # trafficking too; "prevent and fight" is one ask, so the plan is all the
+                # other text asks for.
+                "Step up the fight against human trafficking",
+                "Adopt a national plan to prevent and fight trafficking in persons",
+                "Raise awareness of trafficking in persons and adopt a law against it",
+                "trafficking",
+                id="a-text-asking-several-things-repeats-a-general-ask-on-one-of-them",
+            ),
+        ],
+    )
+    def test_a_text_asking_for_another_kind_of_step_scores_less(
+        self, later: str, other_step: str, same_step: str, issue: str
+    ) -> None:
+        scored = _scored_against(later, other=other_step, same=same_step)
+        assert scored["other"].reasons == ("asks for another kind of step",)
+        assert scored["same"].reasons == (f"both about {issue}",)
+        assert scored["same"].score > scored["other"].score
+
+    def test_holding_fewer_people_is_another_step_than_better_prison_conditions(self) -> None:
+        fewer = normalise("Address prison overcrowding by reviewing the use of pre-trial detention")
+        assert "custody" in actions_of(fewer, frozenset(), joins=False)
+        # Pre-trial detention named as a consequence is not an ask to hold fewer people.
+        named = normalise("Address undue delays in prosecution that prolonged pre-trial detention")
+        assert actions_of(named, frozenset(), joins=False) == frozenset()
         scored = _scored_against(
-            "Strengthen the protection of victims of trafficking",
-            a="Continue measures to end trafficking in human beings",
-            b="Provide assistance to the victims of trafficking",
+            "Improve prison conditions, including by relieving overcrowding in prisons",
+            a=fewer,
+            b="Further improve the conditions of detention in prisons",
         )
         assert scored["a"].reasons == ("asks for another kind of step",)
-        assert scored["b"].reasons == ("both about trafficking",)
         assert scored["b"].score > scored["a"].score
+
+    def test_an_issue_that_is_an_ask_in_itself_is_not_repeated_by_a_text_without_it(
+        self,
+    ) -> None:
+        scored = _scored_against(
+            "Further institutionalize measures to protect and promote the rights of the child",
+            a="Establish a national human rights institution to promote and protect human rights",
+        )
+        assert scored["a"].reasons == ("only one asks for nhri",)
+        assert scored["a"].score == pytest.approx(scored["a"].similarity * 0.5, abs=1e-3)
+
+    def test_one_group_and_different_steps_for_it_are_not_a_repeat(self) -> None:
+        scored = _scored_against(
+            "Implement the law on reparation for discrimination against people of African descent",
+            a="Design a national plan against discrimination of persons of African descent",
+        )
+        assert scored["a"].reasons == ("asks for another kind of step",)
+
+    def test_two_broad_asks_on_one_issue_alone_count_for_more_than_one_among_others(
+        self,
+    ) -> None:
+        scored = _scored_against(
+            "Continue its efforts to reduce poverty and improve living conditions",
+            a="Continue to scale up efforts to eliminate poverty",
+            b="Eliminate poverty and child labour and reduce school dropout",
+        )
+        assert scored["a"].score - scored["a"].similarity == pytest.approx(
+            recurrence.ISSUE_BOOST + recurrence.FOCUS_BOOST, abs=1e-3
+        )
+        assert scored["b"].score - scored["b"].similarity == pytest.approx(
+            recurrence.ISSUE_BOOST, abs=1e-3
+        )
 
     def test_a_repeat_is_found_among_a_handful_of_recommendations_sharing_every_word(
         self,

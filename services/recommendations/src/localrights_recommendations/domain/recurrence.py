@@ -15,12 +15,16 @@ treaties are never a repeat, however alike ("Ratify the CRPD" / "Ratify the ICRM
 asking to ratify the same treaty are one whatever their wording; asking to ratify a treaty
 and asking to apply it are different asks (unless the first asks to apply it too); two texts
 on the same issue ("prison overcrowding" / "the penitentiary system") score higher, more so
-when the issue is an ask in itself (an NHRI, FGM) or both ask for the same kind of step,
-unless they ask for different kinds of step (a national plan, a law); two on different
-issues score lower. A body a text cites as the source of its ask ("as recommended by the
-Special Rapporteur on ...") is not what it asks, so the rules read the text without it. Pure
-Python: a State's two cycles (a few hundred texts) take a fraction of a second. Its precision
-and recall on four States of the real UPR Info file are in the README.
+when the issue is an ask in itself (an NHRI, the death penalty), when both are about it
+and nothing else, or when both ask for the same kind of step, unless they ask for different
+kinds of step (a national plan, a law, holding fewer people in prison) -- a text asking for
+several things at once, a law among them, asks in general too (``recurrence_clauses``); two
+on different issues score lower, as do a text on an issue that is an ask in itself and one on
+no issue, and two on one group of people asking for different steps. A body a text cites as
+the source of its ask ("as recommended by the Special Rapporteur on ...") is not what it
+asks, so the rules read the text without it. Pure Python: a State's two cycles (a few hundred
+texts) take a fraction of a second. Its precision and recall on four States of the real UPR
+Info file are in the README.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from localrights_recommendations.domain.recurrence_clauses import issues_asked_in_general
 from localrights_recommendations.domain.recurrence_lexicon import (
     ASKS,
     STOP_WORDS,
@@ -47,17 +52,20 @@ from localrights_recommendations.domain.recurrence_lexicon import (
 
 # A pair at or above this score is suggested. Chosen on the pairs labelled in earlier draws
 # (the history of tests/data/recurrence_pairs.csv), before the present draw was read.
-THRESHOLD = 0.38
+THRESHOLD = 0.40
 # At most this many earlier recommendations are suggested for one new recommendation.
 PER_RECOMMENDATION = 3
 # Added to the similarity of two texts on the same issue, in proportion to the issues they
 # share, and for naming the same group of people.
 ISSUE_BOOST = 0.2
 GROUP_BOOST = 0.1
-# Added instead to two texts sharing an issue that is an ask in itself (an NHRI, FGM, ...).
+# Added instead to two texts sharing an issue that is an ask in itself (an NHRI, ...).
 ASK_BOOST = 0.3
 # Added when two texts on one issue also ask for the same kind of step (both a law, ...).
 ACTION_BOOST = 0.1
+# Added when two texts are about the same issues and no other: two broad asks on one issue
+# ("eliminate poverty" / "reduce poverty and improve living conditions") share few words.
+FOCUS_BOOST = 0.05
 # Below this similarity, two texts on one issue must ask for the same kind of step.
 ACTION_SCOPE = 0.6
 # What is left of the similarity of two texts on one subject asking for different steps.
@@ -116,6 +124,7 @@ class _Prepared:
     issues: frozenset[str]
     groups: frozenset[str]
     actions: frozenset[str]
+    general: frozenset[str]  # the issues some clause asks about without a specific step
     joins: bool
     applies: bool
     vector: dict[str, float]
@@ -148,12 +157,22 @@ def _prepare(recommendations: Sequence[Recommendation]) -> list[_Prepared]:
                 issues=issues_of(text),
                 groups=groups_of(text),
                 actions=actions_of(text, found, asks_to_join(text)),
+                general=issues_asked_in_general(text),
                 joins=asks_to_join(text),
                 applies=asks_to_apply(text),
                 vector={gram: w / norm for gram, w in weights.items()},
             )
         )
     return prepared
+
+
+def _asks_other_steps(earlier: _Prepared, later: _Prepared, issues: frozenset[str]) -> bool:
+    """Whether two texts on ``issues`` sharing no kind of step ask for different ones: both
+    name steps, or one names steps and asks nothing in general on those issues."""
+    if earlier.actions and later.actions:
+        return True
+    specific = earlier if earlier.actions else later
+    return bool(specific.actions) and not specific.general & issues
 
 
 def _apply_rules(
@@ -174,7 +193,7 @@ def _apply_rules(
             not issues & ASKS
             and similarity < ACTION_SCOPE
             and not earlier.actions & later.actions
-            and earlier.actions | later.actions
+            and _asks_other_steps(earlier, later, issues)
         ):
             return similarity * ACTION_PENALTY, ("asks for another kind of step",)
         share = len(issues) / min(len(earlier.issues), len(later.issues))
@@ -183,10 +202,29 @@ def _apply_rules(
             boost = max(boost, ASK_BOOST)
         if earlier.actions & later.actions:
             boost += ACTION_BOOST
+        if earlier.issues == later.issues:
+            boost += FOCUS_BOOST
         return min(1.0, similarity + boost), (f"both about {', '.join(sorted(issues | groups))}",)
     if (earlier.issues or earlier.groups) and (later.issues or later.groups) and not groups:
         return similarity * 0.5, ("about different issues",)
+    if (earlier.issues & ASKS and not later.issues) or (later.issues & ASKS and not earlier.issues):
+        # "Establish an NHRI" / "institutionalise measures for the rights of the child".
+        return similarity * 0.5, ("only one asks for " + ", ".join(sorted(_asked(earlier, later))),)
+    if (
+        groups
+        and similarity < ACTION_SCOPE
+        and earlier.actions
+        and later.actions
+        and not earlier.actions & later.actions
+    ):
+        # "a national plan against discrimination of people of African descent" / "implement
+        # the law on reparation for them": one group, different steps.
+        return similarity * ACTION_PENALTY, ("asks for another kind of step",)
     return similarity, ()
+
+
+def _asked(earlier: _Prepared, later: _Prepared) -> frozenset[str]:
+    return (earlier.issues | later.issues) & ASKS
 
 
 def scored_candidates(

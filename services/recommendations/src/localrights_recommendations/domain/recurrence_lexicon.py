@@ -144,7 +144,8 @@ ISSUES: tuple[tuple[str, str], ...] = (
     ("school-dropout", r"drop-?out"),
     (
         "education",
-        r"access to (?:quality )?education|education system|quality (?:of )?education|"
+        r"(?:access to|quality of|scope of|right to) (?:quality |its |the )?education|"
+        r"education (?:system|sector)|education and its quality|quality education|"
         r"inclusive education|school enrol",
     ),
     (
@@ -185,14 +186,14 @@ ISSUES: tuple[tuple[str, str], ...] = (
     ("development-assistance", r"development assistance|\boda\b|0\.7 per ?cent"),
     ("birth-registration", r"birth registration"),
 )
-# Issues that say what is asked by themselves: no need to compare the kind of step.
+# Issues that say what is asked by themselves: no need to compare the kind of step. Not FGM:
+# a law against it and ending it in practice are different steps.
 ASKS = frozenset(
     {
         "nhri",
         "npm",
         "torture-in-criminal-law",
         "death-penalty",
-        "fgm",
         "child-marriage",
         "corporal-punishment",
         "same-sex-decriminalisation",
@@ -228,6 +229,15 @@ ACTIONS: tuple[tuple[str, str], ...] = (
         r"\bcode\b|criminali[sz]e|\bamend",
     ),
     ("moratorium", r"moratorium"),
+    # Holding fewer people (less pre-trial detention, other penalties than prison) is another
+    # step than improving the conditions of those held.
+    (
+        "custody",
+        r"(?:review|reduc|decreas|limit|shorten)\w*[^.;]{0,40}pre-?trial detention|"
+        r"alternatives? (?:penalties |sentences |measures )?to (?:the )?(?:prison|detention|"
+        r"incarceration|imprisonment|deprivation of liberty)|alternative (?:penalties|sentences|"
+        r"sentencing|measures)|non-custodial|(?:measure of )?last resort",
+    ),
     # A standing invitation to every mandate holder is another step than one rapporteur's visit.
     ("standing-invitation", r"(?:standing|open) invitation"),
     (
