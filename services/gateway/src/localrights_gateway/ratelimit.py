@@ -21,8 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage as AsyncStorage
@@ -40,8 +39,9 @@ from localrights_gateway.exceptions import RateLimited
 LOCAL_STORAGE_URI = "memory://"
 
 
-@dataclass(frozen=True)
-class Decision:
+# Named tuples, not frozen dataclasses: two are made per request, and a frozen dataclass
+# sets each field through object.__setattr__.
+class Decision(NamedTuple):
     """Where a client stands against the tightest of the limits it was checked against."""
 
     limit: int
@@ -56,8 +56,7 @@ class Decision:
         }
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(NamedTuple):
     """One limit's answer to one hit: allowed, what is left, seconds until a hit frees up."""
 
     allowed: bool
