@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
+import pytest
+import structlog
 from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from localrights.observability import RequestContextMiddleware, current_request_id
+from localrights.observability import (
+    RequestContextMiddleware,
+    configure_logging,
+    current_request_id,
+)
 
 SERVICE = "observability-test"
 
@@ -52,3 +59,25 @@ async def test_each_request_is_counted_under_its_method_and_status() -> None:
             await client.get("/missing")
     counted = {key: _count(*key) - value for key, value in before.items()}
     assert counted == {("GET", "200"): 3, ("POST", "200"): 1, ("GET", "404"): 2}
+
+
+async def test_each_log_line_of_a_request_carries_its_id(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(service=SERVICE, json=True)
+
+    async def logs(_request: Request) -> PlainTextResponse:
+        structlog.get_logger("observability-test").warning("inside")
+        return PlainTextResponse("")
+
+    app = Starlette(routes=[Route("/logs", logs)])
+    transport = httpx.ASGITransport(app=RequestContextMiddleware(app, service=SERVICE))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        await client.get("/logs", headers={"x-request-id": "line-1"})
+    structlog.get_logger("observability-test").warning("outside")
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "side" in line]
+    assert [(line["event"], line.get("request_id")) for line in lines] == [
+        ("inside", "line-1"),
+        ("outside", None),
+    ]

@@ -151,3 +151,27 @@ async def test_trusted_proxies_are_read_from_a_comma_separated_variable(
     monkeypatch.setenv("GATEWAY_TRUSTED_PROXIES", value)
     settings = await gateway_settings()
     assert [str(network) for network in settings.trusted_proxies] == expected
+
+
+class TestHeadersReadFromTheScope:
+    """deps reads headers straight from the scope: the same values as Starlette's Headers."""
+
+    RAW = [
+        (b"x-forwarded-for", b"198.51.100.7, 10.0.0.2"),
+        (b"user-agent", b"Caf\xe9/1"),  # latin-1, as ASGI hands it over
+        (b"x-forwarded-for", b"10.0.0.3"),
+        (b"authorization", b""),
+    ]
+
+    @pytest.mark.parametrize(
+        "name", ["x-forwarded-for", "user-agent", "authorization", "x-api-key"]
+    )
+    def test_the_same_as_starlettes_headers(self, name: str) -> None:
+        from starlette.datastructures import Headers
+
+        from localrights_gateway.deps import header_value, header_values
+
+        scope = {"type": "http", "headers": self.RAW}
+        headers = Headers(scope=scope)
+        assert header_value(scope, name.encode()) == headers.get(name)
+        assert header_values(scope, name.encode()) == headers.getlist(name)

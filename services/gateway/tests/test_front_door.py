@@ -142,6 +142,22 @@ class TestPastTheFramework:
         assert proxied.headers["x-request-id"]
         assert proxied.headers["x-frame-options"] == "DENY"
 
+    async def test_a_proxied_calls_service_is_looked_up_once(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        looked_up: list[str] = []
+
+        def counted(path: str) -> str | None:
+            looked_up.append(path)
+            return service_for(path)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(front_door, "service_for", counted)
+            proxied = await gateway.get("/api/v1/alerts")
+        assert proxied.status_code == 200
+        assert proxied.json()["service"] == "notifications"
+        assert looked_up == ["/api/v1/alerts"]  # by GatewayApp; FrontDoor reads the scope
+
     async def test_an_unexpected_error_answers_the_apps_500_and_goes_on_to_the_server(
         self, gateway_settings: GatewayFactory
     ) -> None:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from starlette.types import Scope
 
 from localrights.app import API_PREFIX, app_settings
 from localrights.auth import Principal, Role
@@ -34,6 +35,7 @@ api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 _PRINCIPAL_STATE = "gateway_principal"
 RATE_HEADERS_STATE = "rate_limit_headers"
 _CLIENT_ADDRESS_SCOPE = "localrights.client_address"
+_VOUCHED_RAW = VOUCHED_CLIENT_HEADER.encode()
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
@@ -64,13 +66,36 @@ def client_address(request: Request) -> str:
     address: str | None = scope.get(_CLIENT_ADDRESS_SCOPE)
     if address is None:
         addresses: ClientAddresses = request.app.state.client_addresses
+        peer = scope.get("client")
         address = addresses.resolve(
-            request.client.host if request.client else None,
-            request.headers.getlist("x-forwarded-for"),
-            request.headers.get(VOUCHED_CLIENT_HEADER),
+            peer[0] if peer else None,
+            header_values(scope, b"x-forwarded-for"),
+            header_value(scope, _VOUCHED_RAW),
         )
         scope[_CLIENT_ADDRESS_SCOPE] = address
     return address
+
+
+# Headers read from the scope as Starlette's ``Headers.get``/``getlist`` read them (ASGI
+# gives names in lower case), without building a Headers object and its per-call lookups.
+def header_value(scope: Scope, name: bytes) -> str | None:
+    """The first value of the header ``name`` (lower case), or None."""
+    for key, value in scope["headers"]:
+        if key == name:
+            decoded: str = value.decode("latin-1")
+            return decoded
+    return None
+
+
+def header_values(scope: Scope, name: bytes) -> list[str]:
+    """Every value of the header ``name`` (lower case), in order."""
+    return [value.decode("latin-1") for key, value in scope["headers"] if key == name]
+
+
+def _state(request: Request) -> dict[str, Any]:
+    """``request.state``'s own dict (Starlette keeps it in the scope), without the wrapper."""
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    return state
 
 
 def vouched_client_headers(request: Request) -> dict[str, str]:
@@ -82,7 +107,7 @@ def vouched_client_headers(request: Request) -> dict[str, str]:
 def anonymous_principal(request: Request) -> Principal:
     settings = settings_of(request)
     address = client_address(request)
-    user_agent = request.headers.get("user-agent", "")
+    user_agent = header_value(request.scope, b"user-agent") or ""
     key = settings.derived_key("client-key")
     if len(user_agent) > _KEPT_USER_AGENT_LENGTH:  # not kept: an odd agent costs no memory
         return _anonymous.__wrapped__(address, user_agent, key)
@@ -107,14 +132,14 @@ def _presented_credential(request: Request) -> tuple[str, str] | None:
     A header that is present counts even when empty: it is a bad credential, never a
     silent fall-back to anonymous.
     """
-    header = request.headers.get("authorization")
+    header = header_value(request.scope, b"authorization")
     if header is not None:
         scheme, _, value = header.strip().partition(" ")
         value = value.strip()
         if scheme.lower() != "bearer" or not value:
             raise Unauthorized("use 'Authorization: Bearer <token or API key>'")
         return ("api_key" if value.startswith(security.API_KEY_SCHEME) else "jwt", value)
-    api_key = request.headers.get("x-api-key")
+    api_key = header_value(request.scope, b"x-api-key")
     if api_key is not None:
         if not api_key.strip():
             raise Unauthorized("the X-API-Key header is empty")
@@ -127,7 +152,8 @@ async def authenticate(request: Request) -> Principal:
 
     The result is kept on the request, so rate limiting, routes and the proxy share it.
     """
-    cached: Principal | None = getattr(request.state, _PRINCIPAL_STATE, None)
+    state = _state(request)
+    cached: Principal | None = state.get(_PRINCIPAL_STATE)
     if cached is not None:
         return cached
     settings = settings_of(request)
@@ -144,7 +170,7 @@ async def authenticate(request: Request) -> Principal:
             principal = await service.principal_for_api_key(
                 session=session, key=credential[1], hash_key=settings.derived_key("api-key")
             )
-    setattr(request.state, _PRINCIPAL_STATE, principal)
+    state[_PRINCIPAL_STATE] = principal
     return principal
 
 
@@ -173,7 +199,7 @@ async def count_request(request: Request, limit: str = "default", key: str | Non
         key = rate_limit_key(await authenticate(request), request)
     decision = await limiter.hit(limit, key)
     if decision is not None:
-        setattr(request.state, RATE_HEADERS_STATE, decision.headers())
+        _state(request)[RATE_HEADERS_STATE] = decision.headers()
 
 
 async def rate_limited(request: Request) -> None:

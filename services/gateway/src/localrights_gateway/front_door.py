@@ -34,6 +34,9 @@ from localrights_gateway.proxy import METHODS, forward, is_submission, responses
 from localrights_gateway.upstreams import service_for
 
 _METHODS = frozenset(METHODS)
+# The service a proxied call goes to, as GatewayApp found it (FrontDoor looks it up itself
+# when the scope has none: an app without GatewayApp).
+SERVICE_SCOPE = "localrights.service"
 
 
 class FrontDoor:
@@ -46,7 +49,7 @@ class FrontDoor:
         if scope["type"] != "http" or scope["method"] not in _METHODS:
             await self.app(scope, receive, send)
             return
-        service = service_for(scope["path"])
+        service = scope.get(SERVICE_SCOPE) or service_for(scope["path"])
         if service is None:
             await self.app(scope, receive, send)
             return
@@ -127,20 +130,19 @@ class GatewayApp(FastAPI):
     _front_chain_built = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] in _METHODS
-            and service_for(scope["path"]) is not None
-        ):
-            if not self._front_chain_built:
-                self._front_chain = self._build_front_chain()
-                self._front_chain_built = True
-            if self._front_chain is not None:
-                if self.root_path:
-                    scope["root_path"] = self.root_path
-                scope["app"] = self
-                await self._front_chain(scope, receive, send)
-                return
+        if scope["type"] == "http" and scope["method"] in _METHODS:
+            service = service_for(scope["path"])
+            if service is not None:
+                if not self._front_chain_built:
+                    self._front_chain = self._build_front_chain()
+                    self._front_chain_built = True
+                if self._front_chain is not None:
+                    if self.root_path:
+                        scope["root_path"] = self.root_path
+                    scope["app"] = self
+                    scope[SERVICE_SCOPE] = service  # FrontDoor's, found once
+                    await self._front_chain(scope, receive, send)
+                    return
         await super().__call__(scope, receive, send)
 
     def _build_front_chain(self) -> ASGIApp | None:

@@ -139,13 +139,14 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                wanted = list(security)
+                headers += [pair for pair in security if pair[0] not in present]
                 rate = state.get(RATE_HEADERS_STATE) if isinstance(state, dict) else None
                 for name, value in (rate or {}).items():
-                    wanted.append((name.lower().encode(), value.encode()))
-                headers.extend((n, v) for n, v in wanted if n not in present)
+                    raw = name.lower().encode()
+                    if raw not in present:
+                        headers.append((raw, value.encode()))
                 message["headers"] = headers
             await send(message)
 

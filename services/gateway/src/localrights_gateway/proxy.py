@@ -12,7 +12,6 @@ after ``upstream_timeout``.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -151,7 +150,7 @@ async def forward(request: Request, service: str, send: Send) -> None:
     attempts = 1 if length > 0 or method not in _IDEMPOTENT else 2
     for attempt in range(attempts):
         try:
-            async with asyncio.timeout(upstreams.settings.upstream_timeout):
+            with upstreams.deadlines.bound():  # upstream_timeout, one timer for all calls
                 upstream = await upstreams.session.request(
                     method, url, headers=headers, data=data, allow_redirects=False
                 )

@@ -20,6 +20,7 @@ from localrights.app import API_PREFIX
 from localrights.auth import Principal
 from localrights.observability import current_request_id
 from localrights_gateway.config import Settings
+from localrights_gateway.deadlines import Deadlines
 from localrights_gateway.exceptions import UpstreamError
 from localrights_gateway.internal_tokens import InternalTokens
 
@@ -74,6 +75,7 @@ class Upstreams:
             "recommendations": settings.recommendations_url.rstrip("/"),
         }
         self._session: aiohttp.ClientSession | None = None
+        self._deadlines: Deadlines | None = None
         self.tokens = InternalTokens(
             settings.internal_jwt_secret.get_secret_value(),
             timedelta(seconds=settings.internal_token_ttl_seconds),
@@ -85,7 +87,15 @@ class Upstreams:
             raise RuntimeError("Upstreams.start() was not called (the app's lifespan runs it)")
         return self._session
 
+    @property
+    def deadlines(self) -> Deadlines:
+        """The proxied calls' time limit (``upstream_timeout``), on the running loop."""
+        if self._deadlines is None:
+            raise RuntimeError("Upstreams.start() was not called (the app's lifespan runs it)")
+        return self._deadlines
+
     async def start(self) -> None:
+        self._deadlines = Deadlines(self.settings.upstream_timeout)
         connector = aiohttp.TCPConnector(
             limit=self.settings.upstream_pool_size,
             limit_per_host=0,
