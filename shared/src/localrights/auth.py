@@ -12,6 +12,7 @@ address and user agent) for rate limiting and duplicate detection without seeing
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -83,6 +84,11 @@ def issue_internal_token(
 
 def verify_internal_token(token: str, *, secret: str) -> Principal:
     """Verify an internal token or raise Unauthorized saying why."""
+    return _verified(token, secret)[1]
+
+
+def _verified(token: str, secret: str) -> tuple[int, Principal]:
+    """The token's expiry (``exp``, POSIX seconds) and principal, or Unauthorized saying why."""
     try:
         claims = jwt.decode(
             token,
@@ -97,7 +103,7 @@ def verify_internal_token(token: str, *, secret: str) -> Principal:
     except jwt.InvalidTokenError as exc:
         raise Unauthorized(f"invalid internal token: {exc}") from None
     try:
-        return Principal(
+        principal = Principal(
             subject=claims["sub"],
             kind=claims.get("kind", "user"),
             roles=frozenset(Role(r) for r in claims.get("roles", [])),
@@ -108,6 +114,46 @@ def verify_internal_token(token: str, *, secret: str) -> Principal:
         )
     except ValueError as exc:
         raise Unauthorized(f"invalid internal token claims: {exc}") from None
+    return int(claims["exp"]), principal
+
+
+class VerifiedTokens:
+    """Principals of internal tokens already verified, by the exact token and secret.
+
+    The gateway sends one token per principal for half its life (its ``InternalTokens``),
+    so a service sees each token many times; verifying it again (HMAC, JSON, claims) cost
+    tens of µs per request. A kept principal is given back only while its token's ``exp``
+    is ahead (PyJWT's rule: expired from ``exp`` on); after that it is refused.
+    Only tokens that verified are kept, under the exact string, so a tampered token misses
+    and is refused by the full check. Revocation stays the gateway's job: it stops sending
+    a token as soon as a standing changes.
+    """
+
+    def __init__(self, *, max_entries: int = 4096, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self._max_entries = max_entries
+        self._kept: dict[tuple[str, str], tuple[int, Principal]] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def verify(self, token: str, *, secret: str) -> Principal:
+        """As ``verify_internal_token``, without redoing the work for a token seen before."""
+        key = (secret, token)
+        kept = self._kept.get(key)
+        if kept is not None:
+            if self.clock() < kept[0]:
+                return kept[1]
+            del self._kept[key]
+            raise Unauthorized("internal token expired")
+        expires, principal = _verified(token, secret)
+        if len(self._kept) >= self._max_entries:
+            self._kept.clear()  # rare (many anonymous clients), and costs only re-verifying
+        self._kept[key] = (expires, principal)
+        return principal
+
+
+_verified_tokens = VerifiedTokens()
 
 
 def _bearer(request: Request) -> str | None:
@@ -116,12 +162,22 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _verified_caller(request: Request) -> Principal | None:
+def verified_caller(request: Request) -> Principal | None:
+    """The principal of the request's internal token, None without one (called directly).
+
+    A plain function as well as a dependency, for a hot route that takes it without a
+    dependency of its own (FastAPI's solving of each is a noticeable cost per request).
+    """
     token = _bearer(request)
     if token is None:
         return None
     secret = request.app.state.settings.internal_jwt_secret.get_secret_value()
-    return verify_internal_token(token, secret=secret)
+    return _verified_tokens.verify(token, secret=secret)
+
+
+# async: FastAPI runs plain ``def`` dependencies in a thread pool, a hop per request.
+async def _verified_caller(request: Request) -> Principal | None:
+    return verified_caller(request)
 
 
 async def optional_principal(
@@ -129,13 +185,6 @@ async def optional_principal(
 ) -> Principal | None:
     """The signed-in caller, or None for anonymous (resident) calls."""
     return None if caller is None or caller.is_anonymous else caller
-
-
-async def client_key(
-    caller: Annotated[Principal | None, Depends(_verified_caller)],
-) -> str | None:
-    """The gateway's pseudonymous key of the calling client (None when called directly)."""
-    return caller.client if caller is not None else None
 
 
 async def require_principal(
@@ -148,7 +197,6 @@ async def require_principal(
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
-ClientKey = Annotated[str | None, Depends(client_key)]
 
 
 def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:

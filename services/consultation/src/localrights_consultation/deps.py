@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from localrights.app import app_settings
-from localrights.auth import OptionalPrincipal, Principal, Role, require_roles
+from localrights.auth import OptionalPrincipal, Principal, Role, require_roles, verified_caller
 from localrights.db import SessionDep
 from localrights.runtime import ServiceRuntime
 from localrights_consultation import service
@@ -38,17 +38,22 @@ class Submissions:
     definitions: DefinitionCache
     ingest: IngestPool
     sessions: async_sessionmaker[AsyncSession]
+    client: str | None  # the gateway's pseudonymous key of the caller (None: called directly)
 
 
 # async: FastAPI runs plain ``def`` dependencies in a thread pool, a hop per request.
 async def get_submissions(request: Request) -> Submissions:
+    """The caller read here rather than by a dependency of its own: a level of FastAPI's
+    dependency solving fewer per submission."""
     state = request.app.state
     runtime: ServiceRuntime = state.runtime
+    caller = verified_caller(request)
     return Submissions(
         settings=state.settings,
         definitions=state.definitions,
         ingest=state.ingest,
         sessions=runtime.sessions,
+        client=caller.client if caller is not None else None,
     )
 
 

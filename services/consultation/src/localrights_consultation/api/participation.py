@@ -9,7 +9,6 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from localrights import csvsafe
-from localrights.auth import ClientKey
 from localrights.errors import PayloadTooLarge, problem_responses
 from localrights.uow import UnitOfWorkDep
 from localrights_consultation import service
@@ -73,7 +72,6 @@ async def submit_response(
     data: ResponseCreate,
     request: Request,
     submissions: SubmissionsDep,
-    client: ClientKey,
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
     ] = None,
@@ -90,7 +88,7 @@ async def submit_response(
         consultation_id=consultation_id,
         data=data,
         idempotency_key=idempotency_key,
-        client_key=client,
+        client_key=submissions.client,
         per_client_limit=settings.responses_per_client,
         per_client_window=settings.responses_per_client_window_seconds,
     )
