@@ -182,6 +182,36 @@ class TestPastTheFramework:
         assert through_door.headers["x-content-type-options"] == "nosniff"
         assert "content-security-policy" in through_door.headers
 
+    async def test_an_exception_handler_that_fails_goes_on_to_the_server_as_without_the_door(
+        self, gateway_settings: GatewayFactory
+    ) -> None:
+        class Refusal(Exception):
+            pass
+
+        async def refusing(*_args: Any, **_kwargs: Any) -> None:
+            raise Refusal("answered by a handler")
+
+        async def failing_handler(_request: Any, _exc: Exception) -> Any:
+            raise KeyError("a bug in the handler")
+
+        with_door = create_app(await gateway_settings())
+        without = create_app(await gateway_settings())
+        without.user_middleware = [m for m in without.user_middleware if m.cls is not FrontDoor]
+        for app in (with_door, without):
+            app.add_exception_handler(Refusal, failing_handler)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(front_door, "forward", refusing)
+            patch.setattr(proxy, "forward", refusing)
+            through_door, raised = await _failing_call(with_door)
+            through_routes, raised_without = await _failing_call(without)
+
+        # The handler's own error reaches the server's log, the first one chained to it.
+        assert isinstance(raised, KeyError) and isinstance(raised_without, KeyError)
+        assert isinstance(raised.__context__, Refusal)
+        assert through_door.status_code == through_routes.status_code == 500
+        assert through_door.content == through_routes.content
+        assert through_door.headers["x-request-id"] == "failing-call-1"
+
 
 async def _failing_call(app: Any) -> tuple[httpx.Response, BaseException | None]:
     """A proxied call to ``app``, and what the app raised to the server."""

@@ -71,20 +71,22 @@ class FrontDoor:
                 raise
             app = scope["app"]
             handler = _handler_for(app, exc)
-            response = None
+            failure: Exception = exc
             if handler is not None:
                 try:
                     response = await _call(handler, request, exc)
-                except Exception:  # a handler may pass an error on (a database one)
-                    response = None
-            if response is not None:
-                await response(scope, receive, send)
-                return
+                except Exception as passed_on:  # passed on (a database one), or its own bug
+                    failure = passed_on
+                else:
+                    await response(scope, receive, send)
+                    return
             # As Starlette's ServerErrorMiddleware: the server-error answer, then the error
-            # goes on (the server logs it). Answered here, it carries the request id and
-            # the security headers too.
-            await (await _server_error(app, request, exc))(scope, receive, send)
-            raise
+            # goes on (the server logs it; a handler's own failure, caused by the first).
+            # Answered here, it carries the request id and the security headers too.
+            await (await _server_error(app, request, failure))(scope, receive, send)
+            if failure is exc:
+                raise
+            raise failure from exc
 
 
 async def _call(handler: Any, request: Request, exc: Exception) -> Response:
