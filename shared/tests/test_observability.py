@@ -18,6 +18,7 @@ from localrights.observability import (
     RequestContextMiddleware,
     configure_logging,
     current_request_id,
+    set_request_id,
 )
 
 SERVICE = "observability-test"
@@ -80,4 +81,23 @@ async def test_each_log_line_of_a_request_carries_its_id(
     assert [(line["event"], line.get("request_id")) for line in lines] == [
         ("inside", "line-1"),
         ("outside", None),
+    ]
+
+
+async def test_an_events_log_lines_carry_the_id_it_was_consumed_with(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(service=SERVICE, json=True)
+
+    async def consume(request_id: str | None) -> None:
+        set_request_id(request_id)
+        structlog.get_logger("observability-test").warning(f"event-{request_id}")
+
+    await consume("event-1")
+    await consume(None)
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "event-" in line]
+    assert [(line["event"], line.get("request_id")) for line in lines] == [
+        ("event-event-1", "event-1"),
+        ("event-None", None),
     ]

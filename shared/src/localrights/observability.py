@@ -36,8 +36,8 @@ def current_request_id() -> str | None:
 
 
 def set_request_id(value: str | None) -> None:
+    """The id of the event being consumed, on each of its log lines (``add_request_id``)."""
     _request_id.set(value)
-    structlog.contextvars.bind_contextvars(request_id=value)
 
 
 def add_request_id(
