@@ -27,7 +27,7 @@ _VERBS = (
     r"intensif|guarante|protect|prevent|investigat|prosecut|conduct|set up|put in place|"
     r"step up|redoubl|accelerat|pursu|review|revis|amend|enact|approv|apply|monitor|shar|"
     r"seek|expand|encourag|support|address|fight|remov|abolish|repeal|train|educat|reduc|"
-    r"guarantee|harmoni[sz]|bring|give|mak|draw up|invest|finali[sz]|criminali[sz]|"
+    r"harmoni[sz]|bring|give|mak|draw up|invest|finali[sz]|criminali[sz]|"
     r"prohibit|facilitat|allow|accept|extend|respect|condemn|integrat|includ|incorporat|"
     r"speed up|end|eradicat|sensiti[sz]|disseminat)"
     r"(?:e|es|s|ed|ing|ies|y)?\b"
@@ -36,8 +36,6 @@ _CLAUSE_BREAK = re.compile(
     rf"; |\. |,? (?:and|as well as|while|including(?: by| through)?|in particular by)"
     rf" (?:more generally |also |further |to )?(?={_VERBS})"
 )
-
-
 _ENDS_WITH_VERB = re.compile(rf"\b{_VERBS}$")
 
 
