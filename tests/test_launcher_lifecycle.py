@@ -90,6 +90,14 @@ def _gone(process: psutil.Process) -> bool:
         return True
 
 
+def _command(process: psutil.Process) -> str:
+    """The process's command line, for a message: it may end while it is being named."""
+    try:
+        return " ".join(process.cmdline())[:80]
+    except psutil.NoSuchProcess:
+        return f"pid {process.pid} (ended just now)"
+
+
 @pytest.mark.stack
 def test_killing_the_launcher_ends_every_process_it_started(tmp_path: Path) -> None:
     base = free_base_port()
@@ -129,10 +137,9 @@ def test_killing_the_launcher_ends_every_process_it_started(tmp_path: Path) -> N
 
     deadline = time.monotonic() + 30
     while not all(_gone(p) for p in started) or ports_taken(service_ports(base)):
-        left = [" ".join(p.cmdline())[:80] for p in started if not _gone(p)]
-        assert time.monotonic() < deadline, (
-            f"still running: {left}; {ports_taken(service_ports(base))}"
-        )
+        if time.monotonic() >= deadline:
+            left = [_command(p) for p in started if not _gone(p)]
+            raise AssertionError(f"still running: {left}; {ports_taken(service_ports(base))}")
         time.sleep(0.2)
 
 
