@@ -61,6 +61,7 @@ class BareProxy:
                 self.session = aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(limit=200, limit_per_host=0),
                     auto_decompress=False,
+                    cookie_jar=aiohttp.DummyCookieJar(),
                     skip_auto_headers=("User-Agent", "Accept-Encoding"),
                 )
                 await send({"type": "lifespan.startup.complete"})

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, create_model
 
 from localrights.auth import verify_internal_token
@@ -67,7 +67,9 @@ def echo_service(name: str, secret: str, *, clash_shape: type[BaseModel] = Thing
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
     )
-    async def echo(request: Request, path: str) -> dict[str, Any]:
+    async def echo(request: Request, response: Response, path: str) -> dict[str, Any]:
+        if "set_cookie" in request.query_params:  # as a service that sets one might
+            response.set_cookie("upstream_session", request.query_params["set_cookie"])
         body = await request.body()
         authorization = request.headers.get("authorization", "")
         principal = verify_internal_token(authorization.removeprefix("Bearer "), secret=secret)

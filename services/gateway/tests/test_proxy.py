@@ -203,6 +203,21 @@ class TestIdentityHandedOn:
         assert address not in str(first["headers"]) + str(claims)
         assert "user-agent" not in first["headers"]
 
+    async def test_a_cookie_a_service_sets_goes_to_its_caller_and_never_to_the_next_one(
+        self, gateway_settings: GatewayFactory, upstreams: dict[str, str]
+    ) -> None:
+        # By host name, not address: aiohttp's default cookie jar keeps cookies of names
+        # only, as it would of http://consultation:8000 in docker compose.
+        by_name = upstreams["consultation"].replace("127.0.0.1", "localhost")
+        app = create_app(await gateway_settings(consultation_url=by_name))
+        async with running_app(app) as gateway:
+            setting = await gateway.get("/api/v1/consultations/x", params={"set_cookie": "mine"})
+            gateway.cookies.clear()  # the next caller is someone else
+            next_call = await gateway.get("/api/v1/consultations/x")
+        assert setting.status_code == next_call.status_code == 200
+        assert "upstream_session=mine" in setting.headers["set-cookie"]
+        assert "cookie" not in next_call.json()["headers"]
+
     async def test_bad_credentials_stop_at_the_gateway(self, gateway: httpx.AsyncClient) -> None:
         response = await gateway.get(
             "/api/v1/consultations", headers={"authorization": "Bearer not-a-jwt"}

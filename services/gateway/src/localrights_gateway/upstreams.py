@@ -106,6 +106,9 @@ class Upstreams:
             connector=connector,
             # Bodies pass through as the service encoded them.
             auto_decompress=False,
+            # One session serves every caller: a cookie a service sets is its caller's alone
+            # (passed on in the answer), never kept here and sent with the next caller's call.
+            cookie_jar=aiohttp.DummyCookieJar(),
             timeout=self.timeout(),
             skip_auto_headers=("User-Agent", "Accept-Encoding"),
         )
