@@ -210,6 +210,31 @@ class TestCircuitBreaker:
             assert len(sink.received["/fine"]) == 2
 
 
+class TestNoStateBetweenDeliveries:
+    async def test_a_cookie_one_endpoint_sets_is_not_sent_to_another_subscription(
+        self, start_service: Any, sink: Sink
+    ) -> None:
+        # By host name, not address: aiohttp's default cookie jar keeps cookies of names only.
+        port = sink.base_url.rsplit(":", 1)[1]
+        first_url, second_url = (f"http://localhost:{port}/{path}" for path in ("first", "second"))
+        sink.always["/first"] = (200, {"Set-Cookie": "tenant=first; Path=/"})
+        async with start_service(webhook_allowed_hosts=["localhost"]) as service:
+            await service.subscribe(uuid4(), channel="webhook", url=first_url)
+            first = await service.publish()
+
+            async def delivered(alert: dict[str, Any], count: int) -> None:
+                report = await delivery_report(service, alert["id"])
+                assert report["counts"] == {"delivered": count}
+
+            await eventually(lambda: delivered(first, 1))
+            await service.subscribe(uuid4(), channel="webhook", url=second_url)
+            second = await service.publish(stage="concluding_observations")
+            await eventually(lambda: delivered(second, 2))
+        calls = [*sink.received["/first"], *sink.received["/second"]]
+        assert len(calls) == 3
+        assert not [call for call in calls if "Cookie" in call.headers]
+
+
 class TestSsrfAtDispatch:
     async def test_targets_no_longer_allowed_are_not_called(
         self, start_service: Any, sink: Sink

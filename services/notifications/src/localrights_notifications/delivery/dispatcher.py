@@ -79,7 +79,9 @@ class Dispatcher:
         )
         listener = await self._listen()
         try:
-            async with aiohttp.ClientSession(connector=connector) as client:
+            # Deliveries keep no state: a cookie one endpoint sets never goes to another.
+            cookies = aiohttp.DummyCookieJar()
+            async with aiohttp.ClientSession(connector=connector, cookie_jar=cookies) as client:
                 workers = self._workers(client)
                 recorder = asyncio.create_task(
                     self._record_loop(stopping, workers), name="delivery-recorder"
