@@ -423,6 +423,11 @@ class TestHeaders:
                 "/api/v1/consultations", headers={**preflight, "origin": "https://evil.example"}
             )
             assert "access-control-allow-origin" not in refused.headers
+        # CORS answers preflights itself: they carry the security headers and request id too.
+        for answer in (allowed, refused):
+            assert answer.headers["x-content-type-options"] == "nosniff"
+            assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+            assert answer.headers["x-request-id"]
 
 
 class TestOpenAPI:

@@ -12,7 +12,12 @@ from fastapi.responses import JSONResponse
 
 from localrights.errors import install_error_handlers
 from localrights.gc_tuning import tune_for_service
-from localrights.observability import RequestContextMiddleware, configure_logging, metrics_endpoint
+from localrights.observability import (
+    RequestContextMiddleware,
+    ResponseHeaders,
+    configure_logging,
+    metrics_endpoint,
+)
 from localrights.openapi_problems import describe_problems
 from localrights.runtime import BackgroundTask, ConsumerSpec, ServiceRuntime
 from localrights.settings import ServiceSettings
@@ -44,6 +49,7 @@ def create_service_app(
     openapi_url: str | None = OPENAPI_PATH,
     version: str = "0.1.0",
     app_class: type[FastAPI] = FastAPI,
+    response_headers: ResponseHeaders | None = None,
 ) -> FastAPI:
     """A FastAPI app with the platform's runtime, errors, request ids, health and metrics.
 
@@ -52,6 +58,8 @@ def create_service_app(
     broker in /healthz; /readyz stays on those two, what this process needs to serve.
     ``openapi_url=None`` leaves the OpenAPI route to the caller (the gateway merges its own).
     ``app_class``: a subclass of FastAPI (the gateway's takes proxied calls past the framework).
+    ``response_headers``: the app's own headers on every answer, added by the request-id
+    middleware (the outermost of the app's own) in its one pass over the answer's headers.
     """
     configure_logging(
         service=settings.service_name, level=settings.log_level, json=settings.log_json
@@ -80,7 +88,11 @@ def create_service_app(
     app.state.settings = settings
     _document_problems(app)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(
+        RequestContextMiddleware,
+        service=settings.service_name,
+        response_headers=response_headers,
+    )
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/livez", _livez, include_in_schema=False)
     app.add_api_route("/healthz", _health_endpoint(health_checks or {}), include_in_schema=False)

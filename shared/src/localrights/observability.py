@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import structlog
@@ -105,12 +106,23 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
     structlog.contextvars.bind_contextvars(service=service)
 
 
-class RequestContextMiddleware:
-    """Pure ASGI: takes or makes X-Request-ID, echoes it, counts and times the request."""
+# Adds headers to an answer's list, in place (an app's own, on every answer).
+ResponseHeaders = Callable[[Scope, list[tuple[bytes, bytes]]], None]
 
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
+
+class RequestContextMiddleware:
+    """Pure ASGI: takes or makes X-Request-ID, echoes it, counts and times the request.
+
+    ``response_headers`` adds an app's own headers to every answer in the same pass (the
+    gateway's security headers), where a middleware of its own would wrap ``send`` again.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, service: str, response_headers: ResponseHeaders | None = None
+    ) -> None:
         self.app = app
         self.service = service
+        self.response_headers = response_headers
         self._children: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
 
     def _metrics(self, method: str, status: int) -> tuple[Counter, Histogram]:
@@ -130,6 +142,9 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # The request's state, made here if the server made none: layers inside that copy
+        # the scope (a chunked body's) then share it with the answer's headers.
+        scope.setdefault("state", {})
         incoming = next(
             (value.decode("latin-1") for name, value in scope["headers"] if name == _ID_HEADER),
             "",
@@ -146,6 +161,8 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((_ID_HEADER, request_id.encode()))
+                if self.response_headers is not None:
+                    self.response_headers(scope, headers)
                 message["headers"] = headers
             await send(message)
 

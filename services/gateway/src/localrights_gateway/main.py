@@ -50,7 +50,7 @@ from localrights_gateway.config import Settings, get_settings
 from localrights_gateway.exceptions import UpstreamError
 from localrights_gateway.forwarding import ClientAddresses
 from localrights_gateway.front_door import FrontDoor, GatewayApp
-from localrights_gateway.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from localrights_gateway.middleware import BodyLimitMiddleware, SecurityHeaders
 from localrights_gateway.openapi import MergedOpenAPI
 from localrights_gateway.ratelimit import RateLimiter
 from localrights_gateway.revocation import Loader, Standing, StandingCache
@@ -86,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_checks={name: _service_health(name) for name in SERVICES},
         openapi_url=None,  # the merged document of the whole API, below
         app_class=GatewayApp,
+        # Added by the request-id middleware, the outermost, in its one pass over an answer.
+        response_headers=SecurityHeaders(hsts=settings.public_url.startswith("https://")),
     )
     app.add_route(OPENAPI_PATH, _openapi, include_in_schema=False)
     app.include_router(web.router)
@@ -190,25 +192,29 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     # Innermost of all: proxied calls leave here for their service (front_door.py).
     app.user_middleware.append(Middleware(FrontDoor))
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "X-API-Key",
-                "Idempotency-Key",
-                "X-Request-ID",
-                "Accept-Language",
-            ],
-            expose_headers=[
-                "X-Request-ID",
-                "Retry-After",
-                "RateLimit-Limit",
-                "RateLimit-Remaining",
-                "RateLimit-Reset",
-            ],
-            max_age=600,
+        # Right inside the shared request-id middleware (the outermost), so the answers
+        # CORS makes itself (preflights) carry the request id and security headers too.
+        app.user_middleware.insert(
+            1,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-API-Key",
+                    "Idempotency-Key",
+                    "X-Request-ID",
+                    "Accept-Language",
+                ],
+                expose_headers=[
+                    "X-Request-ID",
+                    "Retry-After",
+                    "RateLimit-Limit",
+                    "RateLimit-Remaining",
+                    "RateLimit-Reset",
+                ],
+                max_age=600,
+            ),
         )
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.public_url.startswith("https://"))

@@ -111,11 +111,14 @@ async def _refuse(
     await response(scope, receive, send)
 
 
-class SecurityHeadersMiddleware:
-    """Security headers on every answer (kept when a page sets its own), plus rate headers."""
+class SecurityHeaders:
+    """Security headers on every answer (kept when a page sets its own), plus rate headers.
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
-        self.app = app
+    Added by the request-context middleware (``RequestContextMiddleware(response_headers=)``),
+    the outermost, so that answers made by CORS (preflights) and the body limit get them too.
+    """
+
+    def __init__(self, *, hsts: bool = False) -> None:
         common = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -129,25 +132,15 @@ class SecurityHeadersMiddleware:
         self._wanted = [(b"content-security-policy", DEFAULT_CSP.encode()), *common]
         self._wanted_docs = [(b"content-security-policy", DOCS_CSP.encode()), *common]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
             return
-        state = scope.setdefault("state", {})
-        docs = scope["path"].startswith(DOCS_PATHS)
-        security = self._wanted_docs if docs else self._wanted
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers += [pair for pair in security if pair[0] not in present]
-                rate = state.get(RATE_HEADERS_STATE) if isinstance(state, dict) else None
-                for name, value in (rate or {}).items():
-                    raw = name.lower().encode()
-                    if raw not in present:
-                        headers.append((raw, value.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        security = self._wanted_docs if scope["path"].startswith(DOCS_PATHS) else self._wanted
+        present = {name.lower() for name, _ in headers}
+        headers += [pair for pair in security if pair[0] not in present]
+        state = scope.get("state")
+        rate = state.get(RATE_HEADERS_STATE) if isinstance(state, dict) else None
+        for name, value in (rate or {}).items():
+            raw = name.lower().encode()
+            if raw not in present:
+                headers.append((raw, value.encode()))
