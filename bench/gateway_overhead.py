@@ -6,6 +6,9 @@
 The route is a trivial JSON endpoint of a stand-in service. Beside it, same run:
 - the bare proxy (``bench/_bare_proxy.py``): raw ASGI, one pooled aiohttp session, no
   framework, no authentication; what any Python hop costs on this machine;
+- the bare proxy sending and answering the gateway's headers ("bare+headers": its internal
+  token, request id, rate-limit and security headers, made by the gateway's own code), no
+  work behind them: what the gateway's headers alone cost;
 - the gateway, with its own PostgreSQL database and the broker (embedded here) and its
   rate limit raised out of the way, so that it still does all its work per request:
   authentication (anonymous: the client key), the rate limiter, the internal token, the hop.
@@ -46,7 +49,7 @@ from launch import ServiceProcess, http_ok, tail  # noqa: E402
 
 BENCH = "gateway_overhead"
 PATH = "/api/v1/consultations/ping"
-TARGETS = ("direct", "bare proxy", "gateway")
+TARGETS = ("direct", "bare proxy", "bare+headers", "gateway")
 
 
 def ping_app() -> Any:
@@ -100,6 +103,13 @@ def started(postgres_url: str, kafka: str, logs: Path) -> Iterator[dict[str, Ser
         logs / "bare-proxy.log",
         app="_bare_proxy:create_app",
     )
+    with_headers = ServiceProcess(
+        "bare-proxy",
+        free_port(),
+        {**bench_env, "BARE_PROXY_UPSTREAM": upstream.url, "BARE_PROXY_GATEWAY_HEADERS": "1"},
+        logs / "bare-proxy-headers.log",
+        app="_bare_proxy:create_app",
+    )
     gateway_env = {
         **os.environ,
         # As the launcher sets them (Stack._env), less the services this route does not use.
@@ -115,14 +125,20 @@ def started(postgres_url: str, kafka: str, logs: Path) -> Iterator[dict[str, Ser
         "GATEWAY_RATE_LIMIT_DEFAULT": "100000000/minute",
     }
     gateway = ServiceProcess("gateway", free_port(), gateway_env, logs / "gateway.log")
-    processes = [upstream, bare, gateway]
+    processes = [upstream, bare, with_headers, gateway]
     try:
         for process in processes:
             process.start()
         wait_ready(upstream, "/healthz")
         wait_ready(bare, "/healthz")
+        wait_ready(with_headers, "/healthz")
         wait_ready(gateway, "/livez")
-        yield {"direct": upstream, "bare proxy": bare, "gateway": gateway}
+        yield {
+            "direct": upstream,
+            "bare proxy": bare,
+            "bare+headers": with_headers,
+            "gateway": gateway,
+        }
     finally:
         for process in reversed(processes):
             process.stop()
@@ -189,6 +205,7 @@ def main() -> None:
         ("gateway", "direct"),
         ("bare proxy", "direct"),
         ("gateway", "bare proxy"),
+        ("bare+headers", "bare proxy"),
     ):
         report(
             BENCH,
@@ -200,7 +217,11 @@ def main() -> None:
         )
     # The proxies' own CPU per request (the upstream's is the same behind both).
     cpu = {target: statistics.median(cpu_us[target]) for target in TARGETS}
-    for target, against in (("bare proxy", "direct"), ("gateway", "bare proxy")):
+    for target, against in (
+        ("bare proxy", "direct"),
+        ("gateway", "bare proxy"),
+        ("bare+headers", "bare proxy"),
+    ):
         report(
             BENCH,
             f"{target}: CPU per request",

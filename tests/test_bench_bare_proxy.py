@@ -7,6 +7,7 @@ headers to the upstream, status, headers and body back; hop-by-hop headers stay 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -50,8 +51,13 @@ async def upstream() -> AsyncIterator[str]:
 
 @pytest.fixture
 async def proxy(upstream: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(BareProxy(upstream)) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def running(app: BareProxy) -> AsyncIterator[httpx.AsyncClient]:
     """The proxy through its ASGI lifespan, as uvicorn runs it."""
-    app = BareProxy(upstream)
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     lifespan = asyncio.create_task(app({"type": "lifespan"}, inbox.get, outbox.put))
@@ -88,3 +94,15 @@ async def test_hop_by_hop_headers_stay_behind(proxy: httpx.AsyncClient) -> None:
     assert "te" not in seen
     assert seen["x-kept"] == "1"
     assert seen["host"] != "bench"
+
+
+async def test_with_the_gateways_headers_it_sends_and_answers_them(upstream: str) -> None:
+    async with running(BareProxy(upstream, gateway_headers=True)) as proxy:
+        response = await proxy.get("/api/v1/consultations/ping")
+    seen = response.json()["headers"]
+    assert seen["authorization"].startswith("Bearer ey")  # an internal token, a JWT
+    assert seen["x-request-id"] == response.headers["x-request-id"]
+    assert (seen["x-forwarded-host"], seen["x-forwarded-proto"]) == ("127.0.0.1:8000", "http")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["ratelimit-limit"] == "100000000"
