@@ -1,5 +1,6 @@
 """`make test` runs the suite as two pytest sessions side by side (deploy/tools/run_tests.sh):
-together they must be exactly pytest's testpaths, or a tier would silently stop running."""
+together they must run every test file of pytest's testpaths once, or a tier would silently
+stop running (or run twice)."""
 
 from __future__ import annotations
 
@@ -17,28 +18,35 @@ def halves(script: str) -> dict[str, list[str]]:
     return {match["name"]: match["paths"].split() for match in _HALF.finditer(script)}
 
 
-def not_run_once(script: str, testpaths: list[str]) -> dict[str, int]:
-    """Each testpath that no half runs, or that two halves run, with how many run it."""
-    runs = [path for paths in halves(script).values() for path in paths]
-    return {
-        path: runs.count(path)
-        for path in {*testpaths, *runs}
-        if runs.count(path) != 1 or path not in testpaths
-    }
+def modules_under(root: Path, testpaths: list[str]) -> list[str]:
+    """Every test module under the testpaths, by path from ``root``."""
+    return sorted(
+        path.relative_to(root).as_posix()
+        for testpath in testpaths
+        for path in (root / testpath).rglob("test_*.py")
+    )
 
 
-def test_the_two_halves_run_every_testpath_once() -> None:
-    testpaths = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"][
-        "ini_options"
-    ]["testpaths"]
+def not_run_once(script: str, files: list[str]) -> dict[str, int]:
+    """Each test file that no half runs, or that more than one runs, with how many run it."""
+    paths = [path for half in halves(script).values() for path in half]
+    runs = {file: sum(file.startswith(f"{path}/") for path in paths) for file in files}
+    return {file: count for file, count in runs.items() if count != 1}
+
+
+def test_the_two_halves_run_every_test_file_once() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    files = modules_under(ROOT, pyproject["tool"]["pytest"]["ini_options"]["testpaths"])
     script = RUNNER.read_text()
     assert len(halves(script)) == 2
-    assert not_run_once(script, testpaths) == {}
+    assert len(files) > 100
+    assert not_run_once(script, files) == {}
 
 
-def test_a_testpath_left_out_or_run_twice_is_found() -> None:
-    script = "half services services &\nhalf platform tests services &\n"
-    assert not_run_once(script, ["shared/tests", "services", "tests"]) == {
-        "shared/tests": 0,
-        "services": 2,
+def test_a_file_left_out_or_run_twice_is_found() -> None:
+    script = "half one services/a &\nhalf two services tests &\n"
+    files = ["services/a/tests/test_x.py", "shared/tests/test_y.py", "tests/test_z.py"]
+    assert not_run_once(script, files) == {
+        "services/a/tests/test_x.py": 2,
+        "shared/tests/test_y.py": 0,
     }

@@ -2,10 +2,10 @@
 # The test run behind `make test`: every tier, against real PostgreSQL and a real broker.
 #
 # Run whole, the suite takes two pytest sessions side by side, each with its own PostgreSQL,
-# broker and temporary directory: the services' tests, and the shared library's with the
-# cross-service tiers (stacks, browsers, faults). One session keeps about one of two cores
-# busy (much of a test is waiting on the broker), so two finish in a little over half the
-# time. The halves are balanced on measured times (about 14 minutes each when run alone).
+# broker and temporary directory: the three back-end services' tests, and the shared
+# library's, the gateway's and the cross-service tiers (stacks, browsers, faults). One
+# session keeps about one of two cores busy (much of a test is waiting on the broker), so
+# two finish in a little over half the time. The halves are balanced on measured times.
 # Given arguments, it is one plain pytest session with them.
 #
 # pytest's exit code 5 ("no tests collected") is a failure here, not a pass.
@@ -42,9 +42,9 @@ half() {
   echo "${PIPESTATUS[0]}" >"$tmp/$name.status"
 }
 
-half services services &
+half services services/consultation services/notifications services/recommendations &
 services_pid=$!
-half platform shared/tests tests &
+half platform shared/tests services/gateway tests &
 platform_pid=$!
 wait "$services_pid" "$platform_pid"
 
