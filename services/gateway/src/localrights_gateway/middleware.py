@@ -133,8 +133,6 @@ class SecurityHeaders:
         self._wanted_docs = [(b"content-security-policy", DOCS_CSP.encode()), *common]
 
     def __call__(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> None:
-        if scope["type"] != "http":
-            return
         security = self._wanted_docs if scope["path"].startswith(DOCS_PATHS) else self._wanted
         present = {name.lower() for name, _ in headers}
         headers += [pair for pair in security if pair[0] not in present]
